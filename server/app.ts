@@ -1,0 +1,42 @@
+// The Koa application: error handling, sessions, the API under /api, domain routers that own
+// their own paths (tiles), and finally the SvelteKit UI.
+import Koa from 'koa';
+import Router from '@koa/router';
+import type { Middleware } from 'koa';
+import { errorMiddleware } from './http/errors.ts';
+import { sessionMiddleware } from './auth/guard.ts';
+import { authRoutes } from './auth/auth.routes.ts';
+import { healthRoutes } from './health/health.routes.ts';
+import { cityRoutes } from './city/city.routes.ts';
+import type { Services } from './services.ts';
+
+export interface AppOptions {
+  /** SvelteKit's handler (production build); absent in API-only mode and in API tests. */
+  ui?: Middleware;
+  log?: (msg: string) => void;
+}
+
+export function createApp(s: Services, opts: AppOptions = {}) {
+  const app = new Koa({ proxy: process.env.TRUST_PROXY === '1' });
+  app.on('error', (err: Error) => (opts.log ?? console.error)(`[http] ${err.stack ?? err.message}`));
+  app.use(errorMiddleware);
+  app.use(sessionMiddleware(s.auth));
+
+  const api = new Router({ prefix: '/api' });
+  for (const router of [
+    healthRoutes(s.db),
+    authRoutes(s.auth, s.config),
+    cityRoutes(s.city),
+  ]) {
+    api.use(router.routes(), router.allowedMethods());
+  }
+  // Unknown API paths answer JSON 404 rather than falling through to the UI.
+  api.all('/{*rest}', (ctx) => {
+    ctx.status = 404;
+    ctx.body = { error: 'not_found', message: `No API route ${ctx.method} ${ctx.path}` };
+  });
+  app.use(api.routes());
+
+  if (opts.ui) app.use(opts.ui);
+  return app;
+}

@@ -1,0 +1,28 @@
+import type { Db } from '../db/db.ts';
+import type { Role, User } from './roles.ts';
+
+const USER_COLUMNS = `u.id, u.login, u.full_name AS "fullName", u.role, u.executor_id AS "executorId",
+  u.sip_interface AS "sipInterface"`;
+
+export function authRepo(db: Db) {
+  return {
+    findByLogin: (login: string) =>
+      db.oneOrNone<User & { passwordHash: string }>(
+        `SELECT ${USER_COLUMNS}, u.password_hash AS "passwordHash" FROM app_user u WHERE u.login = $1 AND NOT u.disabled`, [login]),
+    createSession: (tokenHash: Buffer, userId: number, days: number) =>
+      db.none(`INSERT INTO user_session (token_hash, user_id, expires_at) VALUES ($1, $2, now() + make_interval(days => $3))`,
+        [tokenHash, userId, days]),
+    userBySession: (tokenHash: Buffer) =>
+      db.oneOrNone<User>(
+        `SELECT ${USER_COLUMNS} FROM user_session s JOIN app_user u ON u.id = s.user_id
+          WHERE s.token_hash = $1 AND s.expires_at > now() AND NOT u.disabled`, [tokenHash]),
+    deleteSession: (tokenHash: Buffer) => db.none('DELETE FROM user_session WHERE token_hash = $1', [tokenHash]),
+    deleteExpiredSessions: () => db.result('DELETE FROM user_session WHERE expires_at <= now()').then((r) => r.rowCount),
+    createUser: (u: { login: string; fullName: string; role: Role; executorId?: number | null; sipInterface?: string | null; passwordHash: string }) =>
+      db.one<{ id: number }>(
+        `INSERT INTO app_user (login, full_name, role, executor_id, sip_interface, password_hash)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+        [u.login, u.fullName, u.role, u.executorId ?? null, u.sipInterface ?? null, u.passwordHash]),
+  };
+}
+export type AuthRepo = ReturnType<typeof authRepo>;

@@ -1,0 +1,30 @@
+// Roles and what each may see. Shared by the API guards and the SvelteKit page guards.
+export const ROLES = ['admin', 'operator', 'executor', 'analyst'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface User {
+  id: number;
+  login: string;
+  fullName: string;
+  role: Role;
+  executorId: number | null;
+  sipInterface: string | null;
+}
+
+/** Roles that may read residents' personal data (names, phones, addresses of people). */
+export const PERSONAL_DATA_ROLES: readonly Role[] = ['admin', 'operator'];
+export const canSeePersonalData = (user: User | null | undefined) => !!user && PERSONAL_DATA_ROLES.includes(user.role);
+
+/** Which roles may open which part of the product (pages and their APIs). Admin may open all. */
+export const AREA_ROLES = {
+  desk: ['operator', 'admin'],
+  executor: ['executor', 'admin'],
+  utility: ['executor', 'admin'],
+  analytics: ['analyst', 'admin'],
+  admin: ['admin'],
+} as const satisfies Record<string, readonly Role[]>;
+export type Area = keyof typeof AREA_ROLES;
+
+export function mayEnter(user: User | null | undefined, area: Area): boolean {
+  return !!user && (AREA_ROLES[area] as readonly Role[]).includes(user.role);
+}

@@ -1,0 +1,39 @@
+// Every environment variable the product reads, in one place (the README lists them too).
+import { resolve } from 'node:path';
+
+export const root = resolve(import.meta.dirname, '..');
+
+function int(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n)) throw new Error(`${name} must be an integer, got "${raw}"`);
+  return n;
+}
+
+export const config = {
+  port: int('PORT', 3000),
+  host: process.env.HOST ?? '0.0.0.0',
+  /** An existing PostGIS; when unset the project runs its own cluster under DATA_DIR. */
+  databaseUrl: process.env.DATABASE_URL || undefined,
+  dataDir: resolve(root, process.env.DATA_DIR ?? '.data'),
+  pgPort: int('PG_PORT', 54329),
+  /** Seed preset loaded into an empty database on start ("none" to skip). */
+  seedPreset: process.env.SEED_PRESET ?? 'default',
+  sessionDays: int('SESSION_DAYS', 7),
+  /** Mark cookies Secure (set behind HTTPS). */
+  secureCookies: process.env.SECURE_COOKIES === '1',
+  publicUrl: process.env.PUBLIC_URL ?? `http://localhost:${int('PORT', 3000)}`,
+  recordingsDir: resolve(root, process.env.RECORDINGS_DIR ?? '.data/recordings'),
+  tileUrl: process.env.TILE_URL ?? '',
+  tileCacheBytes: int('TILE_CACHE_MB', 256) * 1024 * 1024,
+  tileCacheControl: process.env.TILE_CACHE_CONTROL ?? 'public, max-age=60',
+  smtpUrl: process.env.SMTP_URL ?? '',
+  mailFrom: process.env.MAIL_FROM ?? 'Misto 15-80 <noreply@misto.local>',
+  ami: {
+    host: process.env.AMI_HOST ?? '',
+    port: int('AMI_PORT', 5038),
+    user: process.env.AMI_USER ?? 'misto',
+    secret: process.env.AMI_SECRET ?? 'misto',
+  },
+};

@@ -1,0 +1,13 @@
+import type { User } from '$server/auth/roles.ts';
+import type { Locale } from '$lib/i18n/messages';
+import type { IncomingMessage } from 'node:http';
+
+declare global {
+  namespace App {
+    interface Locals { user: User | null; locale: Locale }
+    interface PageData { user: User | null; locale: Locale }
+    interface Platform { req?: IncomingMessage & { mistoUser?: User | null } }
+    interface Error { message: string }
+  }
+}
+export {};

@@ -1,0 +1,54 @@
+// Who is asking and in which language; pages guarded by role on the server.
+// In production Koa has already resolved the session (platform.req.mistoUser); under `npm run dev`
+// the API runs beside Vite, so the user is asked of it.
+import { redirect, error, type Handle, type HandleFetch } from '@sveltejs/kit';
+import { mayEnter, type Area, type User } from '$server/auth/roles.ts';
+import { isLocale, DEFAULT_LOCALE } from '$lib/i18n';
+
+const AREA_OF_PATH: [RegExp, Area][] = [
+  [/^\/desk(\/|$)/, 'desk'],
+  [/^\/executor(\/|$)/, 'executor'],
+  [/^\/utility(\/|$)/, 'utility'],
+  [/^\/analytics(\/|$)/, 'analytics'],
+  [/^\/admin(\/|$)/, 'admin'],
+];
+
+/** Where Koa answers inside this machine: the same process in production, the API beside Vite in dev. */
+const apiOrigin = () => process.env.MISTO_INTERNAL_ORIGIN ?? `http://127.0.0.1:${process.env.API_PORT ?? 3001}`;
+const KOA_PATHS = /^\/(api|maps|capabilities|fonts|sprites)(\/|$)/;
+
+async function userFromApi(cookie: string | null): Promise<User | null> {
+  if (!cookie) return null;
+  const res = await fetch(`${apiOrigin()}/api/auth/me`, { headers: { cookie } }).catch(() => null);
+  return res?.ok ? ((await res.json()) as { user: User }).user : null;
+}
+
+export const handle: Handle = async ({ event, resolve }) => {
+  const req = event.platform?.req;
+  event.locals.user = req && 'mistoUser' in req ? (req.mistoUser ?? null) : await userFromApi(event.request.headers.get('cookie'));
+
+  const asked = event.url.searchParams.get('lang');
+  if (isLocale(asked)) event.cookies.set('lang', asked, { path: '/', httpOnly: false, sameSite: 'lax', maxAge: 365 * 24 * 3600 });
+  const cookieLang = event.cookies.get('lang');
+  event.locals.locale = isLocale(asked) ? asked : isLocale(cookieLang) ? cookieLang : DEFAULT_LOCALE;
+
+  const area = AREA_OF_PATH.find(([re]) => re.test(event.url.pathname))?.[1];
+  if (area && !mayEnter(event.locals.user, area)) {
+    if (!event.locals.user) redirect(303, `/login?next=${encodeURIComponent(event.url.pathname + event.url.search)}`);
+    error(403, { message: 'forbidden' });
+  }
+  return resolve(event, { transformPageChunk: ({ html }) => html.replace('%lang%', event.locals.locale) });
+};
+
+// SvelteKit answers same-origin fetches itself during SSR; the API's paths belong to Koa.
+export const handleFetch: HandleFetch = async ({ event, request, fetch }) => {
+  const url = new URL(request.url);
+  if (url.origin !== event.url.origin || !KOA_PATHS.test(url.pathname)) return fetch(request);
+  const headers = new Headers(request.headers);
+  const cookie = event.request.headers.get('cookie');
+  if (cookie) headers.set('cookie', cookie);
+  headers.set('accept-language', event.locals.locale);
+  return fetch(new Request(new URL(url.pathname + url.search, apiOrigin()), {
+    method: request.method, headers, body: request.body, duplex: 'half',
+  } as RequestInit));
+};

@@ -1,0 +1,8 @@
+// The parts of the product, in the order the shell and the landing page show them.
+// `area` names who may open it (see server/auth/roles.ts); public parts have none.
+import type { Area } from '$server/auth/roles.ts';
+import type { MessageKey } from '$lib/i18n';
+
+export interface Section { path: string; title: MessageKey; blurb: MessageKey; area?: Area }
+
+export const SECTIONS: Section[] = [];

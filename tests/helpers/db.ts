@@ -1,0 +1,61 @@
+// Real PostGIS for tests: one project-local test cluster (separate from the dev data), and a
+// fresh database per test file, migrated from the real migrations.
+import { join } from 'node:path';
+import { root } from '../../server/config.ts';
+import { startCluster, clusterUrl } from '../../server/db/cluster.ts';
+import { connect, type Db } from '../../server/db/db.ts';
+import { migrate } from '../../server/db/migrate.ts';
+
+export const TEST_CLUSTER = { dir: join(root, '.data', 'test-pg'), port: Number(process.env.TEST_PG_PORT ?? 54339) };
+
+const open: Db[] = [];
+let adminDb: Db | undefined;
+let counter = 0;
+
+/** The maintenance connection of the test cluster (creates it on first use). */
+export function admin(): Db {
+  if (!adminDb) {
+    startCluster({ ...TEST_CLUSTER, database: 'postgres' });
+    adminDb = connect(clusterUrl({ ...TEST_CLUSTER, database: 'postgres' }), 4);
+    open.push(adminDb);
+  }
+  return adminDb;
+}
+
+export function urlOf(name: string) {
+  return clusterUrl({ ...TEST_CLUSTER, database: name });
+}
+
+/** A new empty database (no migrations), unique to this process. */
+export async function emptyDb(label: string): Promise<{ db: Db; url: string; name: string }> {
+  const name = `t_${label.replace(/\W/g, '_')}_${process.pid}_${counter++}`.toLowerCase();
+  await admin().none('DROP DATABASE IF EXISTS $1:name', [name]);
+  await admin().none('CREATE DATABASE $1:name', [name]);
+  const url = urlOf(name);
+  const db = connect(url, 10);
+  open.push(db);
+  return { db, url, name };
+}
+
+/** A new database with every migration applied. */
+export async function migratedDb(label: string) {
+  const res = await emptyDb(label);
+  await migrate(res.db);
+  return res;
+}
+
+/** A copy of a template database (fast: file-level copy), e.g. a seeded demo city. */
+export async function cloneDb(template: string, label: string) {
+  const name = `t_${label.replace(/\W/g, '_')}_${process.pid}_${counter++}`.toLowerCase();
+  await admin().none('DROP DATABASE IF EXISTS $1:name', [name]);
+  await admin().none('CREATE DATABASE $1:name TEMPLATE $2:name', [name, template]);
+  const url = urlOf(name);
+  const db = connect(url, 10);
+  open.push(db);
+  return { db, url, name };
+}
+
+export async function closeAll() {
+  await Promise.all(open.splice(0).map((db) => db.$pool.end().catch(() => {})));
+  adminDb = undefined;
+}
