@@ -8,6 +8,7 @@ import { sessionMiddleware } from './auth/guard.ts';
 import { authRoutes } from './auth/auth.routes.ts';
 import { healthRoutes } from './health/health.routes.ts';
 import { cityRoutes } from './city/city.routes.ts';
+import { adminRoutes } from './admin/admin.routes.ts';
 import type { Services } from './services.ts';
 
 export interface AppOptions {
@@ -27,6 +28,7 @@ export function createApp(s: Services, opts: AppOptions = {}) {
     healthRoutes(s.db),
     authRoutes(s.auth, s.config),
     cityRoutes(s.city),
+    adminRoutes(s.db),
   ]) {
     api.use(router.routes(), router.allowedMethods());
   }

@@ -4,7 +4,7 @@ import type { IncomingMessage } from 'node:http';
 
 declare global {
   namespace App {
-    interface Locals { user: User | null; locale: Locale }
+    interface Locals { user: User | null; locale: Locale; forbidden?: boolean }
     interface PageData { user: User | null; locale: Locale }
     interface Platform { req?: IncomingMessage & { mistoUser?: User | null } }
     interface Error { message: string }

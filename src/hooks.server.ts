@@ -1,7 +1,8 @@
-// Who is asking and in which language; pages guarded by role on the server.
+// Who is asking and in which language; pages guarded by role on the server. Every page lives
+// under routes/(app), whose layout turns `forbidden` into a 403 page.
 // In production Koa has already resolved the session (platform.req.mistoUser); under `npm run dev`
 // the API runs beside Vite, so the user is asked of it.
-import { redirect, error, type Handle, type HandleFetch } from '@sveltejs/kit';
+import { redirect, type Handle, type HandleFetch } from '@sveltejs/kit';
 import { mayEnter, type Area, type User } from '$server/auth/roles.ts';
 import { isLocale, DEFAULT_LOCALE } from '$lib/i18n';
 
@@ -35,7 +36,7 @@ export const handle: Handle = async ({ event, resolve }) => {
   const area = AREA_OF_PATH.find(([re]) => re.test(event.url.pathname))?.[1];
   if (area && !mayEnter(event.locals.user, area)) {
     if (!event.locals.user) redirect(303, `/login?next=${encodeURIComponent(event.url.pathname + event.url.search)}`);
-    error(403, { message: 'forbidden' });
+    event.locals.forbidden = true; // rendered as 403 by routes/(app)/+layout.server.ts, inside the shell
   }
   return resolve(event, { transformPageChunk: ({ html }) => html.replace('%lang%', event.locals.locale) });
 };

@@ -5,4 +5,6 @@ import type { MessageKey } from '$lib/i18n';
 
 export interface Section { path: string; title: MessageKey; blurb: MessageKey; area?: Area }
 
-export const SECTIONS: Section[] = [];
+export const SECTIONS: Section[] = [
+  { path: '/admin', title: 'nav.admin', blurb: 'home.admin', area: 'admin' },
+];

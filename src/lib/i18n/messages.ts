@@ -42,6 +42,16 @@ export const messages = {
   'login.error': { uk: 'Невірний логін або пароль', en: 'Wrong login or password' },
   'login.signedInAs': { uk: 'Ви увійшли як {name} ({role})', en: 'Signed in as {name} ({role})' },
 
+  // Administration
+  'nav.admin': { uk: 'Адміністрування', en: 'Administration' },
+  'home.admin': { uk: 'Користувачі, ролі та організації.', en: 'Users, roles and organisations.' },
+  'admin.users': { uk: 'Користувачі', en: 'Users' },
+  'admin.login': { uk: 'Логін', en: 'Login' },
+  'admin.name': { uk: 'Ім’я', en: 'Name' },
+  'admin.role': { uk: 'Роль', en: 'Role' },
+  'admin.executor': { uk: 'Організація', en: 'Organisation' },
+  'admin.sip': { uk: 'Телефон оператора', en: 'Operator phone' },
+
   // Errors
   'error.403': { uk: 'Ця сторінка недоступна для вашої ролі.', en: 'This page is not available to your role.' },
   'error.404': { uk: 'Сторінку не знайдено.', en: 'Page not found.' },

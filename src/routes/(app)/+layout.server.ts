@@ -1,0 +1,7 @@
+import { error } from '@sveltejs/kit';
+import type { LayoutServerLoad } from './$types';
+
+// hooks.server.ts decides (one table of areas); failing here renders +error.svelte inside the shell.
+export const load: LayoutServerLoad = ({ locals }) => {
+  if (locals.forbidden) error(403, { message: 'forbidden' });
+};

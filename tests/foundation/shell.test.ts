@@ -1,0 +1,65 @@
+// The built UI through the one Koa process: landing page, language switch, sign-in form, role-guarded pages.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { Browser } from 'playwright-core';
+import { migratedDb } from '../helpers/db.ts';
+import { startProduct } from '../helpers/app.ts';
+import { createUser, PASSWORD } from '../helpers/users.ts';
+import { launchBrowser, signIn, screenshot, watchErrors } from '../helpers/browser.ts';
+
+let app: Awaited<ReturnType<typeof startProduct>>;
+let browser: Browser;
+
+test.before(async () => {
+  const { db } = await migratedDb('shell');
+  await createUser(db, 'analyst1', 'analyst');
+  await createUser(db, 'operator1', 'operator');
+  await createUser(db, 'admin1', 'admin');
+  app = await startProduct(db);
+  browser = await launchBrowser();
+});
+test.after(async () => { await browser.close(); await app.close(); });
+
+test('the landing page is Ukrainian by default and English on request', async () => {
+  const uk = await (await fetch(app.url + '/')).text();
+  assert.match(uk, /<html lang="uk">/);
+  assert.match(uk, /Місто: дані, карта і звернення мешканців/);
+  const res = await fetch(app.url + '/?lang=en');
+  assert.match(await res.text(), /Misto: city data, map and residents’ appeals/);
+  assert.match(res.headers.get('set-cookie') ?? '', /lang=en/);
+});
+
+test('a guarded page sends an anonymous visitor to sign in, and refuses a wrong role', async () => {
+  const anon = await fetch(app.url + '/admin', { redirect: 'manual' });
+  assert.is(anon.status, 303);
+  assert.is(anon.headers.get('location'), '/login?next=%2Fadmin');
+  const page = await browser.newPage();
+  const errors = watchErrors(page);
+  await signIn(page, app.url, 'analyst1', PASSWORD);
+  const denied = await page.goto(app.url + '/admin');
+  assert.is(denied?.status(), 403);
+  assert.match(await page.textContent('main') ?? '', /недоступна для вашої ролі/);
+  await screenshot(page, 'shell-403');
+  assert.equal(errors.filter((e) => !/403/.test(e)), []);
+  await page.close();
+});
+
+test('an admin opens the users page; the API refuses others with 403', async () => {
+  const page = await browser.newPage();
+  await signIn(page, app.url, 'admin1', PASSWORD);
+  await page.goto(app.url + '/admin');
+  assert.match(await page.textContent('table') ?? '', /operator1/);
+  await page.close();
+  assert.is((await fetch(app.url + '/api/admin/users')).status, 401);
+});
+
+test('signing in through the form shows the user in the shell', async () => {
+  const page = await browser.newPage();
+  await signIn(page, app.url, 'operator1', PASSWORD);
+  assert.match(await page.textContent('header') ?? '', /Test operator/);
+  await page.click('text=Вийти');
+  await page.waitForSelector('text=Увійти');
+  await page.close();
+});
+
+test.run();
