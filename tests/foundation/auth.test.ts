@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import Router from '@koa/router';
+import type { Middleware } from 'koa';
 import { migratedDb } from '../helpers/db.ts';
 import { serve, client } from '../helpers/http.ts';
 import { createUser, PASSWORD } from '../helpers/users.ts';
@@ -19,7 +20,7 @@ test.before(async () => {
   await createUser(db, 'vodokanal', 'executor', { executorId: 1 });
   const app = createApp(createServices(db), {
     // A guarded route mounted like the domains mount theirs.
-    ui: new Router().get('/probe/desk', requireRole('operator', 'admin'), (ctx) => { ctx.body = 'desk'; }).routes(),
+    ui: new Router().get('/probe/desk', requireRole('operator', 'admin'), (ctx) => { ctx.body = 'desk'; }).routes() as unknown as Middleware,
   });
   srv = await serve(app);
 });
