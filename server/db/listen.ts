@@ -1,0 +1,52 @@
+// LISTEN on PostgreSQL channels with a dedicated connection that comes back after the database
+// restarts. This is how stateless Koa instances hear each other (tile invalidation, screen pops,
+// announcement changes) without a broker.
+import type { Db } from './db.ts';
+
+export interface Listener { close(): Promise<void> }
+
+export function listen(
+  db: Db,
+  channels: string[],
+  onMessage: (channel: string, payload: string) => void,
+  opts: { log?: (m: string) => void; onReconnect?: () => void } = {},
+): Listener {
+  let closed = false;
+  let done: (() => void) | undefined;
+  let delay = 250;
+
+  const loop = async () => {
+    let first = true;
+    while (!closed) {
+      try {
+        const sco = await db.connect({ direct: true });
+        delay = 250;
+        const lost = new Promise<void>((resolve) => {
+          done = resolve;
+          sco.client.on('notification', (n) => onMessage(n.channel, n.payload ?? ''));
+          sco.client.on('error', () => resolve());
+          sco.client.on('end', () => resolve());
+        });
+        for (const ch of channels) await sco.none('LISTEN $1:name', [ch]);
+        // Anything sent while we were away is lost: let the owner resynchronise.
+        if (!first) opts.onReconnect?.();
+        first = false;
+        await lost;
+        await sco.done(true).catch(() => {});
+      } catch (e) {
+        opts.log?.(`listen: ${(e as Error).message}; retrying in ${delay} ms`);
+      }
+      if (!closed) await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(delay * 2, 10_000);
+    }
+  };
+  void loop();
+  return {
+    async close() { closed = true; done?.(); },
+  };
+}
+
+/** NOTIFY with a JSON payload (PostgreSQL limits payloads to 8000 bytes). */
+export function notify(db: Db, channel: string, payload: unknown) {
+  return db.none('SELECT pg_notify($1, $2)', [channel, JSON.stringify(payload)]);
+}
