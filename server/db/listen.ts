@@ -32,7 +32,7 @@ export function listen(
         if (!first) opts.onReconnect?.();
         first = false;
         await lost;
-        await sco.done(true).catch(() => {});
+        try { await sco.done(true); } catch { /* already gone */ }
       } catch (e) {
         opts.log?.(`listen: ${(e as Error).message}; retrying in ${delay} ms`);
       }
