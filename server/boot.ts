@@ -1,0 +1,27 @@
+// Brings the product up the same way for `npm start` and `npm run dev`: database, migrations,
+// demo city on an empty database, services, background workers.
+import { config } from './config.ts';
+import { openDatabase } from './db/provision.ts';
+import { createServices, type Services } from './services.ts';
+import { seedIfEmpty } from '../gis-data/seed-if-empty.ts';
+
+export interface Running { services: Services; stop(): Promise<void> }
+
+/** Background work started once per process (schedules, listeners, telephony); each returns its stop. */
+type Worker = (s: Services, log: (m: string) => void) => Promise<() => Promise<void> | void> | (() => Promise<void> | void);
+export const WORKERS: Worker[] = [];
+
+export async function boot(log: (m: string) => void): Promise<Running> {
+  const db = await openDatabase(log);
+  await seedIfEmpty(db, config.seedPreset, log);
+  const services = createServices(db, config);
+  const stops: (() => Promise<void> | void)[] = [];
+  for (const start of WORKERS) stops.push(await start(services, log));
+  return {
+    services,
+    async stop() {
+      for (const s of stops.reverse()) await s();
+      await db.$pool.end();
+    },
+  };
+}
