@@ -1,0 +1,64 @@
+// npm run import -- <layer> <file> [--database-url URL] [--dry-run] [--source-layer NAME] [--srs EPSG:xxxx] [--encoding CP1251]
+// Loads real data (GeoJSON, Shapefile, zipped Shapefile, GeoPackage, OSM XML/PBF) into the model
+// through GDAL's ogr2ogr and prints what was imported, updated and skipped, and why.
+import { parseArgs } from 'node:util';
+import { connect } from '../server/db/db.ts';
+import { migrate } from '../server/db/migrate.ts';
+import { databaseUrl as defaultDatabaseUrl } from '../server/db/provision.ts';
+import { checkRequest, importFile } from './import/importer.ts';
+import { LAYERS } from './import/layers.ts';
+import { formatReport, ImportError } from './import/report.ts';
+
+const USAGE = `Usage: npm run import -- <layer> <file> [--database-url URL] [--dry-run] [--source-layer NAME] [--srs EPSG:xxxx] [--encoding CP1251]
+Layers: ${LAYERS.join(', ')}`;
+
+async function main(): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      allowPositionals: true,
+      options: {
+        'database-url': { type: 'string' }, 'dry-run': { type: 'boolean' }, 'source-layer': { type: 'string' },
+        srs: { type: 'string' }, encoding: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    console.error(`${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (args.values.help) { console.log(USAGE); return 0; }
+  const [layer, file, ...extra] = args.positionals;
+  if (!layer || !file || extra.length) { console.error(USAGE); return 2; }
+
+  try {
+    checkRequest(layer, file);
+  } catch (e) {
+    return fail(e);
+  }
+  const url = args.values['database-url'] ?? defaultDatabaseUrl((m) => console.error(m));
+  const db = connect(url, 2);
+  try {
+    await migrate(db);
+    const report = await importFile(db, {
+      layer, file, databaseUrl: url, dryRun: args.values['dry-run'], sourceLayer: args.values['source-layer'], srs: args.values.srs, encoding: args.values.encoding,
+      log: (m) => console.error(m),
+    });
+    console.log(formatReport(report));
+    return 0;
+  } catch (e) {
+    return fail(e);
+  } finally {
+    await db.$pool.end();
+  }
+}
+
+function fail(e: unknown): number {
+  if (e instanceof ImportError) {
+    console.error(`import failed: ${e.message}${e.kind === 'usage' ? `\n${USAGE}` : ''}\nNothing was written.`);
+    return e.kind === 'usage' || e.kind === 'input' ? 2 : 1;
+  }
+  console.error(`import failed: ${(e as Error).message}\nNothing was written.`);
+  return 1;
+}
+
+process.exit(await main());
