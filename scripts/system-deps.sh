@@ -5,6 +5,8 @@ set -euo pipefail
 need=()
 [[ -f /usr/share/postgresql/15/extension/postgis.control ]] || need+=(postgresql-15-postgis-3)
 command -v ogr2ogr >/dev/null || need+=(gdal-bin)
+# The tile server renders its SDF label glyphs (Cyrillic) from DejaVu Sans.
+[[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]] || need+=(fonts-dejavu-core)
 if [[ "${1:-}" == "--browser" ]]; then command -v chromium >/dev/null || need+=(chromium); fi
 ((${#need[@]})) || exit 0
 if [[ $(id -u) -ne 0 ]]; then
