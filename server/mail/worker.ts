@@ -1,0 +1,62 @@
+// The outbox worker: a plain function the process schedules and tests call directly.
+import type { Db } from '../db/db.ts';
+import { mailRepo } from './mail.repo.ts';
+import type { MailTransport } from './transport.ts';
+
+export interface WorkerOptions { from: string; batch?: number; maxAttempts?: number; log?: (m: string) => void }
+
+/** Retry after 1 min, 2, 4 … capped at 6 h. */
+export const backoffSeconds = (attempts: number) => Math.min(60 * 2 ** Math.max(0, attempts - 1), 6 * 3600);
+
+/** Sends due mail once; returns how many were sent and failed. Concurrent workers never send a row twice. */
+export async function sendPendingMail(db: Db, transport: MailTransport, opts: WorkerOptions) {
+  const repo = mailRepo(db);
+  const batch = opts.batch ?? 50;
+  const maxAttempts = opts.maxAttempts ?? 8;
+  return db.tx('mail-outbox', async (t) => {
+    let sent = 0, failed = 0;
+    for (const m of await repo.claim(t, batch, maxAttempts)) {
+      try {
+        await transport.send({ from: opts.from, to: m.to, subject: m.subject, text: m.text, html: m.html ?? undefined, headers: unsubscribeHeader(m.text) });
+        await repo.markSent(t, m.id);
+        sent++;
+      } catch (e) {
+        failed++;
+        const msg = (e as Error).message || String(e);
+        await repo.markFailed(t, m.id, msg, backoffSeconds(m.attempts + 1));
+        opts.log?.(`mail ${m.id} to ${m.to} failed (attempt ${m.attempts + 1}): ${msg}`);
+      }
+    }
+    return { sent, failed };
+  });
+}
+
+// Mail clients offer a one-click "unsubscribe" when the header names the link the body carries.
+function unsubscribeHeader(text: string): Record<string, string> | undefined {
+  const link = text.match(/https?:\/\/\S+\/unsubscribe\?token=[\w-]+/)?.[0];
+  return link ? { 'List-Unsubscribe': `<${link}>` } : undefined;
+}
+
+/** Runs the worker every `everyMs` until stopped; one run at a time. */
+export function startMailWorker(db: Db, transport: MailTransport, opts: WorkerOptions & { everyMs?: number }) {
+  let running = false;
+  const timer = setInterval(async () => {
+    if (running) return;
+    running = true;
+    try { await sendPendingMail(db, transport, opts); }
+    catch (e) { opts.log?.(`mail worker: ${(e as Error).message}`); }
+    finally { running = false; }
+  }, opts.everyMs ?? 5000);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}
+
+/** The process's outbox worker (registered in server/boot.ts WORKERS). */
+export async function mailWorker(s: { db: Db; config: { smtpUrl: string; dataDir: string; mailFrom: string } }, log: (m: string) => void) {
+  const { transportFromConfig } = await import('./transport.ts');
+  const transport = transportFromConfig(s.config, (m) => log(`[mail] ${m}`));
+  if (!s.config.smtpUrl) log(`[mail] SMTP_URL is not set: mail is written as .eml files to ${transport.describe.replace(/^files in /, '')}`);
+  else log(`[mail] sending through ${transport.describe}`);
+  const w = startMailWorker(s.db, transport, { from: s.config.mailFrom, log: (m) => log(`[mail] ${m}`) });
+  return () => w.stop();
+}

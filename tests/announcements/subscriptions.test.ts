@@ -1,0 +1,212 @@
+// "My building" subscriptions end to end: double opt-in, notices on publish/change/cancel,
+// unsubscribe — through the outbox worker and a real SMTP server in this process.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { SMTPServer } from 'smtp-server';
+import type { AddressInfo } from 'node:net';
+import { migratedDb } from '../helpers/db.ts';
+import { serve, client } from '../helpers/http.ts';
+import { createUser, PASSWORD } from '../helpers/users.ts';
+import { createServices } from '../../server/services.ts';
+import { createApp } from '../../server/app.ts';
+import { config } from '../../server/config.ts';
+import type { Db } from '../../server/db/db.ts';
+import { sendPendingMail, backoffSeconds } from '../../server/mail/worker.ts';
+import { smtpTransport } from '../../server/mail/transport.ts';
+import { seedGrid, buildingId } from './fixture.ts';
+
+interface Received { from: string; to: string[]; raw: string }
+let db: Db;
+let srv: Awaited<ReturnType<typeof serve>>;
+let smtp: SMTPServer;
+let smtpUrl = '';
+const inbox: Received[] = [];
+let rejectNext = 0;
+
+test.before(async () => {
+  ({ db } = await migratedDb('ann_mail'));
+  await seedGrid(db);
+  await createUser(db, 'oblenergo', 'executor', { executorId: 1 });
+  srv = await serve(createApp(createServices(db, { ...config, publicUrl: 'http://misto.test' })));
+  smtp = new SMTPServer({
+    authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
+    onRcptTo(addr, _s, cb) {
+      if (rejectNext > 0) { rejectNext--; return cb(Object.assign(new Error('Mailbox busy, try later'), { responseCode: 450 })); }
+      cb();
+    },
+    onData(stream, session, cb) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        inbox.push({ from: (session.envelope.mailFrom as { address: string }).address, to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
+        cb();
+      });
+    },
+  });
+  await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', () => r()));
+  smtpUrl = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
+});
+test.after(async () => { await srv.close(); await new Promise<void>((r) => smtp.close(() => r())); });
+
+// ---- a small MIME reader: headers (RFC 2047 words), multipart parts, QP and base64 bodies ----
+function decodeWords(s: string) {
+  return s.replace(/\s*=\?utf-8\?([bq])\?([^?]*)\?=/gi, (_, enc: string, data: string) =>
+    enc.toLowerCase() === 'b' ? Buffer.from(data, 'base64').toString('utf8') : qp(data.replace(/_/g, ' ')));
+}
+function qp(s: string) {
+  const bytes: number[] = [];
+  const t = s.replace(/=\r?\n/g, '');
+  for (let i = 0; i < t.length; i++) {
+    if (t[i] === '=' && /^[0-9A-F]{2}$/i.test(t.slice(i + 1, i + 3))) { bytes.push(parseInt(t.slice(i + 1, i + 3), 16)); i += 2; }
+    else bytes.push(...Buffer.from(t[i], 'utf8'));
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+function parsePart(raw: string): { headers: Record<string, string>; body: string; parts: ReturnType<typeof parsePart>[] } {
+  const split = raw.search(/\r?\n\r?\n/);
+  const head = raw.slice(0, split).replace(/\r?\n[ \t]+/g, ' ');
+  const rest = raw.slice(split).replace(/^\r?\n\r?\n/, '');
+  const headers: Record<string, string> = {};
+  for (const line of head.split(/\r?\n/)) {
+    const i = line.indexOf(':');
+    if (i > 0) headers[line.slice(0, i).toLowerCase()] = decodeWords(line.slice(i + 1).trim());
+  }
+  const ct = headers['content-type'] ?? 'text/plain';
+  const boundary = ct.match(/boundary="?([^";]+)"?/)?.[1];
+  if (boundary) {
+    const parts = rest.split(`--${boundary}`).slice(1).filter((p) => !p.startsWith('--')).map((p) => parsePart(p.replace(/^\r?\n/, '')));
+    return { headers, body: '', parts };
+  }
+  const cte = (headers['content-transfer-encoding'] ?? '').toLowerCase();
+  const body = cte === 'base64' ? Buffer.from(rest.replace(/\s/g, ''), 'base64').toString('utf8') : cte === 'quoted-printable' ? qp(rest) : rest;
+  return { headers, body, parts: [] };
+}
+function parseMail(m: Received) {
+  const p = parsePart(m.raw);
+  const all = (x: typeof p): typeof p[] => [x, ...x.parts.flatMap(all)];
+  const text = all(p).find((x) => /text\/plain/.test(x.headers['content-type'] ?? ''))?.body ?? '';
+  const html = all(p).find((x) => /text\/html/.test(x.headers['content-type'] ?? ''))?.body ?? '';
+  return { subject: p.headers.subject, to: p.headers.to, headers: p.headers, text, html };
+}
+
+const transport = () => smtpTransport(smtpUrl);
+const deliver = () => sendPendingMail(db, transport(), { from: 'Misto <noreply@misto.test>' });
+const linkIn = (text: string, kind: 'confirm' | 'unsubscribe') => {
+  const m = text.match(new RegExp(`http://misto\\.test(/api/announcements/subscriptions/${kind}\\?token=[\\w-]+)`));
+  assert.ok(m, `no ${kind} link in:\n${text}`);
+  return m![1];
+};
+const iso = (ms: number) => new Date(ms).toISOString();
+const B = buildingId(3, 3);
+
+test('double opt-in: subscribing sends a confirmation, nothing else until it is confirmed', async () => {
+  const pub = client(srv.url);
+  const res = await pub.post('/api/announcements/subscriptions', { email: 'Olena@Example.org', buildingId: B });
+  assert.is(res.status, 202);
+  assert.is((await res.json()).status, 'confirmation_sent');
+  assert.is((await pub.post('/api/announcements/subscriptions', { email: 'not-an-email', buildingId: B })).status, 400);
+  assert.is((await pub.post('/api/announcements/subscriptions', { email: 'a@b.ua', buildingId: 99999 })).status, 404);
+
+  // Published before confirmation: no notice for Olena.
+  const c = client(srv.url);
+  await c.signIn('oblenergo', PASSWORD);
+  const early = await (await c.post('/api/announcements', {
+    kind: 'outage', utility: 'electricity', startsAt: iso(Date.now() + 3600e3), endsAt: iso(Date.now() + 7200e3),
+    zone: { source: 'buildings', buildingIds: [B] } })).json();
+  await c.post(`/api/announcements/${early.id}/cancel`, {});
+
+  assert.equal(await deliver(), { sent: 1, failed: 0 });
+  assert.is(inbox.length, 1);
+  const m = parseMail(inbox[0]);
+  assert.equal(inbox[0].to, ['olena@example.org']);
+  assert.is(inbox[0].from, 'noreply@misto.test');
+  assert.is(m.subject, 'Підтвердіть підписку на оголошення');
+  assert.match(m.text, /вул\. Тестова, 34/);
+  assert.match(m.html, /Підтвердити підписку/);
+  const confirm = linkIn(m.text, 'confirm');
+  linkIn(m.text, 'unsubscribe'); // even the first mail lets them opt out
+
+  const r = await client(srv.url).get(confirm);
+  assert.is(r.status, 302);
+  assert.is(r.headers.get('location'), `/announcements?subscription=confirmed&building=${B}`);
+  assert.ok((await db.one('SELECT confirmed_at FROM announcement_subscription')).confirmed_at);
+  assert.is((await client(srv.url).get('/api/announcements/subscriptions/confirm?token=nonexistent-token-xyz')).headers.get('location'), '/announcements?subscription=invalid');
+  assert.equal(await deliver(), { sent: 0, failed: 0 });
+});
+
+test('notices for publish, change, cancel; an English subscriber gets English; unsubscribe stops them', async () => {
+  inbox.length = 0;
+  // A second, English-speaking subscriber confirmed via the API.
+  await client(srv.url).post('/api/announcements/subscriptions', { email: 'john@example.com', buildingId: B, lang: 'en' });
+  await deliver();
+  const confirmEn = linkIn(parseMail(inbox.pop()!).text, 'confirm');
+  assert.is((await client(srv.url).fetch(confirmEn, { headers: { accept: 'application/json' } }).then((r) => r.json())).subscription, 'confirmed');
+
+  const c = client(srv.url);
+  await c.signIn('oblenergo', PASSWORD);
+  const a = await (await c.post('/api/announcements', {
+    kind: 'outage', utility: 'electricity', title: 'Заміна трансформатора', contact: '(0342) 55-55-55',
+    startsAt: iso(Date.now() + 3600e3), endsAt: iso(Date.now() + 5 * 3600e3),
+    zone: { source: 'buildings', buildingIds: [B, B + 1] } })).json();
+  assert.equal(await deliver(), { sent: 2, failed: 0 });
+  const uk = parseMail(inbox.find((x) => x.to[0] === 'olena@example.org')!);
+  const en = parseMail(inbox.find((x) => x.to[0] === 'john@example.com')!);
+  assert.is(uk.subject, 'Нове оголошення для вашого будинку: Відключення: електропостачання — вул. Тестова, 34');
+  assert.match(uk.text, /Заміна трансформатора/);
+  assert.match(uk.text, /Прикарпаттяобленерго/);
+  assert.match(uk.text, /\(0342\) 55-55-55/);
+  assert.match(uk.html, /<b>вул\. Тестова, 34<\/b>/);
+  assert.match(uk.headers['list-unsubscribe'] ?? '', /unsubscribe\?token=/);
+  assert.is(en.subject, 'New announcement for your building: Outage: electricity — вул. Тестова, 34');
+  assert.match(en.text, /Unsubscribe: http/);
+
+  inbox.length = 0;
+  // Moving the zone away tells the subscribers their building is no longer affected.
+  await c.fetch(`/api/announcements/${a.id}`, { method: 'PUT', body: JSON.stringify({ zone: { source: 'buildings', buildingIds: [B + 1] } }) });
+  assert.equal(await deliver(), { sent: 2, failed: 0 });
+  const moved = parseMail(inbox.find((x) => x.to[0] === 'olena@example.org')!);
+  assert.match(moved.subject, /^Оголошення для вашого будинку змінено/);
+  assert.match(moved.text, /більше не входить до зони/);
+
+  inbox.length = 0;
+  await c.fetch(`/api/announcements/${a.id}`, { method: 'PUT', body: JSON.stringify({ zone: { source: 'buildings', buildingIds: [B] }, endsAt: iso(Date.now() + 8 * 3600e3) }) });
+  await c.post(`/api/announcements/${a.id}/cancel`, { reason: 'Перенесено' });
+  assert.equal(await deliver(), { sent: 4, failed: 0 });
+  const subjects = inbox.map((x) => parseMail(x).subject).sort();
+  assert.ok(subjects.some((s) => s.startsWith('Оголошення для вашого будинку скасовано')));
+  assert.ok(subjects.some((s) => s.startsWith('An announcement for your building was cancelled')));
+
+  // Olena unsubscribes with the link from her last mail.
+  const last = parseMail(inbox.find((x) => x.to[0] === 'olena@example.org')!);
+  const un = await client(srv.url).get(linkIn(last.text, 'unsubscribe'));
+  assert.is(un.headers.get('location'), '/announcements?subscription=unsubscribed');
+  inbox.length = 0;
+  await c.post('/api/announcements', {
+    kind: 'excavation', utility: 'gas', startsAt: iso(Date.now() + 3600e3), endsAt: iso(Date.now() + 5 * 3600e3),
+    zone: { source: 'buildings', buildingIds: [B] } });
+  assert.equal(await deliver(), { sent: 1, failed: 0 });
+  assert.equal(inbox.map((x) => x.to[0]), ['john@example.com']);
+  assert.match(parseMail(inbox[0]).subject, /Excavation: gas/);
+});
+
+test('a refused delivery is retried later with backoff and the error kept; no row is sent twice', async () => {
+  inbox.length = 0;
+  await client(srv.url).post('/api/announcements/subscriptions', { email: 'retry@example.com', buildingId: B });
+  rejectNext = 1;
+  assert.equal(await deliver(), { sent: 0, failed: 1 });
+  const row = await db.one(`SELECT attempts, last_error, next_attempt_at > now() + interval '50 seconds' AS later FROM outbox_mail WHERE to_addr = 'retry@example.com'`);
+  assert.is(row.attempts, 1);
+  assert.match(row.last_error, /Mailbox busy/);
+  assert.ok(row.later);
+  assert.equal(await deliver(), { sent: 0, failed: 0 }); // not due yet
+  await db.none(`UPDATE outbox_mail SET next_attempt_at = now() WHERE to_addr = 'retry@example.com'`);
+  // Two workers at once: SKIP LOCKED hands the row to one of them.
+  const [x, y] = await Promise.all([deliver(), deliver()]);
+  assert.is(x.sent + y.sent, 1);
+  assert.is(inbox.length, 1);
+  assert.is(backoffSeconds(1), 60);
+  assert.is(backoffSeconds(3), 240);
+  assert.is(backoffSeconds(30), 6 * 3600);
+});
+
+test.run();
