@@ -1,0 +1,217 @@
+// npm run bench:screenpop — screen-pop latency: from the AMI event leaving the PBX simulator to the
+// pop arriving in the operator's SSE client, at 50 calls per second for 60 s, on the Kyiv preset
+// (`misto_kyiv`, 3,000,000 phones) and the demo city (`misto`). Goal: p99 ≤ 20 ms (ringing pops).
+//
+// Layout: this process runs the simulator (it timestamps each event as it hands it to the socket)
+// and the operators' SSE clients (they timestamp each pop as it is parsed) on one clock; the product
+// (the real API + telephony service over the real AMI client) runs in a child process, as in
+// production. Calls are queued calls from residents' numbers (10 % unknown numbers), round-robin over
+// a few operators, ringing 300 ms and talking 1.5 s, so ~90 calls are in progress at any moment.
+//
+// The databases are treated as read-only: the bench adds its operators and removes them, its calls
+// and their rows afterwards. It refuses a database whose call log has calls still open (the
+// product's reconciliation would close them).
+//
+// Env: BENCH_DBS (default misto_kyiv,misto: names on the dev cluster, or postgres:// URLs),
+// BENCH_RATE (50), BENCH_SECONDS (60), BENCH_OPERATORS (5).
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { config } from '../server/config.ts';
+import { clusterUrl } from '../server/db/cluster.ts';
+import { connect, type Db } from '../server/db/db.ts';
+import { hashPassword } from '../server/auth/passwords.ts';
+import { AmiSimulator } from '../server/telephony/simulator/ami-simulator.ts';
+
+const AMI_PORT = Number(process.env.BENCH_AMI_PORT ?? 5150);
+const HTTP_PORT = Number(process.env.BENCH_HTTP_PORT ?? 3550);
+const SECRET = 'bench-secret';
+
+// ----------------------------------------------------------------------------- child: the product
+if (process.argv.includes('--serve')) {
+  const { createServices } = await import('../server/services.ts');
+  const { createApp } = await import('../server/app.ts');
+  const db = connect(process.env.BENCH_DATABASE_URL!, 20);
+  const services = createServices(db, {
+    ...config, recordingsDir: mkdtempSync(join(tmpdir(), 'misto-bench-rec-')),
+    ami: { ...config.ami, host: '127.0.0.1', port: AMI_PORT, user: 'misto', secret: SECRET, record: 'off' },
+  });
+  await services.telephony.start({ log: (m) => { if (!/reconciled|connected/.test(m)) console.error(`[product] ${m}`); } });
+  const server = createApp(services).listen(HTTP_PORT, '127.0.0.1', () => process.send?.('ready'));
+  let cpu = process.cpuUsage();
+  process.on('message', async (m) => {
+    if (m === 'measure') { cpu = process.cpuUsage(); return; }
+    if (m === 'cpu') { const d = process.cpuUsage(cpu); process.send?.({ cpuMs: (d.user + d.system) / 1000 }); return; }
+    if (m !== 'stop') return;
+    server.closeAllConnections();
+    server.close();
+    await services.telephony.stop();
+    await db.$pool.end();
+    process.exit(0);
+  });
+  await new Promise(() => {});
+}
+
+// ----------------------------------------------------------------------------- parent: the bench
+const RATE = Number(process.env.BENCH_RATE ?? 50);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
+const OPERATORS = Number(process.env.BENCH_OPERATORS ?? 5);
+const WARMUP_SECONDS = 5;
+const dbs = (process.env.BENCH_DBS ?? 'misto_kyiv,misto').split(',').filter(Boolean);
+const PASSWORD = 'bench-password-1580';
+
+const pct = (xs: number[], p: number) => { if (!xs.length) return NaN; const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]; };
+const f = (n: number) => Number.isFinite(n) ? n.toFixed(2).padStart(7) : '      –';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function sseClient(url: string, cookie: string, onPop: (pop: { uniqueid: string; type: string }, at: number) => void) {
+  const ctrl = new AbortController();
+  const res = await fetch(`${url}/api/desk/events`, { headers: { cookie }, signal: ctrl.signal });
+  if (res.status !== 200) throw new Error(`SSE ${res.status}`);
+  void (async () => {
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let buf = '';
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        const at = performance.now();
+        buf += decoder.decode(value, { stream: true });
+        let i;
+        while ((i = buf.indexOf('\n\n')) >= 0) {
+          const block = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          if (!block.startsWith('event: call\n')) continue;
+          const data = block.slice(block.indexOf('data: ') + 6);
+          onPop(JSON.parse(data), at);
+        }
+      }
+    } catch { /* aborted */ }
+  })();
+  return () => ctrl.abort();
+}
+
+async function run(target: string) {
+  const url = /^postgres(ql)?:\/\//.test(target) ? target : clusterUrl({ dir: config.dataDir, port: config.pgPort, database: target });
+  const name = url.replace(/^.*\//, '').replace(/\?.*$/, '');
+  const db: Db = connect(url, 4);
+  const logins = Array.from({ length: OPERATORS }, (_, i) => `bench-pop-${i + 1}`);
+  const uniqueids: string[] = [];
+  let child: ReturnType<typeof spawn> | null = null;
+  let sim: AmiSimulator | null = null;
+  try {
+    const phones = await db.one<{ n: number }>(`SELECT count(*)::int AS n FROM resident_phone`).catch(() => null);
+    if (!phones?.n) { console.log(`\n${name}: no residents' phones (database missing or not seeded) — skipped`); return; }
+    const hasChannel = await db.oneOrNone(`SELECT 1 FROM information_schema.columns WHERE table_name = 'call' AND column_name = 'channel'`);
+    if (!hasChannel) { console.log(`\n${name}: migration 030_telephony is not applied (npm run migrate) — skipped`); return; }
+    const open = await db.one<{ n: number }>(`SELECT count(*)::int AS n FROM call WHERE hungup_at IS NULL`);
+    if (open.n) { console.log(`\n${name}: ${open.n} calls are open in its log; the product would close them on connect — skipped (read-only)`); return; }
+
+    // Known numbers spread over the whole table, plus unknown ones.
+    const total = RATE * (SECONDS + WARMUP_SECONDS);
+    const pct0 = Math.min(100, Math.max(0.01, (total * 3 * 100) / phones.n));
+    const known = await db.map(`SELECT phone FROM resident_phone TABLESAMPLE SYSTEM ($1) LIMIT $2`, [pct0, total], (r: { phone: string }) => r.phone);
+    const numbers = Array.from({ length: total }, (_, i) => i % 10 === 9 || !known.length
+      ? `+38099${String(1_000_000 + i).padStart(7, '0')}` : known[i % known.length]);
+
+    await db.none(`DELETE FROM app_user WHERE login LIKE 'bench-pop-%'`);
+    const hash = await hashPassword(PASSWORD);
+    for (const [i, login] of logins.entries()) {
+      await db.none(`INSERT INTO app_user (login, full_name, role, sip_interface, password_hash) VALUES ($1, $2, 'operator', $3, $4)`,
+        [login, `Bench operator ${i + 1}`, `PJSIP/bench${i + 1}`, hash]);
+    }
+
+    const sent = new Map<string, number>();
+    sim = new AmiSimulator({
+      users: { misto: SECRET }, recordingsDir: null, dialplanRecording: false,
+      onSend: (event, h, at) => {
+        const get = (k: string) => h.find(([key]) => key === k)?.[1] ?? '';
+        if (event === 'AgentCalled') sent.set(`${get('Uniqueid')}|ringing`, at);
+        else if (event === 'AgentConnect') sent.set(`${get('Uniqueid')}|answered`, at);
+        else if (event === 'Hangup' && get('Uniqueid') === get('Linkedid')) sent.set(`${get('Uniqueid')}|ended`, at);
+        else if (event === 'Newchannel' && get('Uniqueid') === get('Linkedid')) uniqueids.push(get('Uniqueid'));
+      },
+    });
+    await sim.start(AMI_PORT, '127.0.0.1');
+
+    // BENCH_PROFILE=dir writes a CPU profile of the product process there.
+    const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+    child = spawn(process.execPath, [...profile, '--import', 'tsx', import.meta.filename, '--serve'], {
+      env: { ...process.env, BENCH_DATABASE_URL: url }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    await new Promise<void>((resolve, reject) => {
+      child!.once('message', () => resolve());
+      child!.once('exit', (code) => reject(new Error(`product exited (${code})`)));
+    });
+    const base = `http://127.0.0.1:${HTTP_PORT}`;
+    for (let i = 0; i < 100 && sim.connectedSessions === 0; i++) await sleep(50);
+    const pbx = sim;
+
+    const received = new Map<string, number>();
+    const closers: (() => void)[] = [];
+    for (const login of logins) {
+      const res = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login, password: PASSWORD }) });
+      const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).find((c) => c.startsWith('misto_session='));
+      if (!cookie) throw new Error(`sign-in of ${login} failed (${res.status})`);
+      closers.push(await sseClient(base, cookie, (pop, at) => { if (!received.has(`${pop.uniqueid}|${pop.type}`)) received.set(`${pop.uniqueid}|${pop.type}`, at); }));
+    }
+    await sleep(300);
+
+    child.send('measure');
+    console.log(`\n${name}: ${phones.n.toLocaleString('en')} phones; ${RATE} calls/s for ${SECONDS} s (+${WARMUP_SECONDS} s warm-up), ${OPERATORS} operators, 10 % unknown numbers`);
+    const measured = new Set<string>();
+    const started = performance.now();
+    const calls: Promise<unknown>[] = [];
+    for (let i = 0; i < total; i++) {
+      const due = started + (i * 1000) / RATE;
+      const wait = due - performance.now();
+      if (wait > 1) await sleep(wait);
+      const p = pbx.scriptedCall({ phone: numbers[i], local: i % 2 === 0, iface: `PJSIP/bench${(i % OPERATORS) + 1}`, ringMs: 300, talkMs: 1500 })
+        .then((c) => { if (i >= RATE * WARMUP_SECONDS) measured.add(c.uniqueid); });
+      calls.push(p);
+    }
+    const driftMs = performance.now() - started - ((total - 1) * 1000) / RATE;
+    await Promise.all(calls);
+    await sleep(2000);
+    const cpuMs = await new Promise<number>((resolve) => { child!.once('message', (m) => resolve((m as { cpuMs: number }).cpuMs)); child!.send('cpu'); });
+    for (const c of closers) c();
+
+    console.log('  pop        count   missing   p50 ms   p90 ms   p99 ms   max ms');
+    let ringingP99 = NaN;
+    for (const type of ['ringing', 'answered', 'ended']) {
+      const lat: number[] = [];
+      let missing = 0;
+      for (const u of measured) {
+        const s = sent.get(`${u}|${type}`), r = received.get(`${u}|${type}`);
+        if (s === undefined) continue;
+        if (r === undefined) { missing++; continue; }
+        lat.push(r - s);
+      }
+      if (type === 'ringing') ringingP99 = pct(lat, 99);
+      console.log(`  ${type.padEnd(9)} ${String(lat.length).padStart(6)}  ${String(missing).padStart(8)}  ${f(pct(lat, 50))}  ${f(pct(lat, 90))}  ${f(pct(lat, 99))}  ${f(Math.max(...lat))}`);
+    }
+    console.log(`  product CPU: ${(cpuMs / total).toFixed(2)} ms per call, ${((cpuMs / (performance.now() - started)) * 100).toFixed(0)} % of one core; machine load average ${(await import('node:os')).loadavg()[0].toFixed(1)}`);
+    console.log(`  load generator lag at the end: ${driftMs.toFixed(1)} ms; goal p99 ≤ 20 ms (ringing): ${ringingP99 <= 20 ? 'met' : 'NOT met'} (ratio ${(ringingP99 / 20).toFixed(2)})`);
+  } finally {
+    if (child && child.exitCode === null) {
+      child.send('stop');
+      await new Promise((r) => { child!.once('exit', r); setTimeout(r, 5000); });
+      if (child.exitCode === null) child.kill();
+    }
+    await sim?.stop();
+    // Leave the database as it was.
+    if (uniqueids.length) {
+      for (let i = 0; i < uniqueids.length; i += 1000) await db.none(`DELETE FROM call WHERE uniqueid = ANY($1::text[])`, [uniqueids.slice(i, i + 1000)]);
+    }
+    await db.none(`DELETE FROM call WHERE operator_id IN (SELECT id FROM app_user WHERE login LIKE 'bench-pop-%')`).catch(() => {});
+    await db.none(`DELETE FROM app_user WHERE login LIKE 'bench-pop-%'`).catch(() => {});
+    await db.$pool.end();
+  }
+}
+
+for (const name of dbs) {
+  try { await run(name); } catch (e) { console.log(`\n${name}: failed — ${(e as Error).message}`); process.exitCode = 1; }
+}

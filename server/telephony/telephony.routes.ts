@@ -1,0 +1,111 @@
+// Telephony over HTTP: the operator's screen-pop stream (SSE), PBX status, the demo call button,
+// the call log, consultations, hang-up, and recordings streamed with Range support.
+import Router from '@koa/router';
+import { createReadStream } from 'node:fs';
+import type { Context } from 'koa';
+import { requireRole } from '../auth/guard.ts';
+import { readBody } from '../http/body.ts';
+import { badRequest } from '../http/errors.ts';
+import type { TelephonyService } from './telephony.service.ts';
+import { SESSION_COOKIE, type AuthService } from '../auth/auth.service.ts';
+
+const desk = requireRole('operator', 'admin');
+
+function pathId(raw: string | undefined) {
+  const id = Number(raw);
+  if (!Number.isSafeInteger(id) || id <= 0) throw badRequest(`"${raw}" is not an id`);
+  return id;
+}
+
+/** One byte range (RFC 9110): "a-b", "a-", "-n". Anything else (incl. multiple ranges) serves the whole file. */
+export function parseRange(header: string | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | null {
+  if (!header) return null;
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!m || (m[1] === '' && m[2] === '')) return null;
+  if (m[1] === '') {
+    const suffix = Number(m[2]);
+    if (suffix === 0 || size === 0) return 'unsatisfiable';
+    return { start: Math.max(0, size - suffix), end: size - 1 };
+  }
+  const start = Number(m[1]);
+  const end = m[2] === '' ? Infinity : Number(m[2]);
+  if (end < start) return null;
+  if (start >= size) return 'unsatisfiable';
+  return { start, end: Math.min(end, size - 1) };
+}
+
+export function telephonyRoutes(telephony: TelephonyService, auth?: AuthService) {
+  const router = new Router();
+
+  // The signed-in operator's own calls only: the stream is keyed by the session's user id.
+  router.get('/desk/events', desk, async (ctx: Context) => {
+    const user = ctx.state.user!;
+    const { req, res } = ctx;
+    ctx.respond = false;
+    req.socket.setTimeout(0);
+    req.socket.setNoDelay(true);
+    req.socket.setKeepAlive(true, 30_000);
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-transform',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    const send = (event: string, data: unknown) => { if (!res.writableEnded) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`); };
+    res.write('retry: 2000\n\n');
+    const unsubscribe = telephony.hub.subscribe(user.id, (pop) => send('call', pop));
+    const unstatus = telephony.onStatus((s) => send('status', s));
+    send('status', telephony.status());
+    for (const pop of await telephony.current(user.id).catch(() => [])) send('call', pop);
+    const token = ctx.cookies.get(SESSION_COOKIE);
+    const heartbeat = setInterval(async () => {
+      if (res.writableEnded) return;
+      // Personal data stop flowing when the session ends (sign-out, expiry, disabled user).
+      const still = auth ? await auth.userForToken(token).catch(() => undefined) : user;
+      if (still === null || (still && still.id !== user.id)) { res.end(); return; }
+      res.write(': keep-alive\n\n');
+    }, telephony.heartbeatMs);
+    req.on('close', () => { clearInterval(heartbeat); unsubscribe(); unstatus(); });
+  });
+
+  router.get('/telephony/status', desk, (ctx) => { ctx.body = telephony.status(); });
+
+  router.post('/desk/simulate-call', desk, async (ctx) => {
+    ctx.body = await telephony.simulateCall(ctx.state.user!, await readBody(ctx));
+  });
+
+  router.get('/calls', desk, async (ctx) => { ctx.body = await telephony.list(ctx.state.user!, ctx.query); });
+  router.get('/calls/:id', desk, async (ctx) => { ctx.body = await telephony.call(ctx.state.user!, pathId(ctx.params.id)); });
+  router.post('/calls/:id/consultation', desk, async (ctx) => {
+    ctx.body = await telephony.consultation(ctx.state.user!, pathId(ctx.params.id), await readBody(ctx));
+  });
+  router.post('/calls/:id/hangup', desk, async (ctx) => {
+    ctx.body = await telephony.hangup(ctx.state.user!, pathId(ctx.params.id));
+  });
+
+  router.get('/recordings/:id', requireRole('operator', 'admin', 'executor'), async (ctx) => {
+    const file = await telephony.recordingFile(ctx.state.user!, pathId(ctx.params.id));
+    ctx.set('Accept-Ranges', 'bytes');
+    ctx.set('Cache-Control', 'private, no-store');
+    ctx.set('Content-Disposition', `inline; filename="${file.name.replace(/"/g, '')}"`);
+    const range = parseRange(ctx.get('Range'), file.size);
+    if (range === 'unsatisfiable') {
+      ctx.status = 416;
+      ctx.set('Content-Range', `bytes */${file.size}`);
+      ctx.body = { error: 'range_not_satisfiable', message: `The recording has ${file.size} bytes` };
+      return;
+    }
+    ctx.type = 'audio/wav';
+    if (!range) {
+      ctx.body = createReadStream(file.path);
+      ctx.length = file.size;
+      return;
+    }
+    ctx.status = 206;
+    ctx.set('Content-Range', `bytes ${range.start}-${range.end}/${file.size}`);
+    ctx.body = createReadStream(file.path, { start: range.start, end: range.end });
+    ctx.length = range.end - range.start + 1;
+  });
+
+  return router;
+}
