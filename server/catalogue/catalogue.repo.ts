@@ -1,0 +1,87 @@
+// All SQL of the category catalogue: spheres, categories, executor rules and organisations.
+import type { Db } from '../db/db.ts';
+
+export type ExecutorRule = 'housing_office' | 'district' | 'fixed';
+
+export interface Category {
+  id: number;
+  sphereId: number;
+  code: string;
+  name: string;
+  nameEn: string;
+  executorRule: ExecutorRule;
+  executorId: number | null;
+  deadlineHours: number;
+  survey: boolean;
+  infraKind: string | null;
+  active: boolean;
+}
+
+export interface Executor {
+  id: number;
+  code: string;
+  name: string;
+  nameEn: string | null;
+  kind: 'utility' | 'housing_office' | 'city_service';
+  utility: string | null;
+  districtId: number | null;
+  email: string | null;
+  phone: string | null;
+}
+
+/** Where an appeal is: the catalogue needs its district and housing office to pick the executor. */
+export interface Place { buildingId?: number | null; infraObjectId?: number | null; point?: { lon: number; lat: number } | null }
+
+const CATEGORY_COLUMNS = `c.id, c.sphere_id AS "sphereId", c.code, c.name, c.name_en AS "nameEn",
+  c.executor_rule AS "executorRule", c.executor_id AS "executorId", c.deadline_hours AS "deadlineHours",
+  c.survey, c.infra_kind AS "infraKind", c.active`;
+
+const EXECUTOR_COLUMNS = `e.id, e.code, e.name, e.name_en AS "nameEn", e.kind, e.utility,
+  e.district_id AS "districtId", e.email, e.phone`;
+
+export function catalogueRepo(db: Db) {
+  return {
+    spheres: () =>
+      db.any<{ id: number; code: string; name: string; nameEn: string }>(
+        `SELECT id, code, name, name_en AS "nameEn" FROM sphere ORDER BY name`),
+
+    categories: (includeInactive = false) =>
+      db.any<Category & { executorName: string | null }>(`
+        SELECT ${CATEGORY_COLUMNS}, e.name AS "executorName"
+          FROM category c LEFT JOIN executor e ON e.id = c.executor_id
+         WHERE $1 OR c.active
+         ORDER BY c.name`, [includeInactive]),
+
+    category: (id: number) =>
+      db.oneOrNone<Category>(`SELECT ${CATEGORY_COLUMNS} FROM category c WHERE c.id = $1`, [id]),
+
+    executors: () => db.any<Executor>(`SELECT ${EXECUTOR_COLUMNS} FROM executor e ORDER BY e.kind, e.name`),
+
+    executor: (id: number) => db.oneOrNone<Executor>(`SELECT ${EXECUTOR_COLUMNS} FROM executor e WHERE e.id = $1`, [id]),
+
+    /**
+     * The housing office and district of a place. A building knows both; an infrastructure object
+     * or a free point lies in the district whose polygon covers it.
+     */
+    placeFacts: (place: Place) =>
+      db.oneOrNone<{ housingOfficeId: number | null; districtId: number | null }>(`
+        WITH p AS (
+          SELECT b.housing_office_id, b.district_id, b.centroid AS geom FROM building b WHERE b.id = $1
+          UNION ALL
+          SELECT NULL, NULL, ST_PointOnSurface(o.geom) FROM infra_object o WHERE $1::int IS NULL AND o.id = $2
+          UNION ALL
+          SELECT NULL, NULL, ST_SetSRID(ST_MakePoint($3, $4), 4326)
+           WHERE $1::int IS NULL AND $2::int IS NULL AND $3::float8 IS NOT NULL
+        )
+        SELECT p.housing_office_id AS "housingOfficeId",
+               coalesce(p.district_id, (SELECT d.id FROM district d WHERE ST_Intersects(d.geom, p.geom) LIMIT 1)) AS "districtId"
+          FROM p LIMIT 1`,
+        [place.buildingId ?? null, place.infraObjectId ?? null, place.point?.lon ?? null, place.point?.lat ?? null]),
+
+    districtExecutor: (categoryId: number, districtId: number) =>
+      db.oneOrNone<{ executorId: number }>(
+        `SELECT executor_id AS "executorId" FROM category_district_executor WHERE category_id = $1 AND district_id = $2`,
+        [categoryId, districtId]),
+  };
+}
+export type CatalogueRepo = ReturnType<typeof catalogueRepo>;

@@ -1,0 +1,45 @@
+// Shapes the desk reads from the API, and small fetch helpers that turn error bodies into messages.
+export interface CatalogueCategory {
+  id: number; sphereId: number; code: string; name: string; nameEn: string;
+  executorRule: 'housing_office' | 'district' | 'fixed'; executorId: number | null; executorName: string | null;
+  deadlineHours: number; survey: boolean; infraKind: string | null;
+}
+export interface Sphere { id: number; code: string; name: string; nameEn: string; categories: CatalogueCategory[] }
+export interface Executor { id: number; code: string; name: string; nameEn: string | null; kind: string }
+export interface Building { id: number; address: string; lon: number; lat: number; apartments?: number }
+export interface Resident { id: number; fullName: string; apartment: string | null; phones: string[]; building: Building | null }
+export interface Announcement { id: number; kind: string; utility: string | null; title: string; startsAt: string; endsAt: string | null; executor?: string | { name: string } | null }
+export interface AppealSummary {
+  id: number; number: string; status: string; text: string; createdAt: string; dueAt: string; overdue: boolean;
+  category: { id: number; name: string; nameEn: string }; executor: { id: number; name: string; nameEn: string | null };
+  address: string | null; apartment: string | null; residentName: string | null;
+}
+export interface OpenAppeal { id: number; number: string; status: string; category: string; categoryEn: string; executor: string }
+export interface CallCard { resident: Resident | null; openAppeals: OpenAppeal[]; announcements: Announcement[] }
+export interface CallEvent { type: 'ringing' | 'answered' | 'ended'; callId: number; uniqueid: string; phone: string; queue?: string; card: CallCard }
+export interface Attached { infraObjectId: number | null; kind: string | null; name: string | null; lon: number; lat: number }
+export interface GeocodeHit { buildingId: number; address: string; district: string | null; lon: number; lat: number; score: number }
+
+export class ApiError extends Error {
+  constructor(readonly status: number, message: string) { super(message); }
+}
+
+export async function api<T>(path: string, init: RequestInit & { json?: unknown } = {}): Promise<T> {
+  const headers = new Headers(init.headers);
+  let body = init.body;
+  if (init.json !== undefined) { headers.set('content-type', 'application/json'); body = JSON.stringify(init.json); }
+  const res = await fetch(path, { ...init, headers, body });
+  const data = res.status === 204 ? null : await res.json().catch(() => null);
+  if (!res.ok) throw new ApiError(res.status, (data as { message?: string } | null)?.message ?? res.statusText);
+  return data as T;
+}
+
+/** Something typed in the search box is a phone number when it is mostly digits. */
+export const looksLikePhone = (s: string) => /^[\s+()\d-]{7,}$/.test(s.trim()) && s.replace(/\D/g, '').length >= 9;
+
+/** ISO → the value a datetime-local input wants, in the browser's zone. */
+export function toLocalInput(iso: string): string {
+  const d = new Date(iso);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}

@@ -1,0 +1,17 @@
+import type { PageLoad } from './$types';
+import { PAGE_SIZE, OPEN, type ExecutorList } from './executor';
+
+export const load: PageLoad = async ({ fetch, url }) => {
+  const status = url.searchParams.get('status') ?? '';
+  const overdue = url.searchParams.get('overdue') === '1';
+  const offset = Math.max(0, Number(url.searchParams.get('offset')) || 0);
+  const q = new URLSearchParams({ limit: String(PAGE_SIZE), offset: String(offset) });
+  if (status !== 'all') q.set('status', status || OPEN);
+  if (overdue) q.set('overdue', '1');
+  const search = url.searchParams.get('q')?.trim() ?? '';
+  if (search) q.set('q', search);
+  const res = await fetch(`/api/executor/appeals?${q}`);
+  const list: ExecutorList = res.ok ? await res.json() : { total: 0, more: false, limit: PAGE_SIZE, offset: 0, counts: [], appeals: [] };
+  const selected = Number(url.searchParams.get('appeal')) || null;
+  return { list, status, overdue, offset, selected, search };
+};

@@ -1,0 +1,27 @@
+import type { AppealSummary } from '../desk/desk';
+
+export interface ExecutorList {
+  total: number; more?: boolean; limit: number; offset: number;
+  counts: { status: string; n: number; overdue: number }[];
+  appeals: (AppealSummary & { infraObject: { id: number; kind: string; name: string | null } | null; callId: number | null })[];
+}
+
+export interface AppealDetail extends AppealSummary {
+  channel: string; answer: string | null; doneAt: string | null; callerPhone: string | null; callId: number | null;
+  infraObject: { id: number; kind: string; name: string | null } | null; lon: number | null; lat: number | null;
+  executorOverrideReason: string | null; dueOverrideReason: string | null; operatorName: string | null;
+  events: { id: number; at: string; kind: string; data: Record<string, unknown>; actorName: string | null }[];
+  recordings: { id: number; startedAt: string; endedAt: string | null; bytes: number | null; url: string }[];
+}
+
+/** The moves an executor may make from a status (the server checks the same table). */
+export const MOVES: Record<string, string[]> = {
+  new: ['in_progress', 'planned', 'done', 'rejected'],
+  in_progress: ['planned', 'done', 'rejected'],
+  planned: ['in_progress', 'done', 'rejected'],
+  control: ['in_progress', 'planned', 'done', 'rejected'],
+};
+
+export const PAGE_SIZE = 50;
+/** Without a filter the portal shows the work still to do. */
+export const OPEN = 'new,in_progress,planned,control';

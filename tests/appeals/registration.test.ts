@@ -1,0 +1,214 @@
+// Appeal registration over real HTTP on a real PostGIS: validation, executor and due date from the
+// catalogue for each rule, overrides with reasons, one transaction, and the call link.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { migratedDb } from '../helpers/db.ts';
+import { serve, client } from '../helpers/http.ts';
+import { PASSWORD } from '../helpers/users.ts';
+import { createServices } from '../../server/services.ts';
+import { createApp } from '../../server/app.ts';
+import type { Db } from '../../server/db/db.ts';
+import { seedCity, CITY } from './fixture.ts';
+
+let db: Db;
+let srv: Awaited<ReturnType<typeof serve>>;
+let op: ReturnType<typeof client>;
+const HOUR = 3600_000;
+const serverLog: string[] = [];
+
+test.before(async () => {
+  ({ db } = await migratedDb('appeals_reg'));
+  await seedCity(db);
+  srv = await serve(createApp(createServices(db), { log: (m) => serverLog.push(m) }));
+  op = client(srv.url);
+  assert.is((await op.signIn('operator1', PASSWORD)).status, 200);
+});
+test.after(() => srv.close());
+
+const register = async (body: Record<string, unknown>) => {
+  const res = await op.post('/api/appeals', body);
+  return { status: res.status, body: await res.json() };
+};
+const base = { categoryId: CITY.roofLeak, residentId: CITY.resident, text: 'Тече дах над кухнею після дощу' };
+
+test('the catalogue tree groups active categories by sphere with rule, deadline and survey flag', async () => {
+  const tree = await (await op.get('/api/catalogue')).json();
+  const housing = tree.find((s: { code: string }) => s.code === 'housing');
+  assert.ok(housing);
+  assert.equal(housing.categories.map((c: { code: string }) => c.code).sort(), ['no_water', 'roof_leak']);
+  const roof = housing.categories.find((c: { code: string }) => c.code === 'roof_leak');
+  assert.is(roof.executorRule, 'housing_office');
+  assert.is(roof.deadlineHours, 72);
+  assert.is(roof.nameEn, 'Roof leak');
+  assert.is(roof.survey, true);
+  const execs = await (await op.get('/api/executors')).json();
+  assert.is(execs.length, 6);
+  assert.is((await client(srv.url).get('/api/catalogue')).status, 401);
+});
+
+test('validation answers 400 with a message that names the problem', async () => {
+  const cases: [Record<string, unknown>, RegExp][] = [
+    [{ ...base, categoryId: undefined }, /categoryId.*required/],
+    [{ ...base, categoryId: 999 }, /Category 999 does not exist/],
+    [{ ...base, categoryId: CITY.retired }, /no longer in use/],
+    [{ ...base, categoryId: 'roof' }, /categoryId.*integer/],
+    [{ ...base, text: 'ой' }, /at least 5 characters/],
+    [{ ...base, text: 'x'.repeat(4001) }, /longer than 4000/],
+    [{ categoryId: CITY.roofLeak, text: 'Тече дах над кухнею' }, /Say where/],
+    [{ ...base, phone: '12-34' }, /not a valid phone number/],
+    [{ ...base, residentId: 4242 }, /Resident 4242 does not exist/],
+    [{ categoryId: CITY.roofLeak, buildingId: 999, text: 'Тече дах над кухнею' }, /Building 999 does not exist/],
+    [{ categoryId: CITY.garbage, point: { lon: 200, lat: 48.9 }, text: 'Сміття біля дороги' }, /point.lon.*180/],
+    [{ ...base, channel: 'pigeon' }, /channel/],
+    [{ ...base, callId: 77 }, /Call 77 does not exist/],
+    [{ ...base, dueAt: 'tomorrow', dueOverrideReason: 'Мешканець просить' }, /dueAt.*ISO/],
+  ];
+  for (const [body, message] of cases) {
+    const r = await register(body);
+    assert.is(r.status, 400, JSON.stringify(body).slice(0, 120));
+    assert.match(r.body.message, message);
+  }
+  assert.is(await db.one('SELECT count(*)::int AS n FROM appeal', [], (r) => r.n), 0);
+});
+
+test('housing-office rule: the building’s office, else the category’s executor; due date from the deadline', async () => {
+  const before = Date.now();
+  const r = await register(base);
+  assert.is(r.status, 201);
+  assert.match(r.body.number, new RegExp(`^15-80/${new Date().getFullYear()}/\\d{6}$`));
+  const a = await db.one('SELECT * FROM appeal WHERE id = $1', [r.body.id]);
+  assert.is(a.executor_id, CITY.zhek1);
+  assert.is(a.building_id, CITY.buildingCentre, 'the building comes from the resident');
+  assert.is(a.apartment, '5');
+  assert.is(a.caller_phone, CITY.residentPhone, 'the phone comes from the resident');
+  assert.ok(Math.abs(a.due_at.getTime() - (before + 72 * HOUR)) < 5000);
+  assert.is(a.operator_id !== null, true);
+
+  const other = await register({ categoryId: CITY.roofLeak, buildingId: CITY.buildingPasichna, apartment: '3', text: 'Тече дах у підʼїзді' });
+  assert.is(other.body.executorId, CITY.zhek2);
+  const noOffice = await register({ categoryId: CITY.roofLeak, buildingId: CITY.buildingNoOffice, text: 'Тече дах у підʼїзді' });
+  assert.is(noOffice.body.executorId, CITY.zhek1, 'no housing office: the category’s own executor');
+  const ev = await db.one(`SELECT data FROM appeal_event WHERE appeal_id = $1 AND kind = 'assigned'`, [noOffice.body.id]);
+  assert.is(ev.data.source, 'fallback');
+});
+
+test('district rule: the district table by building, object or point, else the category’s executor', async () => {
+  const byBuilding = await register({ categoryId: CITY.garbage, buildingId: CITY.buildingCentre, text: 'Сміття не вивозять тиждень' });
+  assert.is(byBuilding.body.executorId, CITY.blagoustrii);
+  const byObject = await register({ categoryId: CITY.garbage, infraObjectId: CITY.containerSite, text: 'Переповнений контейнер' });
+  assert.is(byObject.body.executorId, CITY.blagoustrii);
+  const stored = await db.one('SELECT ST_X(point) AS lon, ST_Y(point) AS lat, infra_object_id FROM appeal WHERE id = $1', [byObject.body.id]);
+  assert.is(stored.infra_object_id, CITY.containerSite);
+  assert.ok(Math.abs(stored.lon - CITY.containerAt[0]) < 1e-9 && Math.abs(stored.lat - CITY.containerAt[1]) < 1e-9, 'the object’s location is attached');
+  const byPoint = await register({ categoryId: CITY.garbage, point: { lon: 24.715, lat: 48.925 }, text: 'Стихійне звалище у сквері' });
+  assert.is(byPoint.body.executorId, CITY.blagoustrii);
+  const elsewhere = await register({ categoryId: CITY.garbage, buildingId: CITY.buildingPasichna, text: 'Сміття не вивозять тиждень' });
+  assert.is(elsewhere.body.executorId, CITY.eko, 'no district entry: fallback');
+  const hours = await db.one('SELECT round(extract(epoch FROM due_at - created_at) / 3600)::int AS h FROM appeal WHERE id = $1', [elsewhere.body.id]);
+  assert.is(hours.h, 24);
+});
+
+test('fixed rule: always the category’s executor; the desk’s suggestion agrees', async () => {
+  const r = await register({ categoryId: CITY.noWater, buildingId: CITY.buildingPasichna, text: 'Немає холодної води з ранку' });
+  assert.is(r.body.executorId, CITY.vodokanal);
+  const s = await (await op.get(`/api/catalogue/suggestion?categoryId=${CITY.roofLeak}&buildingId=${CITY.buildingPasichna}`)).json();
+  assert.is(s.executor.id, CITY.zhek2);
+  assert.is(s.source, 'housing_office');
+  assert.is(s.deadlineHours, 72);
+  const byPoint = await (await op.get(`/api/catalogue/suggestion?categoryId=${CITY.garbage}&lon=24.715&lat=48.925`)).json();
+  assert.is(byPoint.executor.code, 'blagoustrii-centre');
+});
+
+test('an override needs a reason, which is stored with an override event', async () => {
+  const noReason = await register({ ...base, executorId: CITY.vodokanal });
+  assert.is(noReason.status, 400);
+  assert.match(noReason.body.message, /needs a reason.*executorOverrideReason/);
+  const later = new Date(Date.now() + 10 * 24 * HOUR).toISOString();
+  const noDueReason = await register({ ...base, dueAt: later, dueOverrideReason: ' ' });
+  assert.is(noDueReason.status, 400);
+  assert.match(noDueReason.body.message, /dueOverrideReason/);
+  const past = await register({ ...base, dueAt: new Date(Date.now() - HOUR).toISOString(), dueOverrideReason: 'Бо так треба' });
+  assert.match(past.body.message, /future/);
+
+  const same = await register({ ...base, executorId: CITY.zhek1 });
+  assert.is(same.status, 201, 'choosing the catalogue’s own executor is no override');
+
+  const ok = await register({ ...base, executorId: CITY.vodokanal, executorOverrideReason: 'Тече з водопроводу, не дах',
+    dueAt: later, dueOverrideReason: 'Потрібен підйомник, мешканець згоден чекати' });
+  assert.is(ok.status, 201);
+  const a = await db.one('SELECT executor_id, executor_override_reason, due_override_reason, due_at FROM appeal WHERE id = $1', [ok.body.id]);
+  assert.is(a.executor_id, CITY.vodokanal);
+  assert.is(a.executor_override_reason, 'Тече з водопроводу, не дах');
+  assert.is(a.due_override_reason, 'Потрібен підйомник, мешканець згоден чекати');
+  assert.is(a.due_at.toISOString(), later);
+  const kinds = await db.map(`SELECT kind, data FROM appeal_event WHERE appeal_id = $1 ORDER BY id`, [ok.body.id], (e) => e);
+  assert.equal(kinds.map((e) => e.kind), ['created', 'assigned', 'override', 'override', 'notify']);
+  assert.is(kinds[2].data.field, 'executor');
+  assert.is(kinds[2].data.from, CITY.zhek1);
+  assert.is(kinds[3].data.field, 'due_at');
+  assert.is(kinds[4].data.executorId, CITY.vodokanal, 'the notice goes to the chosen executor');
+});
+
+test('registration is one transaction: a failure mid-way leaves no appeal and no events', async () => {
+  const count = () => db.one(`SELECT (SELECT count(*) FROM appeal)::int AS a, (SELECT count(*) FROM appeal_event)::int AS e`);
+  const before = await count();
+  // A bad object id passes validation and fails on the foreign key inside the transaction.
+  const bad = await register({ categoryId: CITY.garbage, infraObjectId: 9999, point: { lon: 24.715, lat: 48.925 }, text: 'Переповнений контейнер' });
+  assert.is(bad.status, 400);
+  assert.match(bad.body.message, /does not exist/);
+  assert.equal(await count(), before);
+  // A failure after the appeal row and the first events are written: the notify event is refused.
+  await db.none(`
+    CREATE FUNCTION test_refuse_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN IF NEW.kind = 'notify' THEN RAISE EXCEPTION 'notify refused by the test'; END IF; RETURN NEW; END $$;
+    CREATE TRIGGER test_refuse_notify BEFORE INSERT ON appeal_event FOR EACH ROW EXECUTE FUNCTION test_refuse_notify();`);
+  try {
+    const failed = await register(base);
+    assert.is(failed.status, 500);
+    assert.match(serverLog.at(-1) ?? '', /notify refused by the test/);
+    assert.equal(await count(), before);
+  } finally {
+    await db.none('DROP TRIGGER test_refuse_notify ON appeal_event; DROP FUNCTION test_refuse_notify()');
+  }
+  const after = await register(base);
+  assert.is(after.status, 201);
+  const events = await db.map('SELECT kind FROM appeal_event WHERE appeal_id = $1 ORDER BY id', [after.body.id], (e) => e.kind);
+  assert.equal(events, ['created', 'assigned', 'notify']);
+});
+
+test('an appeal registered during a call links the call and takes the caller’s number', async () => {
+  const call = await db.one(`INSERT INTO call (uniqueid, caller_phone, queue, answered_at) VALUES ('1700000000.42', '+380671234567', '1580', now()) RETURNING id`);
+  const r = await register({ categoryId: CITY.noWater, buildingId: CITY.buildingCentre, apartment: '12', callId: call.id, text: 'Немає води третій день' });
+  assert.is(r.status, 201);
+  const a = await db.one('SELECT call_id, caller_phone, apartment FROM appeal WHERE id = $1', [r.body.id]);
+  assert.is(a.call_id, call.id);
+  assert.is(a.caller_phone, '+380671234567');
+  const typed = await register({ categoryId: CITY.noWater, buildingId: CITY.buildingCentre, phone: '(050) 765-43-21', text: 'Немає води третій день' });
+  assert.is(await db.one('SELECT caller_phone FROM appeal WHERE id = $1', [typed.body.id], (x) => x.caller_phone), '+380507654321');
+});
+
+test('the appeal detail carries its history and the resident’s list shows it', async () => {
+  const r = await register({ ...base, text: 'Протікає дах у спальні' });
+  const detail = await (await op.get(`/api/appeals/${r.body.id}`)).json();
+  assert.is(detail.number, r.body.number);
+  assert.is(detail.residentName, 'Коваленко Олена Петрівна');
+  assert.is(detail.category.name, 'Протікання покрівлі');
+  assert.is(detail.executor.name, 'ЖЕК №1');
+  assert.equal(detail.events.map((e: { kind: string }) => e.kind), ['created', 'assigned', 'notify']);
+  assert.is(detail.events[0].actorName, 'Test operator');
+  const mine = await (await op.get(`/api/residents/${CITY.resident}/appeals`)).json();
+  assert.is(mine[0].id, r.body.id);
+  assert.ok(mine.every((a: { residentId: number }) => a.residentId === CITY.resident));
+});
+
+test('without APPEAL_NUMBER_PREFIX the number follows the database’s latest appeal (a seeded Kyiv says 1551)', async () => {
+  await db.none(`UPDATE appeal SET number = replace(number, '15-80/', '1551/') WHERE id = (SELECT max(id) FROM appeal)`);
+  const r = await register(base);
+  assert.match(r.body.number, new RegExp(`^1551/${new Date().getFullYear()}/\\d{6}$`));
+  // A Kyiv-sized year passes a million: the number grows instead of being cut to six digits.
+  await db.one(`SELECT setval('appeal_number_seq', 8872658)`);
+  const big = await register(base);
+  assert.match(big.body.number, new RegExp(`^1551/${new Date().getFullYear()}/8872659$`));
+});
+
+test.run();
