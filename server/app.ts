@@ -9,6 +9,16 @@ import { authRoutes } from './auth/auth.routes.ts';
 import { healthRoutes } from './health/health.routes.ts';
 import { cityRoutes } from './city/city.routes.ts';
 import { adminRoutes } from './admin/admin.routes.ts';
+import { catalogueRoutes } from './catalogue/catalogue.routes.ts';
+import { appealsRoutes } from './appeals/appeals.routes.ts';
+import { residentRegistryRoutes } from './residents/registry.routes.ts';
+import { geocodeRoutes } from './geocode/geocode.routes.ts';
+import { objectsRoutes } from './objects/objects.routes.ts';
+import { kartaRoutes } from './karta/karta.routes.ts';
+import { announcementsRoutes } from './announcements/announcements.routes.ts';
+import { tilesRoutes } from './tiles/tiles.routes.ts';
+import { residentsRoutes } from './residents/residents.routes.ts';
+import { telephonyRoutes } from './telephony/telephony.routes.ts';
 import type { Services } from './services.ts';
 
 export interface AppOptions {
@@ -21,6 +31,8 @@ export function createApp(s: Services, opts: AppOptions = {}) {
   const app = new Koa({ proxy: process.env.TRUST_PROXY === '1' });
   app.on('error', (err: Error) => (opts.log ?? console.error)(`[http] ${err.stack ?? err.message}`));
   app.use(errorMiddleware);
+  // Tiles, styles, glyphs and sprites: public and hot, so before sessions.
+  app.use(tilesRoutes(s.tiles, { tileUrl: s.config.tileUrl }));
   app.use(sessionMiddleware(s.auth));
 
   const api = new Router({ prefix: '/api' });
@@ -29,6 +41,15 @@ export function createApp(s: Services, opts: AppOptions = {}) {
     authRoutes(s.auth, s.config),
     cityRoutes(s.city),
     adminRoutes(s.db),
+    catalogueRoutes(s.catalogue),
+    appealsRoutes(s.appeals),
+    residentsRoutes(s.residents), // before /residents/:id
+    residentRegistryRoutes(s.residentRegistry),
+    telephonyRoutes(s.telephony, s.auth),
+    geocodeRoutes(s.geocode),
+    objectsRoutes(s.objects),
+    kartaRoutes(s.config),
+    announcementsRoutes(s.announcements),
   ]) {
     api.use(router.routes(), router.allowedMethods());
   }

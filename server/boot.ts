@@ -4,12 +4,14 @@ import { config } from './config.ts';
 import { openDatabase } from './db/provision.ts';
 import { createServices, type Services } from './services.ts';
 import { seedIfEmpty } from '../gis-data/seed-if-empty.ts';
+import { mailWorker } from './mail/worker.ts';
+import { telephonyWorker } from './telephony/worker.ts';
 
 export interface Running { services: Services; stop(): Promise<void> }
 
 /** Background work started once per process (schedules, listeners, telephony); each returns its stop. */
 type Worker = (s: Services, log: (m: string) => void) => Promise<() => Promise<void> | void> | (() => Promise<void> | void);
-export const WORKERS: Worker[] = [];
+export const WORKERS: Worker[] = [mailWorker, telephonyWorker];
 
 export async function boot(log: (m: string) => void): Promise<Running> {
   const db = await openDatabase(log);

@@ -30,10 +30,22 @@ export const config = {
   tileCacheControl: process.env.TILE_CACHE_CONTROL ?? 'public, max-age=60',
   smtpUrl: process.env.SMTP_URL ?? '',
   mailFrom: process.env.MAIL_FROM ?? 'Misto 15-80 <noreply@misto.local>',
+  /** Appeal numbers read "<prefix>/<year>/<000123>": the city's hotline (15-80, 1551). Empty: the
+   *  prefix of the database's latest appeal (a seeded Kyiv says 1551), else 15-80. */
+  appealNumberPrefix: process.env.APPEAL_NUMBER_PREFIX ?? '',
   ami: {
     host: process.env.AMI_HOST ?? '',
     port: int('AMI_PORT', 5038),
     user: process.env.AMI_USER ?? 'misto',
     secret: process.env.AMI_SECRET ?? 'misto',
+    /** Demo mode (no AMI_HOST): the built-in PBX simulator's loopback port (0: any free port). */
+    simPort: int('AMI_SIM_PORT', 0),
+    /** Who starts MixMonitor: the dialplan (shipped extensions.conf), the product via AMI, or off. */
+    record: (process.env.AMI_RECORD ?? 'dialplan') as 'dialplan' | 'ami' | 'off',
+    /** Dialplan contexts where the city's calls enter (comma-separated). */
+    inboundContexts: (process.env.AMI_INBOUND_CONTEXTS ?? 'misto-incoming').split(',').map((s) => s.trim()).filter(Boolean),
+    pingMs: int('AMI_PING_MS', 5000),
   },
+  /** Screen-pop stream keep-alive; a signed-out operator's stream is closed within this time. */
+  sseHeartbeatMs: int('SSE_HEARTBEAT_MS', 20_000),
 };

@@ -48,5 +48,5 @@ export function listen(
 
 /** NOTIFY with a JSON payload (PostgreSQL limits payloads to 8000 bytes). */
 export function notify(db: Db, channel: string, payload: unknown) {
-  return db.none('SELECT pg_notify($1, $2)', [channel, JSON.stringify(payload)]);
+  return db.result('SELECT pg_notify($1, $2)', [channel, JSON.stringify(payload)]).then(() => undefined);
 }
