@@ -18,6 +18,15 @@ const files: string[] = [];
 const g = globalThis as unknown as { UVU_DEFER: number; UVU_INDEX: number; UVU_QUEUE: unknown[][] };
 g.UVU_DEFER = 1;
 const uvu = await import('uvu');
+
+// uvu prints "Total: N / Passed: N"; CI also reads the plain "N passed, N failed" line, printed at the end.
+let output = '';
+const write = process.stdout.write.bind(process.stdout);
+process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+  output += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
+  if (output.length > 100_000) output = output.slice(-10_000);
+  return write(chunk, ...rest);
+}) as typeof process.stdout.write;
 let idx = 0;
 for (const file of files) {
   g.UVU_INDEX = idx++;
@@ -26,5 +35,10 @@ for (const file of files) {
 }
 await uvu.exec(false);
 const code = process.exitCode ?? 0;
+const plain = output.replace(/\x1b\[[0-9;]*m/g, '');
+const total = Number(/Total:\s+(\d+)/.exec(plain)?.[1] ?? 0);
+const passed = Number(/Passed:\s+(\d+)/.exec(plain)?.[1] ?? 0);
+const skipped = Number(/Skipped:\s+(\d+)/.exec(plain)?.[1] ?? 0);
+console.log(`\n${passed} passed, ${total - passed - skipped} failed, ${skipped} skipped`);
 await closeAll();
 process.exit(code);

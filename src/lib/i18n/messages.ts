@@ -202,6 +202,7 @@ export const messages = {
   'karta.kind.cleaning_zone': { uk: 'Закріплена територія прибирання', en: 'Cleaning zone' },
   'karta.kind.other': { uk: 'Об’єкт інфраструктури', en: 'Infrastructure object' },
   'karta.attr.ref': { uk: 'Номер', en: 'Number' },
+  'karta.attr.operator': { uk: 'Оператор', en: 'Operator' },
   'karta.attr.routes': { uk: 'Маршрути', en: 'Routes' },
   'karta.attr.shelter': { uk: 'Павільйон', en: 'Shelter' },
   'karta.attr.sound': { uk: 'Звуковий сигнал', en: 'Sound signal' },
