@@ -88,7 +88,8 @@ function drawZone(kind: string, utility: Utility, b: Building, plan: CityPlan, r
     for (let k = 0; k <= 8; k++) { const t = Math.PI / 2 + (Math.PI * k) / 8; pts.push(P(a + width * Math.cos(t), axis + width * Math.sin(t))); }
     if (vertical) pts.reverse();
     const ring = [...pts, pts[0]].flatMap(([x, y]) => toLonLat(x, y));
-    return { sourceKind: 'line', source: lineString([...toLonLat(...P(a, axis)), ...toLonLat(...P(c, axis))]), buffer: width, zone: multiPolygon([[ring]]) };
+    // buffer_m is the corridor's full width, as a utility enters it when drawing (server/announcements).
+    return { sourceKind: 'line', source: lineString([...toLonLat(...P(a, axis)), ...toLonLat(...P(c, axis))]), buffer: 2 * width, zone: multiPolygon([[ring]]) };
   }
   if (rng.chance(0.15)) {
     // Picked buildings: the building and a few of its neighbours in the block.

@@ -49,6 +49,15 @@ test('an admin opens the users page; the API refuses others with 403', async () 
   await signIn(page, app.url, 'admin1', PASSWORD);
   await page.goto(app.url + '/admin');
   assert.match(await page.textContent('table') ?? '', /operator1/);
+  // The desk phone is set inline and validated on the server.
+  const input = page.getByLabel('Телефон оператора: operator1');
+  await input.fill('PJSIP/107');
+  await Promise.all([page.waitForResponse((r) => r.url().includes('/api/admin/users/')), input.press('Tab')]);
+  const users = await (await page.request.get(app.url + '/api/admin/users')).json();
+  assert.is(users.find((u: { login: string }) => u.login === 'operator1').sipInterface, 'PJSIP/107');
+  await input.fill('not a phone');
+  await Promise.all([page.waitForResponse((r) => r.status() === 400), input.press('Tab')]);
+  assert.match(await page.textContent('[role=alert]') ?? '', /must look like PJSIP\/101/);
   await page.close();
   assert.is((await fetch(app.url + '/api/admin/users')).status, 401);
 });

@@ -51,6 +51,8 @@ export const messages = {
   'admin.role': { uk: 'Роль', en: 'Role' },
   'admin.executor': { uk: 'Організація', en: 'Organisation' },
   'admin.sip': { uk: 'Телефон оператора', en: 'Operator phone' },
+  'admin.disabled': { uk: 'Вимкнено', en: 'Disabled' },
+  'admin.sipHint': { uk: 'Телефон оператора — інтерфейс учасника черги в Asterisk (наприклад, PJSIP/101): дзвінки на нього спливають на екрані цього оператора.', en: 'The operator phone is the Asterisk queue member interface (e.g. PJSIP/101): calls to it pop up on this operator’s screen.' },
 
   // Announcements (public map, utility editor, statistics)
   'home.utility': { uk: 'Комунальні підприємства малюють і публікують зони відключень і розкопок.', en: 'Utilities draw and publish outage and excavation zones.' },
