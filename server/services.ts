@@ -8,7 +8,7 @@ import { catalogueRepo } from './catalogue/catalogue.repo.ts';
 import { catalogueService } from './catalogue/catalogue.service.ts';
 import { appealsRepo } from './appeals/appeals.repo.ts';
 import { appealsService } from './appeals/appeals.service.ts';
-import { residentRegistryRepo } from './residents/registry.repo.ts';
+import { residentsRepo } from './residents/residents.repo.ts';
 import { residentRegistry } from './residents/registry.service.ts';
 import { geocodeRepo } from './geocode/geocode.repo.ts';
 import { geocodeService } from './geocode/geocode.service.ts';
@@ -32,7 +32,7 @@ export function createServices(db: Db, config: Config = defaultConfig) {
     city: cityRepo(db),
     catalogue,
     appeals: appealsService(appealsRepo(db), catalogue, { numberPrefix: config.appealNumberPrefix }),
-    residentRegistry: residentRegistry(residentRegistryRepo(db)),
+    residentRegistry: residentRegistry(residentsRepo(db)),
     geocode: geocodeService(geocodeRepo(db)),
     objects: objectsRepo(db),
     announcements: announcementsService(db, { publicUrl: config.publicUrl }),

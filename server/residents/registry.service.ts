@@ -2,11 +2,11 @@
 // building and apartment, and the number is saved so the next call pops their card.
 import { badRequest, conflict, notFound } from '../http/errors.ts';
 import { normalizePhone } from '../city/phone.ts';
-import type { ResidentRegistryRepo } from './registry.repo.ts';
+import type { ResidentsRepo } from './residents.repo.ts';
 
 const isUniqueViolation = (e: unknown) => (e as { code?: string }).code === '23505';
 
-export function residentRegistry(repo: ResidentRegistryRepo) {
+export function residentRegistry(repo: ResidentsRepo) {
   function phoneOf(raw: unknown): string | null {
     if (raw === undefined || raw === null || raw === '') return null;
     if (typeof raw !== 'string') throw badRequest('"phone" must be a string');
