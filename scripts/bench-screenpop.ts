@@ -24,6 +24,7 @@ import { clusterUrl } from '../server/db/cluster.ts';
 import { connect, type Db } from '../server/db/db.ts';
 import { hashPassword } from '../server/auth/passwords.ts';
 import { AmiSimulator } from '../server/telephony/simulator/ami-simulator.ts';
+import { readEventStream } from '../tests/helpers/event-stream.ts';
 
 const AMI_PORT = Number(process.env.BENCH_AMI_PORT ?? 5150);
 const HTTP_PORT = Number(process.env.BENCH_HTTP_PORT ?? 3550);
@@ -70,27 +71,7 @@ async function sseClient(url: string, cookie: string, onPop: (pop: { uniqueid: s
   const ctrl = new AbortController();
   const res = await fetch(`${url}/api/desk/events`, { headers: { cookie }, signal: ctrl.signal });
   if (res.status !== 200) throw new Error(`SSE ${res.status}`);
-  void (async () => {
-    const reader = res.body!.getReader();
-    const decoder = new TextDecoder();
-    let buf = '';
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        const at = performance.now();
-        buf += decoder.decode(value, { stream: true });
-        let i;
-        while ((i = buf.indexOf('\n\n')) >= 0) {
-          const block = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          if (!block.startsWith('event: call\n')) continue;
-          const data = block.slice(block.indexOf('data: ') + 6);
-          onPop(JSON.parse(data), at);
-        }
-      }
-    } catch { /* aborted */ }
-  })();
+  void readEventStream(res.body!, (event, data, at) => { if (event === 'call') onPop(JSON.parse(data), at); });
   return () => ctrl.abort();
 }
 

@@ -8,7 +8,7 @@ import { badRequest } from '../http/errors.ts';
 import type { ListFilter } from './announcements.repo.ts';
 import { parseKind, parseUtility, type AnnouncementsService } from './announcements.service.ts';
 import { toCsv } from './csv.ts';
-import { KIND_LABEL, UTILITY_LABEL } from './labels.ts';
+import { translate, type MessageKey } from '../../src/lib/i18n/translate.ts';
 
 const EDITORS = ['executor', 'admin'] as const;
 
@@ -131,7 +131,8 @@ export function announcementsRoutes(s: AnnouncementsService) {
       ctx.set('Content-Disposition', `attachment; filename="announcements-${group}-${by}-${from.toISOString().slice(0, 10)}-${to.toISOString().slice(0, 10)}.csv"`);
       const lang = ctx.query.lang === 'en' || (!ctx.query.lang && ctx.cookies.get('lang') === 'en') ? 'en' : 'uk';
       const label = (r: { key: string; label: string }) =>
-        by === 'utility' ? UTILITY_LABEL[lang][r.key as 'gas'] ?? r.key : by === 'kind' ? KIND_LABEL[lang][r.key as 'outage'] ?? r.key : r.label;
+        // utility and kind values are the table's own keys (the database's CHECK lists them).
+        by === 'utility' || by === 'kind' ? translate(lang, `ann.${by}.${r.key}` as MessageKey) : r.label;
       ctx.body = toCsv(['period', by, 'key', 'events', 'buildings', 'apartments'], rows.map((r) => [r.period, label(r), r.key, r.events, r.buildings, r.apartments]));
       return;
     }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migratedDb } from '../helpers/db.ts';
 import { serve, client } from '../helpers/http.ts';
+import { readEventStream } from '../helpers/event-stream.ts';
 import { createUser, PASSWORD } from '../helpers/users.ts';
 import { createServices } from '../../server/services.ts';
 import { createApp } from '../../server/app.ts';
@@ -104,32 +105,10 @@ export async function sse(url: string, cookie: string) {
   const waiters: (() => void)[] = [];
   const state = { ended: false };
   if (res.status === 200 && res.body) {
-    void (async () => {
-      const reader = res.body!.getReader();
-      const decoder = new TextDecoder();
-      let buf = '';
-      try {
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          buf += decoder.decode(value, { stream: true });
-          let i;
-          while ((i = buf.indexOf('\n\n')) >= 0) {
-            const block = buf.slice(0, i);
-            buf = buf.slice(i + 2);
-            let event = 'message', data = '';
-            for (const line of block.split('\n')) {
-              if (line.startsWith('event: ')) event = line.slice(7);
-              else if (line.startsWith('data: ')) data += line.slice(6);
-            }
-            if (!data) continue;
-            events.push({ event, data: JSON.parse(data), at: performance.now() });
-            for (const w of waiters.splice(0)) w();
-          }
-        }
-      } catch { /* aborted */ }
-      state.ended = true;
-    })();
+    void readEventStream(res.body, (event, data) => {
+      events.push({ event, data: JSON.parse(data), at: performance.now() });
+      for (const w of waiters.splice(0)) w();
+    }).then(() => { state.ended = true; });
   }
   return {
     /** The server ended the stream (or it was aborted). */

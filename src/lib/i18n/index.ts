@@ -1,18 +1,8 @@
 import { page } from '$app/state';
-import { messages, DEFAULT_LOCALE, LOCALES, type Locale, type MessageKey } from './messages';
+import { translate, isLocale, DEFAULT_LOCALE, type MessageKey } from './translate.ts';
 
-export { LOCALES, DEFAULT_LOCALE, type Locale, type MessageKey };
-
-export function isLocale(v: unknown): v is Locale {
-  return typeof v === 'string' && (LOCALES as readonly string[]).includes(v);
-}
-
-/** Translates with {name} placeholders. */
-export function translate(locale: Locale, key: MessageKey, params?: Record<string, string | number>): string {
-  let s: string = messages[key]?.[locale] ?? messages[key]?.[DEFAULT_LOCALE] ?? key;
-  if (params) s = s.replace(/\{(\w+)\}/g, (m, k) => (k in params ? String(params[k]) : m));
-  return s;
-}
+export { translate, isLocale, LOCALES, DEFAULT_LOCALE, type Locale, type MessageKey } from './translate.ts';
+import type { Locale } from './translate.ts';
 
 /** The current page's locale (from the layout's data). Call during component render or in handlers. */
 export function locale(): Locale {
