@@ -4,7 +4,7 @@
 // read-only: nothing is written). Prints p50/p95 per size. Goal: p95 ≤ 10 ms at 1,000 on kyiv.
 // Options: --database-url URL (bench that database only), --synthetic (add a generated Kyiv-sized
 // city when misto_kyiv is not loaded); env BENCH_DBS, BENCH_ZONES, BENCH_RUNS.
-import { config } from '../server/config.ts';
+import { projectCluster } from '../server/config.ts';
 import { clusterUrl, startCluster } from '../server/db/cluster.ts';
 import { connect, type Db } from '../server/db/db.ts';
 import { migrate } from '../server/db/migrate.ts';
@@ -29,7 +29,7 @@ async function zones(db: Db, n: number): Promise<string[]> {
 }
 
 async function bench(name: string, given?: string) {
-  const url = given ?? clusterUrl({ dir: config.dataDir, port: config.pgPort, database: name });
+  const url = given ?? clusterUrl(projectCluster(name));
   const db = connect(url, 2);
   try {
     const total = await db.one<{ n: number }>('SELECT count(*)::int AS n FROM building').catch(() => null);
@@ -77,11 +77,11 @@ async function bench(name: string, given?: string) {
  */
 async function synthetic(): Promise<string> {
   const name = 'announcements_bench';
-  const adminDb = connect(clusterUrl({ dir: config.dataDir, port: config.pgPort, database: 'postgres' }), 1);
+  const adminDb = connect(clusterUrl(projectCluster('postgres')), 1);
   const exists = await adminDb.oneOrNone('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
   if (!exists) await adminDb.none('CREATE DATABASE $1:name', [name]);
   await adminDb.$pool.end();
-  const db = connect(clusterUrl({ dir: config.dataDir, port: config.pgPort, database: name }), 1);
+  const db = connect(clusterUrl(projectCluster(name)), 1);
   await migrate(db);
   if ((await db.one<{ n: number }>('SELECT count(*)::int AS n FROM building')).n === 0) {
     console.log(`building the synthetic city in ${name} …`);
@@ -105,7 +105,7 @@ async function synthetic(): Promise<string> {
 // `npm run bench -- --database-url URL` benches that database instead of the dev cluster's.
 const urlArg = process.argv.indexOf('--database-url');
 const given = urlArg > 0 ? process.argv[urlArg + 1] : undefined;
-if (!given) startCluster({ dir: config.dataDir, port: config.pgPort });
+if (!given) startCluster(projectCluster());
 // Timings on a shared 2-core machine depend on what else runs: say how busy it was.
 const { loadavg, cpus } = await import('node:os');
 console.log(`load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} on ${cpus().length} cores`);

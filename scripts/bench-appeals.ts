@@ -6,7 +6,8 @@
 // Goal: registration p99 ≤ 50 ms on kyiv (an operator must never wait on the database).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { config, root } from '../server/config.ts';
+import { config, root, projectCluster } from '../server/config.ts';
+import { systemClock } from '../server/clock.ts';
 import { clusterUrl, startCluster } from '../server/db/cluster.ts';
 import { connect, type Db } from '../server/db/db.ts';
 import { catalogueRepo } from '../server/catalogue/catalogue.repo.ts';
@@ -37,7 +38,7 @@ async function timeIt(label: string, runs: number, fn: (i: number) => Promise<un
 }
 
 async function bench(name: string) {
-  const db = connect(clusterUrl({ dir: config.dataDir, port: config.pgPort, database: name }), 2);
+  const db = connect(clusterUrl(projectCluster(name)), 2);
   try {
     const counts = await db.one<{ b: number; c: number }>('SELECT (SELECT count(*) FROM building)::int AS b, (SELECT count(*) FROM category WHERE active)::int AS c').catch(() => null);
     if (!counts?.b || !counts.c) { console.log(`${name}: not seeded (no buildings or categories), skipped`); return; }
@@ -65,8 +66,8 @@ async function bench(name: string) {
         await t.none(readFileSync(join(root, 'migrations', file), 'utf8'));
         console.log(`  (applied ${file} inside the transaction: ${((performance.now() - s0) / 1000).toFixed(1)} s)`);
       }
-      const catalogue = catalogueService(catalogueRepo(t as unknown as Db));
-      const appeals = appealsService(appealsRepo(t as unknown as Db), catalogue, { numberPrefix: config.appealNumberPrefix });
+      const catalogue = catalogueService(catalogueRepo(t as unknown as Db), systemClock);
+      const appeals = appealsService(appealsRepo(t as unknown as Db), catalogue, { numberPrefix: config.appealNumberPrefix, clock: systemClock });
       const r = (i: number) => residents[i % residents.length];
       const cat = (i: number) => categories[i % categories.length];
       await timeIt('catalogue suggestion (building)', N, (i) => catalogue.suggestion(cat(i), { buildingId: r(i).buildingId }), rows);
@@ -100,5 +101,5 @@ async function bench(name: string) {
   }
 }
 
-startCluster({ dir: config.dataDir, port: config.pgPort });
+startCluster(projectCluster());
 for (const name of dbs) await bench(name);

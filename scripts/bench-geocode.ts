@@ -4,7 +4,7 @@
 // warm pool, plus HTTP throughput with autocannon. Prints p50/p95/p99 and how often the building
 // meant was the first suggestion. Runs on `misto` and `misto_kyiv` (BENCH_DBS to change).
 import autocannon from 'autocannon';
-import { config } from '../server/config.ts';
+import { projectCluster } from '../server/config.ts';
 import { clusterUrl } from '../server/db/cluster.ts';
 import { connect, type Db } from '../server/db/db.ts';
 import { geocodeRepo } from '../server/geocode/geocode.repo.ts';
@@ -18,7 +18,7 @@ const SAMPLE = Number(process.env.BENCH_GEOCODE_SAMPLE ?? 150);
 const urlArg = process.argv.indexOf('--database-url');
 const targets: [label: string, url: string][] = urlArg > 0
   ? [[new URL(process.argv[urlArg + 1]).pathname.slice(1), process.argv[urlArg + 1]]]
-  : (process.env.BENCH_DBS ?? 'misto,misto_kyiv').split(',').map((name) => [name, clusterUrl({ dir: config.dataDir, port: config.pgPort, database: name })]);
+  : (process.env.BENCH_DBS ?? 'misto,misto_kyiv').split(',').map((name) => [name, clusterUrl(projectCluster(name))]);
 const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]; };
 
 /** A deterministic typo: two neighbouring letters of the longest word swapped. */

@@ -19,7 +19,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { config } from '../server/config.ts';
+import { config, projectCluster } from '../server/config.ts';
 import { clusterUrl } from '../server/db/cluster.ts';
 import { connect, type Db } from '../server/db/db.ts';
 import { hashPassword } from '../server/auth/passwords.ts';
@@ -76,7 +76,7 @@ async function sseClient(url: string, cookie: string, onPop: (pop: { uniqueid: s
 }
 
 async function run(target: string) {
-  const url = /^postgres(ql)?:\/\//.test(target) ? target : clusterUrl({ dir: config.dataDir, port: config.pgPort, database: target });
+  const url = /^postgres(ql)?:\/\//.test(target) ? target : clusterUrl(projectCluster(target));
   const name = url.replace(/^.*\//, '').replace(/\?.*$/, '');
   const db: Db = connect(url, 4);
   const logins = Array.from({ length: OPERATORS }, (_, i) => `bench-pop-${i + 1}`);

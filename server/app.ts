@@ -28,12 +28,12 @@ export interface AppOptions {
 }
 
 export function createApp(s: Services, opts: AppOptions = {}) {
-  const app = new Koa({ proxy: process.env.TRUST_PROXY === '1' });
+  const app = new Koa({ proxy: s.config.trustProxy });
   app.on('error', (err: Error) => (opts.log ?? console.error)(`[http] ${err.stack ?? err.message}`));
   app.use(errorMiddleware);
   // Tiles, styles, glyphs and sprites: public and hot, so before sessions.
   app.use(tilesRoutes(s.tiles, { tileUrl: s.config.tileUrl }));
-  app.use(sessionMiddleware(s.auth));
+  app.use(sessionMiddleware(s.auth, s.clock.now));
 
   const api = new Router({ prefix: '/api' });
   for (const router of [

@@ -1,7 +1,14 @@
 // Every environment variable the product reads, in one place (the README lists them too).
-import { resolve } from 'node:path';
+// Settings come from the environment, or from an env file: MISTO_ENV_FILE, else `.env` in the
+// checkout when it exists. A variable already set in the environment wins over the file.
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 export const root = resolve(import.meta.dirname, '..');
+
+const envFile = process.env.MISTO_ENV_FILE || join(root, '.env');
+if (existsSync(envFile)) process.loadEnvFile(envFile);
+else if (process.env.MISTO_ENV_FILE) throw new Error(`MISTO_ENV_FILE=${envFile} does not exist`);
 
 function int(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -10,21 +17,35 @@ function int(name: string, fallback: number): number {
   if (!Number.isInteger(n)) throw new Error(`${name} must be an integer, got "${raw}"`);
   return n;
 }
+const path = (name: string, fallback: string) => (process.env[name] ? resolve(root, process.env[name]!) : fallback);
+
+const dataDir = path('DATA_DIR', join(root, '.data'));
+const port = int('PORT', 3000);
 
 export const config = {
-  port: int('PORT', 3000),
+  port,
   host: process.env.HOST ?? '0.0.0.0',
-  /** An existing PostGIS; when unset the project runs its own cluster under DATA_DIR. */
+  /** An existing PostGIS; when unset the project runs its own cluster in pgDir. */
   databaseUrl: process.env.DATABASE_URL || undefined,
-  dataDir: resolve(root, process.env.DATA_DIR ?? '.data'),
+  dataDir,
+  /** The project's own cluster. As root, a folder the postgres user cannot reach becomes a link to
+   *  /var/lib/misto/clusters/… (server/db/cluster.ts). Older checkouts kept it in DATA_DIR itself. */
+  pgDir: path('PG_DIR', existsSync(join(dataDir, 'pgdata', 'PG_VERSION')) ? dataDir : join(dataDir, 'pg')),
   pgPort: int('PG_PORT', 54329),
   /** Seed preset loaded into an empty database on start ("none" to skip). */
   seedPreset: process.env.SEED_PRESET ?? 'default',
   sessionDays: int('SESSION_DAYS', 7),
   /** Mark cookies Secure (set behind HTTPS). */
   secureCookies: process.env.SECURE_COOKIES === '1',
-  publicUrl: process.env.PUBLIC_URL ?? `http://localhost:${int('PORT', 3000)}`,
-  recordingsDir: resolve(root, process.env.RECORDINGS_DIR ?? '.data/recordings'),
+  /** Behind a reverse proxy: trust its X-Forwarded-* headers. */
+  trustProxy: process.env.TRUST_PROXY === '1',
+  publicUrl: process.env.PUBLIC_URL ?? `http://localhost:${port}`,
+  recordingsDir: path('RECORDINGS_DIR', join(dataDir, 'recordings')),
+  /** Without SMTP_URL, mail is written here as .eml files. */
+  mailDir: join(dataDir, 'mail'),
+  /** Rendered label glyphs (tiles/glyphs.ts) are cached here. */
+  glyphDir: join(dataDir, 'glyphs'),
+  backupDir: path('BACKUP_DIR', join(dataDir, 'backups')),
   tileUrl: process.env.TILE_URL ?? '',
   tileCacheBytes: int('TILE_CACHE_MB', 256) * 1024 * 1024,
   tileCacheControl: process.env.TILE_CACHE_CONTROL ?? 'public, max-age=60',
@@ -49,3 +70,7 @@ export const config = {
   /** Screen-pop stream keep-alive; a signed-out operator's stream is closed within this time. */
   sseHeartbeatMs: int('SSE_HEARTBEAT_MS', 20_000),
 };
+export type Config = typeof config;
+
+/** The project's own PostgreSQL cluster (when DATABASE_URL is unset). */
+export const projectCluster = (database = 'misto') => ({ dir: config.pgDir, port: config.pgPort, database });

@@ -1,6 +1,7 @@
 // Wires repositories and services once per process. Each service gets only what it uses.
 import type { Db } from './db/db.ts';
-import { config as defaultConfig } from './config.ts';
+import { config as defaultConfig, type Config } from './config.ts';
+import { systemClock, type Clock } from './clock.ts';
 import { authRepo } from './auth/auth.repo.ts';
 import { authService } from './auth/auth.service.ts';
 import { cityRepo } from './city/city.repo.ts';
@@ -20,24 +21,31 @@ import { loadRegistry } from './tiles/registry.ts';
 import { residentsService } from './residents/residents.service.ts';
 import { telephonyService } from './telephony/telephony.service.ts';
 
-export type Config = typeof defaultConfig;
+export type { Config };
 
-export function createServices(db: Db, config: Config = defaultConfig) {
-  const catalogue = catalogueService(catalogueRepo(db));
-  const residents = residentsService(db);
+export interface ServiceOptions {
+  /** Where "now" comes from; tests and benchmarks pass a clock of their own. */
+  clock?: Clock;
+}
+
+export function createServices(db: Db, config: Config = defaultConfig, opts: ServiceOptions = {}) {
+  const clock = opts.clock ?? systemClock;
+  const catalogue = catalogueService(catalogueRepo(db), clock);
+  const residents = residentsService(db, clock);
   return {
     db,
     config,
-    auth: authService(authRepo(db), { sessionDays: config.sessionDays }),
+    clock,
+    auth: authService(authRepo(db), { sessionDays: config.sessionDays, clock }),
     city: cityRepo(db),
     catalogue,
-    appeals: appealsService(appealsRepo(db), catalogue, { numberPrefix: config.appealNumberPrefix }),
+    appeals: appealsService(appealsRepo(db), catalogue, { numberPrefix: config.appealNumberPrefix, clock }),
     residentRegistry: residentRegistry(residentsRepo(db)),
     geocode: geocodeService(geocodeRepo(db)),
     objects: objectsRepo(db),
-    announcements: announcementsService(db, { publicUrl: config.publicUrl }),
+    announcements: announcementsService(db, { publicUrl: config.publicUrl, clock }),
     residents,
-    telephony: telephonyService(db, config, residents),
+    telephony: telephonyService(db, config, residents, clock),
     tiles: tileService(db, tilesRepo(db), loadRegistry(), { cacheBytes: config.tileCacheBytes, cacheControl: config.tileCacheControl }),
   };
 }

@@ -27,6 +27,8 @@ async function userFromApi(cookie: string | null): Promise<User | null> {
 export const handle: Handle = async ({ event, resolve }) => {
   const req = event.platform?.req;
   event.locals.user = req && 'mistoUser' in req ? (req.mistoUser ?? null) : await userFromApi(event.request.headers.get('cookie'));
+  // The product's clock (server/clock.ts); beside Vite in development the API runs on the system's.
+  event.locals.now = req?.mistoNow ?? new Date();
 
   const asked = event.url.searchParams.get('lang');
   if (isLocale(asked)) event.cookies.set('lang', asked, { path: '/', httpOnly: false, sameSite: 'lax', maxAge: 365 * 24 * 3600 });

@@ -75,7 +75,7 @@ export function announcementsRepo(db: Db) {
   return {
     ...queries(db),
     /** Published announcements affecting a building that have not ended by `at` (active first). */
-    forBuilding: (buildingId: number, at: Date = new Date()) =>
+    forBuilding: (buildingId: number, at: Date) =>
       db.any<BuildingAnnouncement>(`
         SELECT a.id, a.kind, a.utility, a.title, a.starts_at AS "startsAt", a.ends_at AS "endsAt",
                e.name AS executor
@@ -163,30 +163,30 @@ function queries(db: Db) {
     insert: (t: Tx, a: {
       kind: Kind; utility: Utility; executorId: number; title: string; description: string; contact: string;
       startsAt: Date; endsAt: Date; sourceKind: string; sourceGeojson: string | null; bufferM: number | null;
-      zoneHex: string; createdBy: number;
+      zoneHex: string; createdBy: number; now: Date;
     }) =>
       t.one<{ id: number }>(`
         INSERT INTO announcement (kind, utility, executor_id, title, description, contact, starts_at, ends_at,
-                                  source_kind, source_geom, buffer_m, zone, created_by)
+                                  source_kind, source_geom, buffer_m, zone, created_by, created_at, updated_at)
         VALUES ($(kind), $(utility), $(executorId), $(title), $(description), $(contact), $(startsAt), $(endsAt),
                 $(sourceKind), CASE WHEN $(sourceGeojson) IS NULL THEN NULL ELSE ST_SetSRID(ST_GeomFromGeoJSON($(sourceGeojson)), 4326) END,
-                $(bufferM), $(zoneHex)::geometry, $(createdBy))
+                $(bufferM), $(zoneHex)::geometry, $(createdBy), $(now), $(now))
         RETURNING id`, a),
 
     /** Updates the fields; a null zone keeps the drawn zone and how it was drawn. */
-    update: (t: Tx, id: number, a: {
+    update: (t: Tx, id: number, now: Date, a: {
       kind: Kind; utility: Utility; title: string; description: string; contact: string;
       startsAt: Date; endsAt: Date; sourceKind: string | null; sourceGeojson: string | null; bufferM: number | null; zoneHex: string | null;
     }) =>
       t.none(`
         UPDATE announcement SET kind = $(kind), utility = $(utility), title = $(title), description = $(description),
-               contact = $(contact), starts_at = $(startsAt), ends_at = $(endsAt), updated_at = now(),
+               contact = $(contact), starts_at = $(startsAt), ends_at = $(endsAt), updated_at = $(now),
                source_kind = CASE WHEN $(zoneHex) IS NULL THEN source_kind ELSE $(sourceKind) END,
                source_geom = CASE WHEN $(zoneHex) IS NULL THEN source_geom
                                   WHEN $(sourceGeojson) IS NULL THEN NULL ELSE ST_SetSRID(ST_GeomFromGeoJSON($(sourceGeojson)), 4326) END,
                buffer_m = CASE WHEN $(zoneHex) IS NULL THEN buffer_m ELSE $(bufferM) END,
                zone = coalesce($(zoneHex)::geometry, zone)
-         WHERE id = $(id)`, { ...a, id }),
+         WHERE id = $(id)`, { ...a, id, now }),
 
     /** Replaces the affected-building set from the stored zone and refreshes the counts. */
     recomputeBuildings: async (t: Tx, id: number) => {
@@ -209,14 +209,14 @@ function queries(db: Db) {
     buildingIds: (q: Q, id: number) =>
       q.map('SELECT building_id FROM announcement_building WHERE announcement_id = $1', [id], (r: { building_id: number }) => r.building_id),
 
-    setStatus: (t: Tx, id: number, status: Status) =>
+    setStatus: (t: Tx, id: number, status: Status, now: Date) =>
       t.one<{ closedAt: Date | null }>(`
-        UPDATE announcement SET status = $2, updated_at = now(),
-               closed_at = CASE WHEN $2 = 'closed' THEN now() ELSE closed_at END
-         WHERE id = $1 RETURNING closed_at AS "closedAt"`, [id, status]),
+        UPDATE announcement SET status = $2, updated_at = $3,
+               closed_at = CASE WHEN $2 = 'closed' THEN $3 ELSE closed_at END
+         WHERE id = $1 RETURNING closed_at AS "closedAt"`, [id, status, now]),
 
-    addEvent: (t: Tx, id: number, actorId: number | null, kind: 'published' | 'changed' | 'cancelled' | 'closed', data: object) =>
-      t.none('INSERT INTO announcement_event (announcement_id, actor_id, kind, data) VALUES ($1, $2, $3, $4)', [id, actorId, kind, data]),
+    addEvent: (t: Tx, id: number, actorId: number | null, kind: 'published' | 'changed' | 'cancelled' | 'closed', data: object, now: Date) =>
+      t.none('INSERT INTO announcement_event (announcement_id, at, actor_id, kind, data) VALUES ($1, $2, $3, $4, $5)', [id, now, actorId, kind, data]),
 
     history: (id: number) =>
       db.any<{ id: number; at: Date; kind: string; actor: string | null; data: Record<string, unknown> }>(`
@@ -241,15 +241,15 @@ function queries(db: Db) {
           FROM announcement_building ab JOIN building b ON b.id = ab.building_id
          WHERE ab.announcement_id = $1 ORDER BY b.address LIMIT $2`, [id, limit]),
 
-    list: (f: ListFilter) => {
+    list: (f: ListFilter, now: Date) => {
       const where: string[] = [];
-      const p: Record<string, unknown> = { ...f };
+      const p: Record<string, unknown> = { ...f, now };
       if (!f.includeInactive) where.push(`a.status <> 'cancelled'`);
       if (f.at) where.push(`a.starts_at <= $(at) AND ${EFFECTIVE_END} > $(at)`);
       else if (f.from || f.to) {
         if (f.to) where.push('a.starts_at < $(to)');
         if (f.from) where.push(`${EFFECTIVE_END} > $(from)`);
-      } else if (!f.includeInactive) where.push(`${EFFECTIVE_END} > now()`);
+      } else if (!f.includeInactive) where.push(`${EFFECTIVE_END} > $(now)`);
       if (f.utility) where.push('a.utility = $(utility)');
       if (f.kind) where.push('a.kind = $(kind)');
       if (f.executorId) where.push('a.executor_id = $(executorId)');
@@ -278,23 +278,23 @@ function queries(db: Db) {
         SELECT id, token, confirmed_at AS "confirmedAt" FROM announcement_subscription
          WHERE lower(email) = lower($1) AND building_id = $2 AND unsubscribed_at IS NULL FOR UPDATE`, [email, buildingId]),
 
-    insertSubscription: (t: Tx, email: string, buildingId: number, token: string, lang: string) =>
+    insertSubscription: (t: Tx, email: string, buildingId: number, token: string, lang: string, now: Date) =>
       t.one<{ id: number }>(`
-        INSERT INTO announcement_subscription (email, building_id, token, lang) VALUES ($1, $2, $3, $4) RETURNING id`,
-        [email, buildingId, token, lang]),
+        INSERT INTO announcement_subscription (email, building_id, token, lang, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+        [email, buildingId, token, lang, now]),
 
     setSubscriptionLang: (t: Tx, id: number, lang: string) =>
       t.none('UPDATE announcement_subscription SET lang = $2 WHERE id = $1', [id, lang]),
 
-    confirmSubscription: (token: string) =>
+    confirmSubscription: (token: string, now: Date) =>
       db.oneOrNone<{ id: number; buildingId: number }>(`
-        UPDATE announcement_subscription SET confirmed_at = coalesce(confirmed_at, now())
-         WHERE token = $1 AND unsubscribed_at IS NULL RETURNING id, building_id AS "buildingId"`, [token]),
+        UPDATE announcement_subscription SET confirmed_at = coalesce(confirmed_at, $2)
+         WHERE token = $1 AND unsubscribed_at IS NULL RETURNING id, building_id AS "buildingId"`, [token, now]),
 
-    unsubscribe: (token: string) =>
+    unsubscribe: (token: string, now: Date) =>
       db.oneOrNone<{ id: number }>(`
-        UPDATE announcement_subscription SET unsubscribed_at = coalesce(unsubscribed_at, now())
-         WHERE token = $1 RETURNING id`, [token]),
+        UPDATE announcement_subscription SET unsubscribed_at = coalesce(unsubscribed_at, $2)
+         WHERE token = $1 RETURNING id`, [token, now]),
 
     /** Confirmed, still-subscribed people watching any of these buildings. */
     subscribersOf: (t: Tx, buildingIds: number[]) =>

@@ -55,7 +55,7 @@ export function announcementsRoutes(s: AnnouncementsService) {
   });
   router.get('/announcements/meta', async (ctx) => { ctx.body = await s.meta(); });
   router.get('/buildings/:id/announcements', async (ctx) => {
-    ctx.body = await s.forBuilding(idParam(ctx), dateQuery(ctx, 'at') ?? new Date());
+    ctx.body = await s.forBuilding(idParam(ctx), dateQuery(ctx, 'at'));
   });
 
   // ---- subscriptions: the links in the mail land here and go on to the public page ----
@@ -121,7 +121,7 @@ export function announcementsRoutes(s: AnnouncementsService) {
     const by = String(ctx.query.by ?? 'utility');
     if (!['day', 'week', 'month'].includes(group)) throw badRequest('"group" must be day, week or month');
     if (!['utility', 'kind', 'executor', 'district'].includes(by)) throw badRequest('"by" must be utility, kind, executor or district');
-    const to = dateQuery(ctx, 'to') ?? new Date(Date.now() + 30 * 86400e3);
+    const to = dateQuery(ctx, 'to') ?? new Date(s.now().getTime() + 30 * 86400e3);
     const from = dateQuery(ctx, 'from') ?? new Date(to.getTime() - 120 * 86400e3);
     if (to <= from) throw badRequest('"to" must be later than "from"');
     if (to.getTime() - from.getTime() > 5 * 366 * 86400e3) throw badRequest('The period is longer than five years');

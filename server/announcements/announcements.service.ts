@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { ITask } from 'pg-promise';
 import type { Db } from '../db/db.ts';
 import type { User } from '../auth/roles.ts';
+import type { Clock } from '../clock.ts';
 import { badRequest, conflict, forbidden, notFound } from '../http/errors.ts';
 import { enqueueMail } from '../mail/mail.repo.ts';
 import {
@@ -11,11 +12,9 @@ import {
 } from './announcements.repo.ts';
 import { confirmationMail, noticeMail, type Change, type Links } from './announcements.mail.ts';
 
-/** A polygon with more vertices than this is a mistake or an attack, not a drawn zone. */
-export const MAX_VERTICES = 1000;
-export const MAX_PICKED = 2000;
-export const MIN_WIDTH_M = 1;
-export const MAX_WIDTH_M = 500;
+// A polygon with more vertices than MAX_VERTICES is a mistake or an attack, not a drawn zone.
+import { MAX_VERTICES, MAX_PICKED, MIN_WIDTH_M, MAX_WIDTH_M } from '../../src/lib/announcements/limits.ts';
+export { MAX_VERTICES, MAX_PICKED, MIN_WIDTH_M, MAX_WIDTH_M };
 /** Picked footprints are grown by this much so neighbours sharing a wall form one zone. */
 export const PICK_GROW_M = 1.5;
 export const PREVIEW_SAMPLE = 2000;
@@ -92,7 +91,8 @@ function parseFields(b: Record<string, unknown>): Fields {
   return f;
 }
 
-export function announcementsService(db: Db, cfg: { publicUrl: string }) {
+export function announcementsService(db: Db, cfg: { publicUrl: string; clock: Clock }) {
+  const { clock } = cfg;
   const repo = announcementsRepo(db);
   const base = cfg.publicUrl.replace(/\/$/, '');
   const links: Links = {
@@ -135,11 +135,11 @@ export function announcementsService(db: Db, cfg: { publicUrl: string }) {
     if (user.role !== 'executor' || user.executorId !== a.executorId) throw forbidden('This announcement belongs to another organisation');
   }
 
-  async function notify(t: ITask<unknown>, change: Change, id: number, buildingIds: number[], leftIds: number[] = []) {
+  async function notify(t: ITask<unknown>, change: Change, id: number, now: Date, buildingIds: number[], leftIds: number[] = []) {
     const a = (await repo.get(id, t))!;
     const subs = await repo.subscribersOf(t, buildingIds);
     const left = leftIds.length ? await repo.subscribersOf(t, leftIds) : [];
-    await enqueueMail(t, [
+    await enqueueMail(t, now, [
       ...subs.map((s) => noticeMail(change, a, s, links)),
       ...left.map((s) => noticeMail(change, a, s, links, { leftZone: true })),
     ]);
@@ -149,7 +149,7 @@ export function announcementsService(db: Db, cfg: { publicUrl: string }) {
   return {
     repo,
     links,
-    forBuilding: repo.forBuilding,
+    forBuilding: (buildingId: number, at?: Date) => repo.forBuilding(buildingId, at ?? clock.now()),
 
     async preview(body: Record<string, unknown>) {
       const zone = await checkZone(body.zone);
@@ -163,13 +163,14 @@ export function announcementsService(db: Db, cfg: { publicUrl: string }) {
       const executorId = ownerOf(user, body);
       if (!(await repo.executorExists(executorId))) throw badRequest(`Unknown executor ${executorId}`);
       const zone = await checkZone(body.zone);
+      const now = clock.now();
       const id = await db.tx('announcement-publish', async (t) => {
         await repo.serialScans(t);
-        const { id } = await repo.insert(t, { ...f, executorId, sourceKind: zone.sourceKind, sourceGeojson: zone.sourceGeojson, bufferM: zone.bufferM, zoneHex: zone.hex, createdBy: user.id });
+        const { id } = await repo.insert(t, { ...f, executorId, sourceKind: zone.sourceKind, sourceGeojson: zone.sourceGeojson, bufferM: zone.bufferM, zoneHex: zone.hex, createdBy: user.id, now });
         const counts = await repo.recomputeBuildings(t, id);
         const buildingIds = await repo.buildingIds(t, id);
-        const notified = await notify(t, 'published', id, buildingIds);
-        await repo.addEvent(t, id, user.id, 'published', { ...counts, ...f, source: zone.sourceKind, bufferM: zone.bufferM, notified });
+        const notified = await notify(t, 'published', id, now, buildingIds);
+        await repo.addEvent(t, id, user.id, 'published', { ...counts, ...f, source: zone.sourceKind, bufferM: zone.bufferM, notified }, now);
         return id;
       });
       return this.detail(id);
@@ -181,16 +182,17 @@ export function announcementsService(db: Db, cfg: { publicUrl: string }) {
       mayAct(user, current);
       const f = parseFields({ ...current, ...body });
       const zone = body.zone !== undefined ? await checkZone(body.zone) : null;
+      const now = clock.now();
       await db.tx('announcement-edit', async (t) => {
         await repo.serialScans(t);
         const before = (await repo.get(id, t, true))!;
         if (before.status !== 'published') throw conflict(`The announcement is ${before.status}: it can no longer be edited`);
         const oldIds = await repo.buildingIds(t, id);
-        await repo.update(t, id, { ...f, sourceKind: zone?.sourceKind ?? null, sourceGeojson: zone?.sourceGeojson ?? null, bufferM: zone?.bufferM ?? null, zoneHex: zone?.hex ?? null });
+        await repo.update(t, id, now, { ...f, sourceKind: zone?.sourceKind ?? null, sourceGeojson: zone?.sourceGeojson ?? null, bufferM: zone?.bufferM ?? null, zoneHex: zone?.hex ?? null });
         const counts = await repo.recomputeBuildings(t, id);
         const newIds = await repo.buildingIds(t, id);
         const fresh = new Set(newIds);
-        const notified = await notify(t, 'changed', id, newIds, oldIds.filter((b) => !fresh.has(b)));
+        const notified = await notify(t, 'changed', id, now, newIds, oldIds.filter((b) => !fresh.has(b)));
         const changed: Record<string, { from: unknown; to: unknown }> = {};
         for (const k of Object.keys(f) as (keyof Fields)[]) {
           const a = before[k], b = f[k];
@@ -199,23 +201,24 @@ export function announcementsService(db: Db, cfg: { publicUrl: string }) {
         if (zone) changed.zone = { from: before.sourceKind, to: zone.sourceKind };
         await repo.addEvent(t, id, user.id, 'changed', {
           changed, buildings: { from: before.buildings, to: counts.buildings }, apartments: { from: before.apartments, to: counts.apartments }, notified,
-        });
+        }, now);
       });
       return this.detail(id);
     },
 
     async end(user: User, id: number, how: 'cancelled' | 'closed', body: Record<string, unknown>) {
       const reason = text(body.reason, 'reason', 1000);
+      const now = clock.now();
       await db.tx(`announcement-${how}`, async (t) => {
         const a = await repo.get(id, t, true);
         if (!a) throw notFound(`No announcement ${id}`);
         mayAct(user, a);
         if (a.status !== 'published') throw conflict(`The announcement is already ${a.status}`);
-        if (how === 'closed' && a.startsAt > new Date()) throw conflict('The works have not started yet: cancel the announcement instead');
-        if (how === 'closed' && a.endsAt <= new Date()) throw conflict('The announcement has already ended');
-        const { closedAt } = await repo.setStatus(t, id, how);
-        const notified = await notify(t, how, id, await repo.buildingIds(t, id));
-        await repo.addEvent(t, id, user.id, how, { reason, closedAt, notified });
+        if (how === 'closed' && a.startsAt > now) throw conflict('The works have not started yet: cancel the announcement instead');
+        if (how === 'closed' && a.endsAt <= now) throw conflict('The announcement has already ended');
+        const { closedAt } = await repo.setStatus(t, id, how, now);
+        const notified = await notify(t, how, id, now, await repo.buildingIds(t, id));
+        await repo.addEvent(t, id, user.id, how, { reason, closedAt, notified }, now);
       });
       return this.detail(id);
     },
@@ -236,8 +239,8 @@ export function announcementsService(db: Db, cfg: { publicUrl: string }) {
 
     /** The public map's data: centroids as GeoJSON with the counts that size the circles. */
     async featureCollection(f: ListFilter) {
-      const rows = await repo.list(f);
-      const now = Date.now();
+      const rows = await repo.list(f, clock.now());
+      const now = clock.now().getTime();
       return {
         type: 'FeatureCollection' as const,
         features: rows.map((a) => ({
@@ -254,7 +257,7 @@ export function announcementsService(db: Db, cfg: { publicUrl: string }) {
       };
     },
 
-    list: (f: ListFilter) => repo.list(f),
+    list: (f: ListFilter) => repo.list(f, clock.now()),
 
     async meta() {
       const [districts, executors] = await Promise.all([repo.districts(), repo.executors()]);
@@ -268,6 +271,7 @@ export function announcementsService(db: Db, cfg: { publicUrl: string }) {
       const buildingId = Number(body.buildingId);
       if (!Number.isSafeInteger(buildingId) || buildingId <= 0) throw badRequest('"buildingId" is required');
       const lang = body.lang === 'en' ? 'en' : 'uk';
+      const now = clock.now();
       return db.tx('announcement-subscribe', async (t) => {
         const b = await repo.buildingAddress(buildingId, t);
         if (!b) throw notFound(`No building ${buildingId}`);
@@ -280,14 +284,16 @@ export function announcementsService(db: Db, cfg: { publicUrl: string }) {
         if (live) await repo.setSubscriptionLang(t, live.id, lang);
         else {
           token = randomBytes(24).toString('base64url');
-          await repo.insertSubscription(t, email, buildingId, token, lang);
+          await repo.insertSubscription(t, email, buildingId, token, lang, now);
         }
-        await enqueueMail(t, [confirmationMail(email, token!, b.address, lang, links)]);
+        await enqueueMail(t, now, [confirmationMail(email, token!, b.address, lang, links)]);
         return { status: 'confirmation_sent' as const, address: b.address };
       });
     },
-    confirm: (token: string) => repo.confirmSubscription(token),
-    unsubscribe: (token: string) => repo.unsubscribe(token),
+    confirm: (token: string) => repo.confirmSubscription(token, clock.now()),
+    unsubscribe: (token: string) => repo.unsubscribe(token, clock.now()),
+    /** "Now" as this service sees it (routes default their periods to it). */
+    now: () => clock.now(),
 
     // ---- statistics ----
     stats: repo.stats,

@@ -55,9 +55,10 @@ export interface AppealRow {
   answer: string | null;
 }
 
-const ROW = `
+/** The list columns; `now` is the placeholder of the instant "overdue" is judged at. */
+const row = (now: string) => `
   a.id, a.number, a.status, a.channel, a.text, a.created_at AS "createdAt", a.due_at AS "dueAt", a.done_at AS "doneAt",
-  (a.status IN ('new', 'in_progress', 'planned', 'control') AND a.due_at < now()) AS overdue,
+  (a.status IN ('new', 'in_progress', 'planned', 'control') AND a.due_at < ${now}::timestamptz) AS overdue,
   json_build_object('id', c.id, 'name', c.name, 'nameEn', c.name_en) AS category,
   json_build_object('id', e.id, 'name', e.name, 'nameEn', e.name_en) AS executor,
   a.building_id AS "buildingId", b.address, a.apartment, a.resident_id AS "residentId", r.full_name AS "residentName",
@@ -98,25 +99,25 @@ export function appealsRepo(db: Db) {
      * Registers an appeal with its opening history in one transaction: a failure anywhere leaves
      * no appeal and no events (only the number sequence moves on, as sequences do).
      */
-    register: (a: NewAppeal, events: NewEvent[], numberPrefix: string) =>
+    register: (a: NewAppeal, events: NewEvent[], numberPrefix: string, now: Date) =>
       db.tx('appeal-register', async (t) => {
         // padStart, not SQL lpad: lpad truncates, and a Kyiv-sized year passes a million appeals.
         const seq = await t.one<{ n: number; prefix: string; year: string }>(`
-          SELECT nextval('appeal_number_seq') AS n, to_char(now() AT TIME ZONE 'Europe/Kyiv', 'YYYY') AS year,
+          SELECT nextval('appeal_number_seq') AS n, to_char($2::timestamptz AT TIME ZONE 'Europe/Kyiv', 'YYYY') AS year,
                  coalesce(nullif($1, ''), (SELECT split_part(number, '/', 1) FROM appeal ORDER BY id DESC LIMIT 1), '15-80') AS prefix`,
-          [numberPrefix]);
+          [numberPrefix, now]);
         const number = `${seq.prefix}/${seq.year}/${String(seq.n).padStart(6, '0')}`;
         const row = await t.one<{ id: number; number: string; createdAt: Date }>(`
           INSERT INTO appeal (number, channel, caller_phone, resident_id, building_id, apartment, infra_object_id, point,
                               category_id, executor_id, text, due_at, executor_override_reason, due_override_reason,
-                              operator_id, call_id)
+                              operator_id, call_id, created_at, updated_at)
           VALUES ($1, $2, $3, $4, $5, $6, $7,
                   CASE WHEN $8::float8 IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint($8, $9), 4326) END,
-                  $10, $11, $12, $13, $14, $15, $16, $17)
+                  $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)
           RETURNING id, number, created_at AS "createdAt"`,
           [number, a.channel, a.callerPhone, a.residentId, a.buildingId, a.apartment, a.infraObjectId,
             a.point?.lon ?? null, a.point?.lat ?? null, a.categoryId, a.executorId, a.text, a.dueAt,
-            a.executorOverrideReason, a.dueOverrideReason, a.operatorId, a.callId]);
+            a.executorOverrideReason, a.dueOverrideReason, a.operatorId, a.callId, now]);
         for (const ev of events) {
           await t.none(`INSERT INTO appeal_event (appeal_id, at, actor_id, kind, data) VALUES ($1, $2, $3, $4, $5)`,
             [row.id, row.createdAt, a.operatorId, ev.kind, ev.data]);
@@ -128,15 +129,15 @@ export function appealsRepo(db: Db) {
         return row;
       }),
 
-    get: (id: number) =>
+    get: (id: number, now: Date) =>
       db.oneOrNone<AppealRow & { operatorId: number | null; operatorName: string | null; updatedAt: string;
         executorOverrideReason: string | null; dueOverrideReason: string | null; closedAt: string | null;
         confirmation: string | null; rating: number | null }>(`
-        SELECT ${ROW}, a.operator_id AS "operatorId", u.full_name AS "operatorName", a.updated_at AS "updatedAt",
+        SELECT ${row('$2')}, a.operator_id AS "operatorId", u.full_name AS "operatorName", a.updated_at AS "updatedAt",
                a.executor_override_reason AS "executorOverrideReason", a.due_override_reason AS "dueOverrideReason",
                a.closed_at AS "closedAt", a.confirmation, a.rating
           ${FROM} LEFT JOIN app_user u ON u.id = a.operator_id
-         WHERE a.id = $1`, [id]),
+         WHERE a.id = $1`, [id, now]),
 
     events: (appealId: number) =>
       db.any<{ id: number; at: string; kind: EventKind; data: Record<string, unknown>; actorName: string | null; actorRole: string | null }>(`
@@ -148,29 +149,29 @@ export function appealsRepo(db: Db) {
       db.any<{ id: number; startedAt: string; endedAt: string | null; bytes: number | null }>(`
         SELECT id, started_at AS "startedAt", ended_at AS "endedAt", bytes FROM recording WHERE call_id = $1 ORDER BY started_at`, [callId]),
 
-    byResident: (residentId: number, limit = 50) =>
-      db.any<AppealRow>(`SELECT ${ROW} ${FROM} WHERE a.resident_id = $1 ORDER BY a.created_at DESC LIMIT $2`, [residentId, limit]),
+    byResident: (residentId: number, now: Date, limit = 50) =>
+      db.any<AppealRow>(`SELECT ${row('$3')} ${FROM} WHERE a.resident_id = $1 ORDER BY a.created_at DESC, a.id DESC LIMIT $2`, [residentId, limit, now]),
 
     /** Other people's appeals from the same building: "the neighbours already reported it". */
-    byBuilding: (buildingId: number, days: number, opts: { excludeResidentId?: number | null; executorId?: number | null; limit?: number }) =>
+    byBuilding: (buildingId: number, days: number, now: Date, opts: { excludeResidentId?: number | null; executorId?: number | null; limit?: number }) =>
       db.any<AppealRow>(`
-        SELECT ${ROW} ${FROM}
-         WHERE a.building_id = $1 AND a.created_at > now() - make_interval(days => $2)
+        SELECT ${row('$6')} ${FROM}
+         WHERE a.building_id = $1 AND a.created_at > $6::timestamptz - make_interval(days => $2)
            AND ($3::int IS NULL OR a.resident_id IS DISTINCT FROM $3)
            AND ($4::int IS NULL OR a.executor_id = $4)
-         ORDER BY a.created_at DESC LIMIT $5`,
-        [buildingId, days, opts.excludeResidentId ?? null, opts.executorId ?? null, opts.limit ?? 50]),
+         ORDER BY a.created_at DESC, a.id DESC LIMIT $5`,
+        [buildingId, days, opts.excludeResidentId ?? null, opts.executorId ?? null, opts.limit ?? 50, now]),
 
     /**
      * One page of a list, newest-due first with the overdue on top. Each status is read in due order
      * from the (executor, status, due_at) index and the branches are merged, so a page costs the
      * same for an organisation with 50 appeals or with Kyiv's 2.7 million.
      */
-    list: (f: { executorId: number | null; statuses: AppealStatus[]; overdue: boolean; q: string | null; limit: number; offset: number }) =>
+    list: (f: { executorId: number | null; statuses: AppealStatus[]; overdue: boolean; q: string | null; limit: number; offset: number; now: Date }) =>
       db.task(async (t) => {
         const where = `
               ($1::int IS NULL OR a.executor_id = $1)
-          AND (NOT $3 OR (a.status IN ('new', 'in_progress', 'planned', 'control') AND a.due_at < now()))
+          AND (NOT $3 OR (a.status IN ('new', 'in_progress', 'planned', 'control') AND a.due_at < $2::timestamptz))
           AND ($4::text IS NULL OR (CASE WHEN $4 ~ '^[^/\\s]+/\\d{4}/\\d+$' THEN a.number = $4
                                          ELSE a.number ILIKE '%' || $4 || '%' OR a.text ILIKE '%' || $4 || '%' END))`;
         // Only open appeals can be overdue; the planner would not see that "closed" never matches.
@@ -178,34 +179,34 @@ export function appealsRepo(db: Db) {
         if (!statuses.length) return { rows: [] as AppealRow[], total: 0, more: false };
         const branches = statuses.map((st) => `(SELECT a.id, a.due_at, a.status FROM appeal a
             WHERE a.status = ${pgp.as.text(st)} AND ${where} ORDER BY a.due_at, a.id LIMIT $5 + $6)`);
-        const params = [f.executorId, null, f.overdue, f.q, f.limit, f.offset];
+        const params = [f.executorId, f.now, f.overdue, f.q, f.limit, f.offset];
         const rows = await t.any<AppealRow>(`
           WITH page AS (
-            SELECT u.id, u.due_at, (u.status IN ('new', 'in_progress', 'planned', 'control') AND u.due_at < now()) AS late
+            SELECT u.id, u.due_at, (u.status IN ('new', 'in_progress', 'planned', 'control') AND u.due_at < $2::timestamptz) AS late
               FROM (${branches.join(' UNION ALL ')}) u
              ORDER BY late DESC, u.due_at, u.id LIMIT $5 OFFSET $6)
-          SELECT ${ROW} FROM page p JOIN appeal a ON a.id = p.id ${JOINS}
+          SELECT ${row('$2')} FROM page p JOIN appeal a ON a.id = p.id ${JOINS}
            ORDER BY p.late DESC, p.due_at, p.id`, params);
         // Counting millions of rows is what makes big lists slow: counts stop at COUNT_CAP.
         const total = await t.one<{ n: number }>(`
-          SELECT count(*)::int AS n FROM (SELECT 1 FROM appeal a WHERE a.status = ANY($2) AND ${where} LIMIT ${COUNT_CAP + 1}) x`,
-          [f.executorId, statuses, f.overdue, f.q]);
+          SELECT count(*)::int AS n FROM (SELECT 1 FROM appeal a WHERE a.status = ANY($5) AND ${where} LIMIT ${COUNT_CAP + 1}) x`,
+          [f.executorId, f.now, f.overdue, f.q, statuses]);
         return { rows, total: Math.min(total.n, COUNT_CAP), more: total.n > COUNT_CAP };
       }),
 
     /** Counts by status (and overdue) for the filter tabs, each stopping at COUNT_CAP. */
-    statusCounts: (executorId: number | null) =>
+    statusCounts: (executorId: number | null, now: Date) =>
       db.any<{ status: AppealStatus; n: number; overdue: number }>(`
         SELECT s.status,
                (SELECT count(*) FROM (SELECT 1 FROM appeal a WHERE ($1::int IS NULL OR a.executor_id = $1) AND a.status = s.status
                                        LIMIT ${COUNT_CAP + 1}) x)::int AS n,
                (SELECT count(*) FROM (SELECT 1 FROM appeal a WHERE ($1::int IS NULL OR a.executor_id = $1) AND a.status = s.status
-                                         AND s.status IN ('new', 'in_progress', 'planned', 'control') AND a.due_at < now()
+                                         AND s.status IN ('new', 'in_progress', 'planned', 'control') AND a.due_at < $3::timestamptz
                                        LIMIT ${COUNT_CAP + 1}) y)::int AS overdue
-          FROM unnest($2::text[]) AS s(status)`, [executorId, ALL_STATUSES]),
+          FROM unnest($2::text[]) AS s(status)`, [executorId, ALL_STATUSES, now]),
 
     /** Applies a status change and/or an answer under a row lock, with its events. */
-    update: (id: number, actorId: number, decide: (current: { status: AppealStatus; executorId: number; answer: string | null }) =>
+    update: (id: number, actorId: number, now: Date, decide: (current: { status: AppealStatus; executorId: number; answer: string | null }) =>
       { status?: AppealStatus; answer?: string; events: NewEvent[] }) =>
       db.tx('appeal-update', async (t) => {
         const cur = await t.oneOrNone<{ status: AppealStatus; executorId: number; answer: string | null }>(
@@ -213,11 +214,11 @@ export function appealsRepo(db: Db) {
         if (!cur) return null;
         const change = decide(cur);
         await t.none(`
-          UPDATE appeal SET status = coalesce($2, status), answer = coalesce($3, answer), updated_at = now(),
-                 done_at = CASE WHEN $2 = 'done' THEN now() WHEN $2 IS NOT NULL THEN NULL ELSE done_at END
-           WHERE id = $1`, [id, change.status ?? null, change.answer ?? null]);
+          UPDATE appeal SET status = coalesce($2, status), answer = coalesce($3, answer), updated_at = $4,
+                 done_at = CASE WHEN $2 = 'done' THEN $4 WHEN $2 IS NOT NULL THEN NULL ELSE done_at END
+           WHERE id = $1`, [id, change.status ?? null, change.answer ?? null, now]);
         for (const ev of change.events) {
-          await t.none(`INSERT INTO appeal_event (appeal_id, actor_id, kind, data) VALUES ($1, $2, $3, $4)`, [id, actorId, ev.kind, ev.data]);
+          await t.none(`INSERT INTO appeal_event (appeal_id, at, actor_id, kind, data) VALUES ($1, $2, $3, $4, $5)`, [id, now, actorId, ev.kind, ev.data]);
         }
         return cur;
       }),

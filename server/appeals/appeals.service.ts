@@ -4,6 +4,7 @@ import { badRequest, forbidden, notFound } from '../http/errors.ts';
 import { canSeePersonalData, type User } from '../auth/roles.ts';
 import { normalizePhone } from '../city/phone.ts';
 import type { CatalogueService } from '../catalogue/catalogue.service.ts';
+import type { Clock } from '../clock.ts';
 import type { AppealRow, AppealsRepo, AppealStatus, NewEvent } from './appeals.repo.ts';
 
 export const TEXT_MIN = 5;
@@ -61,16 +62,18 @@ export function redact<T extends Partial<AppealRow>>(row: T, user: User | null |
   return { ...row, residentName: null, callerPhone: null, apartment: null, residentId: null };
 }
 
-export function appealsService(repo: AppealsRepo, catalogue: CatalogueService, opts: { numberPrefix: string }) {
+export function appealsService(repo: AppealsRepo, catalogue: CatalogueService, opts: { numberPrefix: string; clock: Clock }) {
+  const { clock } = opts;
   async function visible(appealId: number, user: User) {
-    const a = await repo.get(appealId);
+    const a = await repo.get(appealId, clock.now());
     if (!a) throw notFound(`Appeal ${appealId} does not exist`);
     if (user.role === 'executor' && a.executor.id !== user.executorId) throw forbidden('This appeal belongs to another organisation');
     return a;
   }
 
   const service = {
-    async register(input: RegisterInput, operator: User, now = new Date()) {
+    async register(input: RegisterInput, operator: User) {
+      const now = clock.now();
       const categoryId = id(input.categoryId, 'categoryId');
       if (!categoryId) throw badRequest('"categoryId" is required: choose a category');
       const category = await catalogue.activeCategory(categoryId);
@@ -167,7 +170,7 @@ export function appealsService(repo: AppealsRepo, catalogue: CatalogueService, o
       const row = await repo.register({
         channel, callerPhone: phone, residentId, buildingId, apartment, infraObjectId, point: where, categoryId,
         executorId, text, dueAt: due, executorOverrideReason, dueOverrideReason, operatorId: operator.id, callId,
-      }, opening, opts.numberPrefix);
+      }, opening, opts.numberPrefix, now);
       return { id: row.id, number: row.number, executorId, dueAt: due.toISOString() };
     },
 
@@ -183,11 +186,11 @@ export function appealsService(repo: AppealsRepo, catalogue: CatalogueService, o
       };
     },
 
-    byResident: (residentId: number) => repo.byResident(residentId),
+    byResident: (residentId: number) => repo.byResident(residentId, clock.now()),
 
     async byBuilding(buildingId: number, days: number, user: User, excludeResidentId: number | null) {
       if (!Number.isInteger(days) || days < 1 || days > 3660) throw badRequest('"days" must be between 1 and 3660');
-      const rows = await repo.byBuilding(buildingId, days, {
+      const rows = await repo.byBuilding(buildingId, days, clock.now(), {
         excludeResidentId, executorId: user.role === 'executor' ? user.executorId : null,
       });
       return rows.map((r) => redact(r, user));
@@ -204,9 +207,10 @@ export function appealsService(repo: AppealsRepo, catalogue: CatalogueService, o
       const limit = q.limit ? Math.min(200, Math.max(1, Number(q.limit) || 50)) : 50;
       const offset = q.offset ? Math.max(0, Number(q.offset) || 0) : 0;
       const search = q.q?.trim() ? q.q.trim().slice(0, 100) : null;
+      const now = clock.now();
       const [page, counts] = await Promise.all([
-        repo.list({ executorId, statuses, overdue: q.overdue === '1' || q.overdue === 'true', q: search, limit, offset }),
-        repo.statusCounts(executorId),
+        repo.list({ executorId, statuses, overdue: q.overdue === '1' || q.overdue === 'true', q: search, limit, offset, now }),
+        repo.statusCounts(executorId, now),
       ]);
       return { total: page.total, more: page.more, limit, offset, counts, appeals: page.rows.map((r) => redact(r, user)) };
     },
@@ -220,7 +224,7 @@ export function appealsService(repo: AppealsRepo, catalogue: CatalogueService, o
       const answer = str(body.answer, 'answer', TEXT_MAX) ?? undefined;
       if (status === undefined && answer === undefined) throw badRequest('Nothing to change: send "status" and/or "answer"');
       await visible(appealId, user);
-      const done = await repo.update(appealId, user.id, (cur) => {
+      const done = await repo.update(appealId, user.id, clock.now(), (cur) => {
         const events: NewEvent[] = [];
         if (status !== undefined && status !== cur.status) {
           const allowed = EXECUTOR_MOVES[cur.status] ?? [];

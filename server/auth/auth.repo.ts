@@ -9,15 +9,15 @@ export function authRepo(db: Db) {
     findByLogin: (login: string) =>
       db.oneOrNone<User & { passwordHash: string }>(
         `SELECT ${USER_COLUMNS}, u.password_hash AS "passwordHash" FROM app_user u WHERE u.login = $1 AND NOT u.disabled`, [login]),
-    createSession: (tokenHash: Buffer, userId: number, days: number) =>
-      db.none(`INSERT INTO user_session (token_hash, user_id, expires_at) VALUES ($1, $2, now() + make_interval(days => $3))`,
-        [tokenHash, userId, days]),
-    userBySession: (tokenHash: Buffer) =>
+    createSession: (tokenHash: Buffer, userId: number, days: number, now: Date) =>
+      db.none(`INSERT INTO user_session (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $4, $4::timestamptz + make_interval(days => $3))`,
+        [tokenHash, userId, days, now]),
+    userBySession: (tokenHash: Buffer, now: Date) =>
       db.oneOrNone<User>(
         `SELECT ${USER_COLUMNS} FROM user_session s JOIN app_user u ON u.id = s.user_id
-          WHERE s.token_hash = $1 AND s.expires_at > now() AND NOT u.disabled`, [tokenHash]),
+          WHERE s.token_hash = $1 AND s.expires_at > $2 AND NOT u.disabled`, [tokenHash, now]),
     deleteSession: (tokenHash: Buffer) => db.none('DELETE FROM user_session WHERE token_hash = $1', [tokenHash]),
-    deleteExpiredSessions: () => db.result('DELETE FROM user_session WHERE expires_at <= now()').then((r) => r.rowCount),
+    deleteExpiredSessions: (now: Date) => db.result('DELETE FROM user_session WHERE expires_at <= $1', [now]).then((r) => r.rowCount),
     createUser: (u: { login: string; fullName: string; role: Role; executorId?: number | null; sipInterface?: string | null; passwordHash: string }) =>
       db.one<{ id: number }>(
         `INSERT INTO app_user (login, full_name, role, executor_id, sip_interface, password_hash)

@@ -4,6 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { AuthRepo } from './auth.repo.ts';
 import { verifyPassword, hashPassword } from './passwords.ts';
 import type { User } from './roles.ts';
+import type { Clock } from '../clock.ts';
 
 export const SESSION_COOKIE = 'misto_session';
 const hashToken = (token: string) => createHash('sha256').update(token).digest();
@@ -11,7 +12,7 @@ const hashToken = (token: string) => createHash('sha256').update(token).digest()
 // Verifying against a real hash when the login is unknown keeps response times alike.
 let dummyHash: Promise<string> | undefined;
 
-export function authService(repo: AuthRepo, opts: { sessionDays: number }) {
+export function authService(repo: AuthRepo, opts: { sessionDays: number; clock: Clock }) {
   return {
     async signIn(login: string, password: string): Promise<{ user: User; token: string } | null> {
       const row = await repo.findByLogin(login.trim().toLowerCase());
@@ -21,11 +22,11 @@ export function authService(repo: AuthRepo, opts: { sessionDays: number }) {
       }
       if (!(await verifyPassword(password, row.passwordHash))) return null;
       const token = randomBytes(32).toString('base64url');
-      await repo.createSession(hashToken(token), row.id, opts.sessionDays);
+      await repo.createSession(hashToken(token), row.id, opts.sessionDays, opts.clock.now());
       const { passwordHash: _, ...user } = row;
       return { user, token };
     },
-    userForToken: (token: string | undefined) => (token ? repo.userBySession(hashToken(token)) : Promise.resolve(null)),
+    userForToken: (token: string | undefined) => (token ? repo.userBySession(hashToken(token), opts.clock.now()) : Promise.resolve(null)),
     signOut: (token: string) => repo.deleteSession(hashToken(token)),
   };
 }

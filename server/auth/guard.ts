@@ -8,13 +8,13 @@ declare module 'koa' {
   interface DefaultState { user?: User | null }
 }
 
-export function sessionMiddleware(auth: AuthService) {
+export function sessionMiddleware(auth: AuthService, now: () => Date) {
   return async (ctx: Context, next: Next) => {
     const token = ctx.cookies.get(SESSION_COOKIE);
     // A database outage must not make public pages fail: treat the visitor as anonymous.
     ctx.state.user = token ? await auth.userForToken(token).catch(() => null) : null;
-    // SvelteKit (adapter-node) sees the raw request as event.platform.req.
-    (ctx.req as typeof ctx.req & { mistoUser?: User | null }).mistoUser = ctx.state.user;
+    // SvelteKit (adapter-node) sees the raw request as event.platform.req, with the product's clock.
+    Object.assign(ctx.req, { mistoUser: ctx.state.user, mistoNow: now() });
     await next();
   };
 }

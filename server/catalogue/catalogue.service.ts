@@ -1,6 +1,7 @@
 // The catalogue decides who does the work and by when: the category's executor rule applied to the
 // place of the appeal, and the category's control deadline.
 import { badRequest, notFound } from '../http/errors.ts';
+import type { Clock } from '../clock.ts';
 import type { CatalogueRepo, Category, Executor, ExecutorRule, Place } from './catalogue.repo.ts';
 
 export interface Resolution {
@@ -13,11 +14,11 @@ export interface Resolution {
 const HOUR = 3600_000;
 
 /** The control deadline: the category's hours from the moment of registration. */
-export function dueAt(category: Pick<Category, 'deadlineHours'>, from: Date = new Date()): Date {
+export function dueAt(category: Pick<Category, 'deadlineHours'>, from: Date): Date {
   return new Date(from.getTime() + category.deadlineHours * HOUR);
 }
 
-export function catalogueService(repo: CatalogueRepo) {
+export function catalogueService(repo: CatalogueRepo, clock: Clock) {
   async function activeCategory(categoryId: number): Promise<Category> {
     const category = await repo.category(categoryId);
     if (!category) throw badRequest(`Category ${categoryId} does not exist`);
@@ -70,7 +71,8 @@ export function catalogueService(repo: CatalogueRepo) {
     },
 
     /** What the desk shows before registering: the executor and due date the catalogue would set. */
-    async suggestion(categoryId: number, place: Place, from = new Date()) {
+    async suggestion(categoryId: number, place: Place) {
+      const from = clock.now();
       const category = await activeCategory(categoryId);
       const r = await resolveExecutor(category, place);
       return { categoryId, rule: r.rule, source: r.source, executor: r.executor, dueAt: dueAt(category, from).toISOString(), deadlineHours: category.deadlineHours };

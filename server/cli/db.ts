@@ -1,9 +1,9 @@
 // npm run db:start | db:stop — the project-local PostgreSQL cluster.
-import { config } from '../config.ts';
+import { projectCluster } from '../config.ts';
 import { startCluster, stopCluster } from '../db/cluster.ts';
 
 const cmd = process.argv[2];
-const opts = { dir: config.dataDir, port: config.pgPort, log: console.log };
+const opts = { ...projectCluster(), log: console.log };
 if (cmd === 'start') console.log(startCluster(opts).replace(/:[^:@/]+@/, ':***@'));
 else if (cmd === 'stop') stopCluster(opts);
 else { console.error('usage: db.ts start|stop'); process.exit(2); }

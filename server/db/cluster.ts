@@ -1,15 +1,25 @@
-// A project-local PostgreSQL cluster under DATA_DIR: initdb once, pg_ctl start on every boot.
-// Loopback only, its own port, scram passwords; the data survives stopping the product.
+// A project-local PostgreSQL cluster: initdb once, pg_ctl start on every boot. Loopback only, its
+// own port, scram passwords; the data survive stopping the product.
+//
+// PostgreSQL refuses to run as root, so as root its binaries run as the `postgres` system user —
+// who cannot enter a checkout under /root (mode 0700). A cluster folder that user cannot reach is
+// therefore created under /var/lib/misto/clusters/ and the folder asked for becomes a symbolic link
+// to it: `dir` stays the one name everything uses (DATA_DIR/pg), and the data live where PostgreSQL
+// can open them.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync, chownSync, statSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import {
+  existsSync, mkdirSync, readFileSync, writeFileSync, chownSync, lstatSync, realpathSync, symlinkSync, unlinkSync,
+} from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { basename, dirname, join, resolve } from 'node:path';
 
 const PG_BIN = '/usr/lib/postgresql/15/bin';
 const SUPERUSER = 'misto';
+/** Where clusters go when their own folder is out of the postgres user's reach. */
+export const SHARED_CLUSTERS = '/var/lib/misto/clusters';
 
 export interface ClusterOptions {
-  dir: string;      // cluster home: pgdata/, run/, password, log
+  dir: string;      // cluster home: pgdata/, run/, password, postgres.log
   port: number;
   database?: string;
   log?: (msg: string) => void;
@@ -21,9 +31,11 @@ const isRoot = () => process.getuid?.() === 0;
 function pg(bin: string, args: string[], opts: { quiet?: boolean } = {}) {
   const cmd = join(PG_BIN, bin);
   const [file, argv] = isRoot() ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
-  const res = spawnSync(file, argv, { encoding: 'utf8' });
+  // cwd "/": initdb and pg_ctl change back to the directory they were started in, and the
+  // postgres user may not be allowed into the caller's (a checkout under /root).
+  const res = spawnSync(file, argv, { encoding: 'utf8', cwd: '/' });
   if (res.status !== 0 && !opts.quiet) {
-    throw new Error(`${bin} failed (${res.status}): ${res.stderr || res.stdout}`);
+    throw new Error(`${bin} failed (${res.status}): ${(res.stderr || res.stdout || res.error?.message || '').trim()}`);
   }
   return res;
 }
@@ -37,8 +49,45 @@ export function ensurePostgis(log: (m: string) => void = console.log) {
   execFileSync('bash', ['-c', `apt-get -o DPkg::Lock::Timeout=600 update -qq && DEBIAN_FRONTEND=noninteractive ${cmd} -qq`], { stdio: 'inherit' });
 }
 
+const postgresIds = () => ({
+  uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })),
+  gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })),
+});
+
 function giveToPostgres(path: string) {
-  if (isRoot()) chownSync(path, Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })), Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })));
+  if (!isRoot()) return;
+  const { uid, gid } = postgresIds();
+  chownSync(path, uid, gid);
+}
+
+/** Can the postgres user open `path` (every folder on the way must let it through)? */
+export function postgresCanReach(path: string): boolean {
+  if (!isRoot()) return true;
+  let p = resolve(path);
+  while (!existsSync(p)) p = dirname(p);
+  return spawnSync('runuser', ['-u', 'postgres', '--', 'test', '-x', p], { cwd: '/' }).status === 0;
+}
+
+/**
+ * The real folder of the cluster named `dir`, creating it on first use: `dir` itself when the
+ * postgres user can reach it, else a folder under SHARED_CLUSTERS that `dir` links to.
+ */
+export function clusterHome(dir: string, log: (m: string) => void = () => {}): string {
+  const wanted = resolve(dir);
+  if (existsSync(wanted)) return realpathSync(wanted);
+  if (postgresCanReach(dirname(wanted))) {
+    mkdirSync(wanted, { recursive: true });
+    return wanted;
+  }
+  const id = createHash('sha256').update(wanted).digest('hex').slice(0, 12);
+  const home = join(SHARED_CLUSTERS, `${basename(dirname(wanted))}-${basename(wanted)}-${id}`);
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  mkdirSync(dirname(wanted), { recursive: true });
+  // A dangling link left by a removed cluster is replaced.
+  try { if (lstatSync(wanted).isSymbolicLink()) unlinkSync(wanted); } catch { /* absent */ }
+  symlinkSync(home, wanted);
+  log(`The postgres user cannot reach ${dirname(wanted)}: the cluster lives in ${home} (${wanted} links to it)`);
+  return home;
 }
 
 export function clusterUrl(o: ClusterOptions): string {
@@ -46,26 +95,33 @@ export function clusterUrl(o: ClusterOptions): string {
   return `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${o.port}/${o.database ?? 'misto'}`;
 }
 
+function pgdataOf(o: ClusterOptions) {
+  return join(realpathSync(o.dir), 'pgdata');
+}
+
 export function isRunning(o: ClusterOptions): boolean {
-  const res = pg('pg_ctl', ['-D', join(o.dir, 'pgdata'), 'status'], { quiet: true });
-  return res.status === 0;
+  if (!existsSync(join(o.dir, 'pgdata', 'PG_VERSION'))) return false;
+  return pg('pg_ctl', ['-D', pgdataOf(o), 'status'], { quiet: true }).status === 0;
 }
 
 /** Creates (first time) and starts the cluster; returns its connection URL. Idempotent. */
 export function startCluster(o: ClusterOptions): string {
   const log = o.log ?? (() => {});
   ensurePostgis(log);
-  const pgdata = join(o.dir, 'pgdata');
-  const run = join(o.dir, 'run');
+  const home = clusterHome(o.dir, log);
+  const pgdata = join(home, 'pgdata');
+  const run = join(home, 'run');
+  if (!postgresCanReach(home)) {
+    throw new Error(`The postgres user cannot enter ${home}, where this cluster lives. Move it (or set PG_DIR) to a folder it can reach.`);
+  }
   if (!existsSync(join(pgdata, 'PG_VERSION'))) {
     log(`Creating a PostgreSQL cluster in ${pgdata}`);
-    mkdirSync(o.dir, { recursive: true });
     mkdirSync(run, { recursive: true });
     const password = randomBytes(18).toString('base64url');
-    writeFileSync(join(o.dir, 'password'), password + '\n', { mode: 0o600 });
+    writeFileSync(join(home, 'password'), password + '\n', { mode: 0o600 });
     const pwfile = join(run, 'pwfile');
     writeFileSync(pwfile, password + '\n', { mode: 0o600 });
-    giveToPostgres(o.dir); giveToPostgres(run); giveToPostgres(pwfile);
+    giveToPostgres(home); giveToPostgres(run); giveToPostgres(pwfile);
     pg('initdb', ['-D', pgdata, '-U', SUPERUSER, '--pwfile', pwfile, '--auth=scram-sha-256',
       '--encoding=UTF8', '--locale=C.UTF-8']);
     writeFileSync(join(pgdata, 'postgresql.auto.conf'), [
@@ -85,13 +141,12 @@ export function startCluster(o: ClusterOptions): string {
   }
   if (!isRunning(o)) {
     log(`Starting PostgreSQL on 127.0.0.1:${o.port}`);
-    const logFile = join(o.dir, 'postgres.log');
+    const logFile = join(home, 'postgres.log');
     if (!existsSync(logFile)) { writeFileSync(logFile, ''); giveToPostgres(logFile); }
     pg('pg_ctl', ['-D', pgdata, '-l', logFile, '-w', '-t', '60', 'start']);
   }
-  const url = clusterUrl({ ...o, database: 'postgres' });
   ensureDatabase(o, o.database ?? 'misto');
-  return url.replace(/\/postgres$/, `/${o.database ?? 'misto'}`);
+  return clusterUrl({ ...o, database: o.database ?? 'misto' });
 }
 
 function ensureDatabase(o: ClusterOptions, name: string) {
@@ -102,10 +157,6 @@ function ensureDatabase(o: ClusterOptions, name: string) {
 }
 
 export function stopCluster(o: ClusterOptions, mode: 'fast' | 'immediate' = 'fast') {
-  if (!existsSync(join(o.dir, 'pgdata', 'PG_VERSION')) || !isRunning(o)) return;
-  pg('pg_ctl', ['-D', join(o.dir, 'pgdata'), '-m', mode, '-w', 'stop']);
-}
-
-export function clusterExists(dir: string) {
-  try { return statSync(join(dir, 'pgdata', 'PG_VERSION')).isFile(); } catch { return false; }
+  if (!isRunning(o)) return;
+  pg('pg_ctl', ['-D', pgdataOf(o), '-m', mode, '-w', 'stop']);
 }

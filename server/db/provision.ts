@@ -1,12 +1,12 @@
 // Finds or starts the database, then makes sure the extensions and migrations are in place.
-import { config } from '../config.ts';
+import { config, projectCluster } from '../config.ts';
 import { startCluster } from './cluster.ts';
 import { connect, type Db } from './db.ts';
 import { migrate } from './migrate.ts';
 
 export function databaseUrl(log: (m: string) => void = console.log): string {
   if (config.databaseUrl) return config.databaseUrl;
-  return startCluster({ dir: config.dataDir, port: config.pgPort, database: 'misto', log });
+  return startCluster({ ...projectCluster(), log });
 }
 
 export async function openDatabase(log: (m: string) => void = console.log): Promise<Db> {

@@ -2,8 +2,9 @@
 import type { Db } from '../db/db.ts';
 import { mailRepo } from './mail.repo.ts';
 import type { MailTransport } from './transport.ts';
+import { systemClock, type Clock } from '../clock.ts';
 
-export interface WorkerOptions { from: string; batch?: number; maxAttempts?: number; log?: (m: string) => void }
+export interface WorkerOptions { from: string; batch?: number; maxAttempts?: number; log?: (m: string) => void; clock?: Clock }
 
 /** Retry after 1 min, 2, 4 … capped at 6 h. */
 export const backoffSeconds = (attempts: number) => Math.min(60 * 2 ** Math.max(0, attempts - 1), 6 * 3600);
@@ -13,18 +14,20 @@ export async function sendPendingMail(db: Db, transport: MailTransport, opts: Wo
   const repo = mailRepo(db);
   const batch = opts.batch ?? 50;
   const maxAttempts = opts.maxAttempts ?? 8;
+  const clock = opts.clock ?? systemClock;
   return db.tx('mail-outbox', async (t) => {
     let sent = 0, failed = 0;
-    for (const m of await repo.claim(t, batch, maxAttempts)) {
+    for (const m of await repo.claim(t, batch, maxAttempts, clock.now())) {
       try {
         await transport.send({ from: opts.from, to: m.to, subject: m.subject, text: m.text, html: m.html ?? undefined, headers: unsubscribeHeader(m.text) });
-        await repo.markSent(t, m.id);
+        await repo.markSent(t, m.id, clock.now());
         sent++;
       } catch (e) {
         failed++;
         const msg = (e as Error).message || String(e);
-        await repo.markFailed(t, m.id, msg, backoffSeconds(m.attempts + 1));
-        opts.log?.(`mail ${m.id} to ${m.to} failed (attempt ${m.attempts + 1}): ${msg}`);
+        await repo.markFailed(t, m.id, msg, backoffSeconds(m.attempts + 1), clock.now());
+        // The address is personal data: the log names the outbox row only.
+        opts.log?.(`mail ${m.id} failed (attempt ${m.attempts + 1}): ${msg}`);
       }
     }
     return { sent, failed };
@@ -52,11 +55,11 @@ export function startMailWorker(db: Db, transport: MailTransport, opts: WorkerOp
 }
 
 /** The process's outbox worker (registered in server/boot.ts WORKERS). */
-export async function mailWorker(s: { db: Db; config: { smtpUrl: string; dataDir: string; mailFrom: string } }, log: (m: string) => void) {
+export async function mailWorker(s: { db: Db; clock: Clock; config: { smtpUrl: string; mailDir: string; mailFrom: string } }, log: (m: string) => void) {
   const { transportFromConfig } = await import('./transport.ts');
-  const transport = transportFromConfig(s.config, (m) => log(`[mail] ${m}`));
+  const transport = transportFromConfig(s.config, s.clock, (m) => log(`[mail] ${m}`));
   if (!s.config.smtpUrl) log(`[mail] SMTP_URL is not set: mail is written as .eml files to ${transport.describe.replace(/^files in /, '')}`);
   else log(`[mail] sending through ${transport.describe}`);
-  const w = startMailWorker(s.db, transport, { from: s.config.mailFrom, log: (m) => log(`[mail] ${m}`) });
+  const w = startMailWorker(s.db, transport, { from: s.config.mailFrom, clock: s.clock, log: (m) => log(`[mail] ${m}`) });
   return () => w.stop();
 }

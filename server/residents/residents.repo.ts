@@ -57,7 +57,7 @@ export function residentsRepo(db: Db) {
                          a.created_at AS "createdAt", a.due_at AS "dueAt"
                     FROM appeal a JOIN category c ON c.id = a.category_id JOIN executor e ON e.id = a.executor_id
                    WHERE a.resident_id = r.id AND a.status NOT IN ('closed', 'rejected')
-                   ORDER BY a.created_at DESC LIMIT ${OPEN_APPEALS_LIMIT}) x) AS "openAppeals"
+                   ORDER BY a.created_at DESC, a.id DESC LIMIT ${OPEN_APPEALS_LIMIT}) x) AS "openAppeals"
           FROM resident_phone rp
           JOIN resident r ON r.id = rp.resident_id
           LEFT JOIN building b ON b.id = r.building_id

@@ -4,6 +4,7 @@
 import type { Db } from '../db/db.ts';
 import { normalizePhone } from '../city/phone.ts';
 import { badRequest } from '../http/errors.ts';
+import type { Clock } from '../clock.ts';
 import { residentsRepo, type CardResident, type OpenAppeal } from './residents.repo.ts';
 import { announcementsRepo, type BuildingAnnouncement } from '../announcements/announcements.repo.ts';
 
@@ -14,12 +15,12 @@ export interface CallerCard {
   announcements: BuildingAnnouncement[];
 }
 
-export function residentsService(db: Db) {
+export function residentsService(db: Db, clock: Clock) {
   const repo = residentsRepo(db);
   const announcements = announcementsRepo(db);
 
   /** Never throws for an unknown or malformed number: that is the "unknown caller" card. */
-  async function callerCard(raw: string | null | undefined, at = new Date()): Promise<CallerCard> {
+  async function callerCard(raw: string | null | undefined, at = clock.now()): Promise<CallerCard> {
     const phone = raw ? normalizePhone(raw) : null;
     if (!phone) return { phone: null, resident: null, openAppeals: [], announcements: [] };
     const row = await repo.cardByPhone(phone);

@@ -17,6 +17,7 @@ import type { AmiMessage } from 'asterisk-ami-client';
 import type { AmiResponse } from './ami-connection.ts';
 import type { CallPop } from './pops.ts';
 import type { TelephonyRepo } from './telephony.repo.ts';
+import type { Clock } from '../clock.ts';
 
 export interface TrackerDeps {
   repo: Pick<TelephonyRepo, 'reserveCallIds' | 'insertCall' | 'patchCall' | 'operatorByInterface' | 'closeMissing' | 'insertRecording' | 'recordingsOfCall' | 'finishRecording'>;
@@ -28,6 +29,8 @@ export interface TrackerDeps {
   record: 'dialplan' | 'ami' | 'off';
   /** Dialplan contexts where calls from the city enter; their channels are logged from the first event. */
   inboundContexts: string[];
+  /** Event times: the moment each event is handled, by this clock. */
+  clock: Clock;
   log(m: string): void;
 }
 
@@ -92,9 +95,9 @@ export function callTracker(deps: TrackerDeps) {
 
   function operatorFor(iface: string): Promise<number | null> {
     const hit = operators.get(iface);
-    if (hit && Date.now() - hit.at < OPERATOR_TTL_MS) return hit.user;
+    if (hit && deps.clock.now().getTime() - hit.at < OPERATOR_TTL_MS) return hit.user;
     const user = deps.repo.operatorByInterface(iface).then((r) => r?.id ?? null, () => null);
-    operators.set(iface, { at: Date.now(), user });
+    operators.set(iface, { at: deps.clock.now().getTime(), user });
     return user;
   }
 
@@ -179,13 +182,13 @@ export function callTracker(deps: TrackerDeps) {
     const info = channels.get(uniqueid);
     const call: TrackedCall = {
       uniqueid, linkedid: e.Linkedid ?? info?.linkedid ?? uniqueid, channel: e.Channel ?? info?.channel ?? '',
-      phone: info?.phone ?? phoneOf(e.CallerIDNum), queue: null, enteredAt: enteredAt ?? info?.createdAt ?? new Date(),
+      phone: info?.phone ?? phoneOf(e.CallerIDNum), queue: null, enteredAt: enteredAt ?? info?.createdAt ?? deps.clock.now(),
       id: Promise.resolve(0), card: null, cardPhone: null, rung: new Map(), ringing: new Set(), answered: null,
       direct: false, ended: false, db: Promise.resolve(), pops: Promise.resolve(), seq: 0, recordings: new Set(),
       pending: {}, flushQueued: false, inserted: false,
       row: {
         uniqueid, linkedid: e.Linkedid ?? info?.linkedid ?? uniqueid, channel: (e.Channel ?? info?.channel) || null,
-        callerPhone: null, calledNumber: e.Exten && e.Exten !== 's' ? e.Exten : null, queue: null, enteredAt: enteredAt ?? info?.createdAt ?? new Date(),
+        callerPhone: null, calledNumber: e.Exten && e.Exten !== 's' ? e.Exten : null, queue: null, enteredAt: enteredAt ?? info?.createdAt ?? deps.clock.now(),
       },
     };
     call.row.callerPhone = call.phone;
@@ -207,7 +210,7 @@ export function callTracker(deps: TrackerDeps) {
 
   function pop(call: TrackedCall, type: CallPop['type'], user: Promise<number | null>, reason?: string) {
     const seq = ++call.seq;
-    const at = new Date().toISOString();
+    const at = deps.clock.now().toISOString();
     const answeredAt = call.answered?.at.toISOString() ?? null;
     call.pops = hold(call.pops.then(async () => {
       const [userId, id, card] = await Promise.all([user, call.id, call.card ?? deps.card(call.phone)]);
@@ -234,7 +237,7 @@ export function callTracker(deps: TrackerDeps) {
     pop(call, 'ended', call.rung.get(iface) ?? operatorFor(iface), reason);
   }
 
-  function answer(call: TrackedCall, iface: string, at = new Date()) {
+  function answer(call: TrackedCall, iface: string, at = deps.clock.now()) {
     if (call.ended || call.answered) return;
     const user = call.rung.get(iface) ?? operatorFor(iface);
     call.answered = { iface, user, at };
@@ -250,7 +253,7 @@ export function callTracker(deps: TrackerDeps) {
     }
   }
 
-  function end(call: TrackedCall, cause: number | null, causeText: string | null, reason: string, at = new Date()) {
+  function end(call: TrackedCall, cause: number | null, causeText: string | null, reason: string, at = deps.clock.now()) {
     if (call.ended) return;
     call.ended = true;
     patch(call, { hungupAt: at, hangupCause: cause, hangupCauseText: causeText });
@@ -274,7 +277,7 @@ export function callTracker(deps: TrackerDeps) {
     const rel = isAbsolute(file) ? (file.startsWith(dir + '/') ? relative(dir, file) : basename(file)) : file;
     if (call.recordings.has(rel)) return;
     call.recordings.add(rel);
-    const startedAt = new Date();
+    const startedAt = deps.clock.now();
     write(call, (id) => deps.repo.insertRecording(id, rel, startedAt));
   }
 
@@ -286,7 +289,7 @@ export function callTracker(deps: TrackerDeps) {
     const u = e.Uniqueid ?? '';
     switch (e.Event) {
       case 'Newchannel': {
-        const info: ChannelInfo = { uniqueid: u, linkedid: e.Linkedid ?? u, channel: e.Channel ?? '', phone: phoneOf(e.CallerIDNum), context: e.Context ?? '', createdAt: new Date() };
+        const info: ChannelInfo = { uniqueid: u, linkedid: e.Linkedid ?? u, channel: e.Channel ?? '', phone: phoneOf(e.CallerIDNum), context: e.Context ?? '', createdAt: deps.clock.now() };
         channels.set(u, info);
         if (u === info.linkedid && inbound.has(info.context)) track(u, e);
         return;
@@ -364,8 +367,8 @@ export function callTracker(deps: TrackerDeps) {
       }
       case 'Hangup': {
         channels.delete(u);
-        hungUp.set(u, Date.now());
-        if (hungUp.size > 10_000) for (const [k, t] of hungUp) { if (Date.now() - t > 300_000) hungUp.delete(k); else break; }
+        hungUp.set(u, deps.clock.now().getTime());
+        if (hungUp.size > 10_000) for (const [k, t] of hungUp) { if (deps.clock.now().getTime() - t > 300_000) hungUp.delete(k); else break; }
         const call = calls.get(u);
         if (call) {
           const cause = e.Cause !== undefined && e.Cause !== '' ? Number(e.Cause) : null;
@@ -388,7 +391,7 @@ export function callTracker(deps: TrackerDeps) {
    * the connection came back. Calls that were in progress but are not live any more ended during the
    * gap; live calls nobody logged (they started during the gap) are logged now with what the list tells.
    */
-  async function reconcile(items: AmiMessage[], before: Set<string>, at = new Date()) {
+  async function reconcile(items: AmiMessage[], before: Set<string>, at = deps.clock.now()) {
     const live = new Map(items.map((i) => [i.Uniqueid ?? '', i]));
     let ended = 0, adopted = 0;
     for (const u of before) {
@@ -442,7 +445,7 @@ export function callTracker(deps: TrackerDeps) {
       const [id, card] = await Promise.all([call.id, call.card ?? deps.card(call.phone)]);
       out.push({ type, callId: id, uniqueid: call.uniqueid, phone: call.phone, queue: call.queue,
         card: { resident: card.resident, openAppeals: card.openAppeals, announcements: card.announcements },
-        at: new Date().toISOString(), answeredAt: call.answered?.at.toISOString() ?? null, seq: call.seq });
+        at: deps.clock.now().toISOString(), answeredAt: call.answered?.at.toISOString() ?? null, seq: call.seq });
     }
     return out;
   }

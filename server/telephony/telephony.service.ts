@@ -5,7 +5,8 @@ import { EventEmitter } from 'node:events';
 import { statSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import type { Db } from '../db/db.ts';
-import type { Config } from '../services.ts';
+import type { Config } from '../config.ts';
+import type { Clock } from '../clock.ts';
 import type { User } from '../auth/roles.ts';
 import { normalizePhone } from '../city/phone.ts';
 import { AppError, badRequest, conflict, forbidden, notFound, unavailable } from '../http/errors.ts';
@@ -34,7 +35,7 @@ export interface StartOptions {
   backoffMaxMs?: number;
 }
 
-export function telephonyService(db: Db, config: Config, residents: ResidentsService) {
+export function telephonyService(db: Db, config: Config, residents: ResidentsService, clock: Clock) {
   const repo = telephonyRepo(db);
   let log: (m: string) => void = (m) => console.log(`[telephony] ${m}`);
   const hub = popHub(db, { log: (m) => log(m) });
@@ -54,6 +55,7 @@ export function telephonyService(db: Db, config: Config, residents: ResidentsSer
     recordingsDir: config.recordingsDir,
     record: config.ami.record,
     inboundContexts: config.ami.inboundContexts,
+    clock,
     log: (m) => log(m),
   });
 

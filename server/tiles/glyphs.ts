@@ -1,7 +1,7 @@
 // SDF glyphs for MapLibre labels (Cyrillic included), generated from a TrueType font on the
 // machine (Debian's fonts-dejavu-core) in the glyphs.proto format node-fontnik produces:
 // 24 px, 3 px buffer, radius 8, cutoff 0.25, one PBF per 256 code points. Generated on first
-// request and kept on disk under .data/glyphs, so a fresh machine needs no network.
+// request and kept on disk under DATA_DIR/glyphs, so a fresh machine needs no network.
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as opentypeNs from 'opentype.js';
@@ -103,7 +103,7 @@ const memory = new Map<string, Promise<Buffer>>();
  * range. A range not yet on disk is rendered in slices that yield to the event loop (about a
  * second of CPU for Cyrillic), once per process even when asked concurrently.
  */
-export async function glyphRange(stack: string, range: string, cacheDir = join(config.dataDir, 'glyphs')): Promise<Buffer | undefined> {
+export async function glyphRange(stack: string, range: string, cacheDir = config.glyphDir): Promise<Buffer | undefined> {
   const m = /^(\d+)-(\d+)$/.exec(range);
   if (!m) return undefined;
   const start = Number(m[1]), end = Number(m[2]);

@@ -1,3 +1,4 @@
 import type { LayoutServerLoad } from './$types';
 
-export const load: LayoutServerLoad = ({ locals }) => ({ user: locals.user, locale: locals.locale });
+// `now` is the server's clock: the UI's "now" follows it ($lib/clock).
+export const load: LayoutServerLoad = ({ locals }) => ({ user: locals.user, locale: locals.locale, now: locals.now.toISOString() });

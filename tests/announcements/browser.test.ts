@@ -1,7 +1,7 @@
 // A utility user draws a zone with terra-draw (clicks on the map canvas), sees the live count,
 // publishes; the public map shows its circle in the utility's colour, bigger than a one-building
 // announcement's circle; zooming in swaps the circles for the real zone from the tiles.
-import { test } from 'uvu';
+import { test } from '../helpers/uvu.ts';
 import * as assert from 'uvu/assert';
 import type { Browser, Page } from 'playwright-core';
 import { migratedDb } from '../helpers/db.ts';
@@ -12,7 +12,9 @@ import { launchBrowser, screenshot, signIn, watchErrors } from '../helpers/brows
 import { decodePng, type Image } from '../karta/png.ts';
 import type { Db } from '../../server/db/db.ts';
 import { UTILITY_COLOR, hexToRgb, circleRadius } from '../../src/lib/announcements/palette.ts';
-import { seedGrid, at, centre, buildingId, apartmentsOf } from './fixture.ts';
+import { seedGrid, at as mAt, centre, buildingId, apartmentsOf } from './fixture.ts';
+import { at, iso, HOUR } from '../helpers/clock.ts';
+import { kyivLocal } from '../helpers/browser.ts';
 
 let app: Awaited<ReturnType<typeof startProduct>>;
 let browser: Browser;
@@ -30,7 +32,7 @@ test.before(async () => {
   await c.signIn('oblenergo', PASSWORD);
   const res = await c.post('/api/announcements', {
     kind: 'outage', utility: 'electricity', title: 'Один будинок',
-    startsAt: new Date(Date.now() - 3600e3).toISOString(), endsAt: new Date(Date.now() + 6 * 3600e3).toISOString(),
+    startsAt: iso(-HOUR), endsAt: iso(6 * HOUR),
     zone: { source: 'buildings', buildingIds: [buildingId(9, 9)] } });
   smallId = (await res.json()).id;
 });
@@ -73,13 +75,13 @@ test('a utility user draws a polygon, sees the live count, publishes; the public
   const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
   const errors = watchErrors(page);
   await signIn(page, app.url, 'oblenergo', PASSWORD);
-  const [clon, clat] = at(110, 110);
+  const [clon, clat] = mAt(110, 110);
   await page.goto(`${app.url}/utility/announcements#map=17/${clat}/${clon}`);
   await ready(page);
   await idle(page);
 
   // A square around columns 1–4 × rows 1–4: sixteen buildings.
-  const corners = [at(32, 32), at(188, 32), at(188, 188), at(32, 188)];
+  const corners = [mAt(32, 32), mAt(188, 32), mAt(188, 188), mAt(32, 188)];
   const pts = [];
   for (const c of corners) pts.push(await pixel(page, c));
   for (const p of pts) { await page.mouse.move(p.x, p.y, { steps: 3 }); await page.mouse.click(p.x, p.y); await page.waitForTimeout(150); }
@@ -95,12 +97,8 @@ test('a utility user draws a polygon, sees the live count, publishes; the public
   assert.equal(hits, expected.sort((a, b) => a - b));
   await screenshot(page, 'announcements-utility-draw');
 
-  // Written as a string: tsx would wrap named inner functions in a helper the page does not have.
-  const local = await page.evaluate(`(() => {
-    const p = (n) => String(n).padStart(2, '0');
-    const f = (d) => d.getFullYear() + '-' + p(d.getMonth() + 1) + '-' + p(d.getDate()) + 'T' + p(d.getHours()) + ':' + p(d.getMinutes());
-    return { s: f(new Date(Date.now() - 3600e3)), e: f(new Date(Date.now() + 4 * 3600e3)) };
-  })()`) as { s: string; e: string };
+  // datetime-local inputs take the browser's wall time (the page runs in Europe/Kyiv).
+  const local = { s: kyivLocal(at(-HOUR)), e: kyivLocal(at(4 * HOUR)) };
   await page.fill('input[name=startsAt]', local.s);
   await page.fill('input[name=endsAt]', local.e);
   await page.fill('input[name=title]', 'Заміна кабелю 10 кВ');
@@ -116,7 +114,7 @@ test('a utility user draws a polygon, sees the live count, publishes; the public
   // ---- the public map ----
   const pub = await browser.newPage({ viewport: { width: 1280, height: 860 } });
   const perrors = watchErrors(pub);
-  const [mlon, mlat] = at(200, 200);
+  const [mlon, mlat] = mAt(200, 200);
   await pub.goto(`${app.url}/announcements#map=14/${mlat}/${mlon}`);
   await ready(pub);
   await pub.waitForFunction(() => document.querySelectorAll('[data-testid=announcement-list] li').length === 2, null, { timeout: 15_000 });
@@ -170,7 +168,7 @@ test('drawing a line with a width and picking buildings count live on the utilit
   const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
   const errors = watchErrors(page);
   await signIn(page, app.url, 'oblenergo', PASSWORD);
-  const [clon, clat] = at(110, 230);
+  const [clon, clat] = mAt(110, 230);
   await page.goto(`${app.url}/utility/announcements#map=17/${clat}/${clon}`);
   await ready(page);
   await idle(page);

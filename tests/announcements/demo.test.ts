@@ -1,11 +1,11 @@
 // The announcements API on the seeded demo city: the generator's announcements are found by time,
 // their stored affected buildings agree with PostGIS, a building's banner lists them, and a zone
 // re-drawn over the same area previews the same count.
-import { test } from 'uvu';
+import { test } from '../helpers/uvu.ts';
 import * as assert from 'uvu/assert';
 import { demoCity, DEMO_NOW, DEMO_PASSWORD } from '../helpers/city.ts';
 import { serve, client } from '../helpers/http.ts';
-import { createServices } from '../../server/services.ts';
+import { testServices } from '../helpers/app.ts';
 import { createApp } from '../../server/app.ts';
 import type { Db } from '../../server/db/db.ts';
 
@@ -14,7 +14,7 @@ let srv: Awaited<ReturnType<typeof serve>>;
 
 test.before(async () => {
   ({ db } = await demoCity('ann_demo'));
-  srv = await serve(createApp(createServices(db)));
+  srv = await serve(createApp(testServices(db)));
 });
 test.after(() => srv?.close());
 

@@ -1,6 +1,6 @@
 // The per-building resident counts behind the preview follow every way residents change,
 // including bulk loads with triggers in replica mode (how the demo city is seeded).
-import { test } from 'uvu';
+import { test } from '../helpers/uvu.ts';
 import * as assert from 'uvu/assert';
 import { migratedDb } from '../helpers/db.ts';
 import type { Db } from '../../server/db/db.ts';

@@ -1,13 +1,14 @@
 // "My building" subscriptions end to end: double opt-in, notices on publish/change/cancel,
 // unsubscribe — through the outbox worker and a real SMTP server in this process.
-import { test } from 'uvu';
+import { test } from '../helpers/uvu.ts';
 import * as assert from 'uvu/assert';
 import { SMTPServer } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
 import { migratedDb } from '../helpers/db.ts';
 import { serve, client } from '../helpers/http.ts';
 import { createUser, PASSWORD } from '../helpers/users.ts';
-import { createServices } from '../../server/services.ts';
+import { testServices } from '../helpers/app.ts';
+import { testClock, TEST_NOW } from '../helpers/clock.ts';
 import { createApp } from '../../server/app.ts';
 import { config } from '../../server/config.ts';
 import type { Db } from '../../server/db/db.ts';
@@ -22,12 +23,13 @@ let smtp: SMTPServer;
 let smtpUrl = '';
 const inbox: Received[] = [];
 let rejectNext = 0;
+const clock = testClock();
 
 test.before(async () => {
   ({ db } = await migratedDb('ann_mail'));
   await seedGrid(db);
   await createUser(db, 'oblenergo', 'executor', { executorId: 1 });
-  srv = await serve(createApp(createServices(db, { ...config, publicUrl: 'http://misto.test' })));
+  srv = await serve(createApp(testServices(db, { publicUrl: 'http://misto.test' }, clock)));
   smtp = new SMTPServer({
     authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
     onRcptTo(addr, _s, cb) {
@@ -90,13 +92,13 @@ function parseMail(m: Received) {
 }
 
 const transport = () => smtpTransport(smtpUrl);
-const deliver = () => sendPendingMail(db, transport(), { from: 'Misto <noreply@misto.test>' });
+const deliver = () => sendPendingMail(db, transport(), { from: 'Misto <noreply@misto.test>', clock });
 const linkIn = (text: string, kind: 'confirm' | 'unsubscribe') => {
   const m = text.match(new RegExp(`http://misto\\.test(/api/announcements/subscriptions/${kind}\\?token=[\\w-]+)`));
   assert.ok(m, `no ${kind} link in:\n${text}`);
   return m![1];
 };
-const iso = (ms: number) => new Date(ms).toISOString();
+const iso = (ms: number) => new Date(TEST_NOW.getTime() + ms).toISOString();
 const B = buildingId(3, 3);
 
 test('double opt-in: subscribing sends a confirmation, nothing else until it is confirmed', async () => {
@@ -111,7 +113,7 @@ test('double opt-in: subscribing sends a confirmation, nothing else until it is 
   const c = client(srv.url);
   await c.signIn('oblenergo', PASSWORD);
   const early = await (await c.post('/api/announcements', {
-    kind: 'outage', utility: 'electricity', startsAt: iso(Date.now() + 3600e3), endsAt: iso(Date.now() + 7200e3),
+    kind: 'outage', utility: 'electricity', startsAt: iso(3600e3), endsAt: iso(7200e3),
     zone: { source: 'buildings', buildingIds: [B] } })).json();
   await c.post(`/api/announcements/${early.id}/cancel`, {});
 
@@ -146,7 +148,7 @@ test('notices for publish, change, cancel; an English subscriber gets English; u
   await c.signIn('oblenergo', PASSWORD);
   const a = await (await c.post('/api/announcements', {
     kind: 'outage', utility: 'electricity', title: 'Заміна трансформатора', contact: '(0342) 55-55-55',
-    startsAt: iso(Date.now() + 3600e3), endsAt: iso(Date.now() + 5 * 3600e3),
+    startsAt: iso(3600e3), endsAt: iso(5 * 3600e3),
     zone: { source: 'buildings', buildingIds: [B, B + 1] } })).json();
   assert.equal(await deliver(), { sent: 2, failed: 0 });
   const uk = parseMail(inbox.find((x) => x.to[0] === 'olena@example.org')!);
@@ -169,7 +171,7 @@ test('notices for publish, change, cancel; an English subscriber gets English; u
   assert.match(moved.text, /більше не входить до зони/);
 
   inbox.length = 0;
-  await c.fetch(`/api/announcements/${a.id}`, { method: 'PUT', body: JSON.stringify({ zone: { source: 'buildings', buildingIds: [B] }, endsAt: iso(Date.now() + 8 * 3600e3) }) });
+  await c.fetch(`/api/announcements/${a.id}`, { method: 'PUT', body: JSON.stringify({ zone: { source: 'buildings', buildingIds: [B] }, endsAt: iso(8 * 3600e3) }) });
   await c.post(`/api/announcements/${a.id}/cancel`, { reason: 'Перенесено' });
   assert.equal(await deliver(), { sent: 4, failed: 0 });
   const subjects = inbox.map((x) => parseMail(x).subject).sort();
@@ -182,7 +184,7 @@ test('notices for publish, change, cancel; an English subscriber gets English; u
   assert.is(un.headers.get('location'), '/announcements?subscription=unsubscribed');
   inbox.length = 0;
   await c.post('/api/announcements', {
-    kind: 'excavation', utility: 'gas', startsAt: iso(Date.now() + 3600e3), endsAt: iso(Date.now() + 5 * 3600e3),
+    kind: 'excavation', utility: 'gas', startsAt: iso(3600e3), endsAt: iso(5 * 3600e3),
     zone: { source: 'buildings', buildingIds: [B] } });
   assert.equal(await deliver(), { sent: 1, failed: 0 });
   assert.equal(inbox.map((x) => x.to[0]), ['john@example.com']);
@@ -194,12 +196,12 @@ test('a refused delivery is retried later with backoff and the error kept; no ro
   await client(srv.url).post('/api/announcements/subscriptions', { email: 'retry@example.com', buildingId: B });
   rejectNext = 1;
   assert.equal(await deliver(), { sent: 0, failed: 1 });
-  const row = await db.one(`SELECT attempts, last_error, next_attempt_at > now() + interval '50 seconds' AS later FROM outbox_mail WHERE to_addr = 'retry@example.com'`);
+  const row = await db.one(`SELECT attempts, last_error, next_attempt_at > $1::timestamptz + interval '50 seconds' AS later FROM outbox_mail WHERE to_addr = 'retry@example.com'`, [clock.now()]);
   assert.is(row.attempts, 1);
   assert.match(row.last_error, /Mailbox busy/);
   assert.ok(row.later);
   assert.equal(await deliver(), { sent: 0, failed: 0 }); // not due yet
-  await db.none(`UPDATE outbox_mail SET next_attempt_at = now() WHERE to_addr = 'retry@example.com'`);
+  clock.advance(backoffSeconds(1) * 1000);
   // Two workers at once: SKIP LOCKED hands the row to one of them.
   const [x, y] = await Promise.all([deliver(), deliver()]);
   assert.is(x.sent + y.sent, 1);

@@ -1,11 +1,12 @@
 // Who sees what: executors only their organisation's appeals and no personal data; residents only
 // for operators and admins; the executor's status changes and answers with their history.
-import { test } from 'uvu';
+import { test } from '../helpers/uvu.ts';
 import * as assert from 'uvu/assert';
 import { migratedDb } from '../helpers/db.ts';
 import { serve, client } from '../helpers/http.ts';
 import { PASSWORD } from '../helpers/users.ts';
-import { createServices } from '../../server/services.ts';
+import { testServices } from '../helpers/app.ts';
+import { TEST_NOW } from '../helpers/clock.ts';
 import { createApp } from '../../server/app.ts';
 import type { Db } from '../../server/db/db.ts';
 import { seedCity, CITY } from './fixture.ts';
@@ -18,7 +19,7 @@ let roofId: number, garbageId: number, neighbourId: number;
 test.before(async () => {
   ({ db } = await migratedDb('appeals_access'));
   await seedCity(db);
-  srv = await serve(createApp(createServices(db)));
+  srv = await serve(createApp(testServices(db)));
   for (const login of ['operator1', 'admin1', 'analyst1', 'zhek1', 'blago', 'vodokanal']) {
     as[login] = client(srv.url);
     assert.is((await as[login].signIn(login, PASSWORD)).status, 200);
@@ -159,7 +160,7 @@ test('the executor moves the appeal on and answers; each step is in the history'
 });
 
 test('overdue appeals are flagged and listed first', async () => {
-  await db.none(`UPDATE appeal SET due_at = now() - interval '1 hour' WHERE id = $1`, [neighbourId]);
+  await db.none(`UPDATE appeal SET due_at = $2::timestamptz - interval '1 hour' WHERE id = $1`, [neighbourId, TEST_NOW]);
   const list = await (await as.zhek1.get('/api/executor/appeals')).json();
   assert.is(list.appeals[0].id, neighbourId);
   assert.is(list.appeals[0].overdue, true);

@@ -2,7 +2,7 @@
 // the real AMI client) pops the caller's card, the operator picks a category with the keyboard,
 // clicks a container site on the map, registers with Ctrl+Enter; the appeal shows in the resident's
 // history and, signed in as the executor in a second page, in the organisation's list.
-import { test } from 'uvu';
+import { test } from '../helpers/uvu.ts';
 import * as assert from 'uvu/assert';
 import type { Browser, Page } from 'playwright-core';
 import { migratedDb } from '../helpers/db.ts';

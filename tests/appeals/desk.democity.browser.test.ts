@@ -1,7 +1,7 @@
 // The desk on the seeded demo city (8,000 buildings, dense infrastructure): a resident's call pops
 // their card, the operator picks "container site overflowing" by keyboard, clicks the container site
 // near the building among its neighbours, registers; the fixed executor finds it in their portal.
-import { test } from 'uvu';
+import { test } from '../helpers/uvu.ts';
 import * as assert from 'uvu/assert';
 import type { Browser, Page } from 'playwright-core';
 import { startProduct } from '../helpers/app.ts';

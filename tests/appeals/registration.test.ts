@@ -1,11 +1,12 @@
 // Appeal registration over real HTTP on a real PostGIS: validation, executor and due date from the
 // catalogue for each rule, overrides with reasons, one transaction, and the call link.
-import { test } from 'uvu';
+import { test } from '../helpers/uvu.ts';
 import * as assert from 'uvu/assert';
 import { migratedDb } from '../helpers/db.ts';
 import { serve, client } from '../helpers/http.ts';
 import { PASSWORD } from '../helpers/users.ts';
-import { createServices } from '../../server/services.ts';
+import { testServices } from '../helpers/app.ts';
+import { HOUR, TEST_NOW, iso, kyivYear } from '../helpers/clock.ts';
 import { createApp } from '../../server/app.ts';
 import type { Db } from '../../server/db/db.ts';
 import { seedCity, CITY } from './fixture.ts';
@@ -13,13 +14,12 @@ import { seedCity, CITY } from './fixture.ts';
 let db: Db;
 let srv: Awaited<ReturnType<typeof serve>>;
 let op: ReturnType<typeof client>;
-const HOUR = 3600_000;
 const serverLog: string[] = [];
 
 test.before(async () => {
   ({ db } = await migratedDb('appeals_reg'));
   await seedCity(db);
-  srv = await serve(createApp(createServices(db), { log: (m) => serverLog.push(m) }));
+  srv = await serve(createApp(testServices(db), { log: (m) => serverLog.push(m) }));
   op = client(srv.url);
   assert.is((await op.signIn('operator1', PASSWORD)).status, 200);
 });
@@ -72,16 +72,16 @@ test('validation answers 400 with a message that names the problem', async () =>
 });
 
 test('housing-office rule: the building’s office, else the category’s executor; due date from the deadline', async () => {
-  const before = Date.now();
   const r = await register(base);
   assert.is(r.status, 201);
-  assert.match(r.body.number, new RegExp(`^15-80/${new Date().getFullYear()}/\\d{6}$`));
+  assert.match(r.body.number, new RegExp(`^15-80/${kyivYear()}/\\d{6}$`));
   const a = await db.one('SELECT * FROM appeal WHERE id = $1', [r.body.id]);
   assert.is(a.executor_id, CITY.zhek1);
   assert.is(a.building_id, CITY.buildingCentre, 'the building comes from the resident');
   assert.is(a.apartment, '5');
   assert.is(a.caller_phone, CITY.residentPhone, 'the phone comes from the resident');
-  assert.ok(Math.abs(a.due_at.getTime() - (before + 72 * HOUR)) < 5000);
+  assert.is(a.due_at.getTime(), TEST_NOW.getTime() + 72 * HOUR);
+  assert.is(a.created_at.getTime(), TEST_NOW.getTime());
   assert.is(a.operator_id !== null, true);
 
   const other = await register({ categoryId: CITY.roofLeak, buildingId: CITY.buildingPasichna, apartment: '3', text: 'Тече дах у підʼїзді' });
@@ -123,11 +123,11 @@ test('an override needs a reason, which is stored with an override event', async
   const noReason = await register({ ...base, executorId: CITY.vodokanal });
   assert.is(noReason.status, 400);
   assert.match(noReason.body.message, /needs a reason.*executorOverrideReason/);
-  const later = new Date(Date.now() + 10 * 24 * HOUR).toISOString();
+  const later = iso(10 * 24 * HOUR);
   const noDueReason = await register({ ...base, dueAt: later, dueOverrideReason: ' ' });
   assert.is(noDueReason.status, 400);
   assert.match(noDueReason.body.message, /dueOverrideReason/);
-  const past = await register({ ...base, dueAt: new Date(Date.now() - HOUR).toISOString(), dueOverrideReason: 'Бо так треба' });
+  const past = await register({ ...base, dueAt: iso(-HOUR), dueOverrideReason: 'Бо так треба' });
   assert.match(past.body.message, /future/);
 
   const same = await register({ ...base, executorId: CITY.zhek1 });
@@ -177,7 +177,7 @@ test('registration is one transaction: a failure mid-way leaves no appeal and no
 });
 
 test('an appeal registered during a call links the call and takes the caller’s number', async () => {
-  const call = await db.one(`INSERT INTO call (uniqueid, caller_phone, queue, answered_at) VALUES ('1700000000.42', '+380671234567', '1580', now()) RETURNING id`);
+  const call = await db.one(`INSERT INTO call (uniqueid, caller_phone, queue, answered_at) VALUES ('1700000000.42', '+380671234567', '1580', $1) RETURNING id`, [TEST_NOW]);
   const r = await register({ categoryId: CITY.noWater, buildingId: CITY.buildingCentre, apartment: '12', callId: call.id, text: 'Немає води третій день' });
   assert.is(r.status, 201);
   const a = await db.one('SELECT call_id, caller_phone, apartment FROM appeal WHERE id = $1', [r.body.id]);
@@ -204,11 +204,11 @@ test('the appeal detail carries its history and the resident’s list shows it',
 test('without APPEAL_NUMBER_PREFIX the number follows the database’s latest appeal (a seeded Kyiv says 1551)', async () => {
   await db.none(`UPDATE appeal SET number = replace(number, '15-80/', '1551/') WHERE id = (SELECT max(id) FROM appeal)`);
   const r = await register(base);
-  assert.match(r.body.number, new RegExp(`^1551/${new Date().getFullYear()}/\\d{6}$`));
+  assert.match(r.body.number, new RegExp(`^1551/${kyivYear()}/\\d{6}$`));
   // A Kyiv-sized year passes a million: the number grows instead of being cut to six digits.
   await db.one(`SELECT setval('appeal_number_seq', 8872658)`);
   const big = await register(base);
-  assert.match(big.body.number, new RegExp(`^1551/${new Date().getFullYear()}/8872659$`));
+  assert.match(big.body.number, new RegExp(`^1551/${kyivYear()}/8872659$`));
 });
 
 test.run();

@@ -1,11 +1,11 @@
-import { test } from 'uvu';
+import { test } from '../helpers/uvu.ts';
 import * as assert from 'uvu/assert';
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { migratedDb } from '../helpers/db.ts';
 import { serve, client } from '../helpers/http.ts';
 import { createUser, PASSWORD } from '../helpers/users.ts';
-import { createServices } from '../../server/services.ts';
+import { testServices } from '../helpers/app.ts';
 import { createApp } from '../../server/app.ts';
 import { requireRole } from '../../server/auth/guard.ts';
 import { hashPassword, verifyPassword } from '../../server/auth/passwords.ts';
@@ -18,7 +18,7 @@ test.before(async () => {
   await createUser(db, 'operator1', 'operator');
   await createUser(db, 'analyst1', 'analyst');
   await createUser(db, 'vodokanal', 'executor', { executorId: 1 });
-  const app = createApp(createServices(db), {
+  const app = createApp(testServices(db), {
     // A guarded route mounted like the domains mount theirs.
     ui: new Router().get('/probe/desk', requireRole('operator', 'admin'), (ctx) => { ctx.body = 'desk'; }).routes() as unknown as Middleware,
   });

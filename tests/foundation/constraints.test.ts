@@ -1,5 +1,5 @@
 // The model refuses bad data itself, whatever code writes to it.
-import { test } from 'uvu';
+import { test } from '../helpers/uvu.ts';
 import * as assert from 'uvu/assert';
 import { migratedDb } from '../helpers/db.ts';
 import type { Db } from '../../server/db/db.ts';

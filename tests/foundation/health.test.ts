@@ -1,6 +1,6 @@
 // /api/health follows the database: 503 while it is stopped, 200 again once it is back,
 // without restarting the server. Uses a cluster of its own so other tests are not disturbed.
-import { test } from 'uvu';
+import { test } from '../helpers/uvu.ts';
 import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { startCluster, stopCluster } from '../../server/db/cluster.ts';
 import { connect, type Db } from '../../server/db/db.ts';
 import { migrate } from '../../server/db/migrate.ts';
-import { createServices } from '../../server/services.ts';
+import { testServices } from '../helpers/app.ts';
 import { createApp } from '../../server/app.ts';
 import { serve } from '../helpers/http.ts';
 
@@ -21,7 +21,7 @@ let srv: Awaited<ReturnType<typeof serve>>;
 test.before(async () => {
   db = connect(startCluster(cluster), 4);
   await migrate(db);
-  srv = await serve(createApp(createServices(db)));
+  srv = await serve(createApp(testServices(db)));
 });
 test.after(async () => {
   await srv.close();

@@ -1,5 +1,5 @@
 // The built UI through the one Koa process: landing page, language switch, sign-in form, role-guarded pages.
-import { test } from 'uvu';
+import { test } from '../helpers/uvu.ts';
 import * as assert from 'uvu/assert';
 import type { Browser } from 'playwright-core';
 import { migratedDb } from '../helpers/db.ts';

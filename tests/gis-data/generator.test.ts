@@ -1,6 +1,6 @@
 // The demo-city generator: deterministic, the numbers of the preset hold, the geometry is sound,
 // and the data are usable by the rest of the product (phones, executors by rule, announcements now).
-import { test } from 'uvu';
+import { test } from '../helpers/uvu.ts';
 import * as assert from 'uvu/assert';
 import type { Db } from '../../server/db/db.ts';
 import { migratedDb } from '../helpers/db.ts';
@@ -10,7 +10,7 @@ import { seedCity, SeedRefused, DEMO_USERS } from '../../gis-data/generator/load
 import { CATEGORY_SHARES, SPHERES } from '../../gis-data/generator/catalogue.ts';
 import { PRESETS } from '../../gis-data/generator/presets.ts';
 import { normalizePhone } from '../../server/city/phone.ts';
-import { createServices } from '../../server/services.ts';
+import { testServices } from '../helpers/app.ts';
 import { createApp } from '../../server/app.ts';
 import { Progress } from '../../gis-data/progress.ts';
 import { seedIfEmpty } from '../../gis-data/seed-if-empty.ts';
@@ -220,7 +220,7 @@ test('announcements: a past year, some active at "now" and more within the week,
 });
 
 test('demo users sign in with the demo password: one per role and one per organisation', async () => {
-  const srv = await serve(createApp(createServices(db)));
+  const srv = await serve(createApp(testServices(db)));
   try {
     for (const u of DEMO_USERS) {
       const c = client(srv.url);

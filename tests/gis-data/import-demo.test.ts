@@ -1,7 +1,7 @@
 // The importer against the demo city: the generator's own data, exported with ogr2ogr as a city's
 // GIS department would hand it over, must come back identical — in place (nothing changes) and into
 // an empty database (the same city is rebuilt layer by layer).
-import { test } from 'uvu';
+import { test } from '../helpers/uvu.ts';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';

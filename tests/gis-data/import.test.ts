@@ -1,6 +1,6 @@
 // The importer on a real PostGIS with real ogr2ogr: fixtures are written by the test as GeoJSON and
 // OSM XML, converted with ogr2ogr to GeoPackage and (zipped) Shapefile for the round trips.
-import { test } from 'uvu';
+import { test } from '../helpers/uvu.ts';
 import * as assert from 'uvu/assert';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

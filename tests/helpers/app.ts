@@ -1,18 +1,31 @@
-// The whole product (API + built SvelteKit UI) on an ephemeral port, over a given database.
-// `npm test` builds the UI first (scripts/test.sh).
+// The product for tests: its services over a test database with the clock at TEST_NOW, and the whole
+// product (API + built SvelteKit UI) on an ephemeral port. `npm test` builds the UI first.
 import { join } from 'node:path';
-import { root } from '../../server/config.ts';
+import { root, config as baseConfig, type Config } from '../../server/config.ts';
 import type { Db } from '../../server/db/db.ts';
-import { createServices, type Config } from '../../server/services.ts';
-import { createApp } from '../../server/app.ts';
+import type { Clock } from '../../server/clock.ts';
+import { createServices } from '../../server/services.ts';
+import { createApp, type AppOptions } from '../../server/app.ts';
 import { loadSvelteKit, svelteKitMiddleware } from '../../server/http/sveltekit.ts';
 import { serve } from './http.ts';
-import { config as baseConfig } from '../../server/config.ts';
+import { testClock } from './clock.ts';
 
-export async function startProduct(db: Db, overrides: Partial<Config> = {}) {
+/** The services over `db`: the configuration with `overrides`, a clock standing at TEST_NOW. */
+export function testServices(db: Db, overrides: Partial<Config> = {}, clock: Clock = testClock()) {
+  return createServices(db, { ...baseConfig, ...overrides }, { clock });
+}
+
+/** The API alone (no UI) on an ephemeral port. */
+export async function startApi(db: Db, overrides: Partial<Config> = {}, opts: AppOptions & { clock?: Clock } = {}) {
+  const services = testServices(db, overrides, opts.clock);
+  const srv = await serve(createApp(services, opts));
+  return { ...srv, services };
+}
+
+export async function startProduct(db: Db, overrides: Partial<Config> = {}, clock: Clock = testClock()) {
   const handler = await loadSvelteKit(join(root, 'build'));
   if (!handler) throw new Error('No UI build: run `npx vite build` (npm test does it)');
-  const services = createServices(db, { ...baseConfig, ...overrides });
+  const services = testServices(db, overrides, clock);
   const srv = await serve(createApp(services, { ui: svelteKitMiddleware(handler) }));
   process.env.MISTO_INTERNAL_ORIGIN = srv.url;
   return { ...srv, services };

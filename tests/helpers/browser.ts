@@ -1,5 +1,5 @@
 // Debian's Chromium driven by playwright-core, with software WebGL (SwiftShader) so MapLibre
-// and deck.gl really render. Flags from ../shared/STACK-NOTES.md.
+// and deck.gl really render (flags: docs/testing.md).
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,7 +16,17 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
       '--enable-unsafe-swiftshader', '--use-angle=swiftshader',
     ], // playwright gives every launch a fresh --user-data-dir of its own
+    // The city's wall time, whatever the machine's zone: pages show and take Kyiv times.
+    env: { ...process.env, TZ: 'Europe/Kyiv' },
   });
+}
+
+/** A date as a datetime-local input value in Kyiv time ("2026-11-20T12:00"). */
+export function kyivLocal(d: Date): string {
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-CA', {
+    timeZone: 'Europe/Kyiv', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+  }).formatToParts(d).map((p) => [p.type, p.value]));
+  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`;
 }
 
 /** Signs in through the real form. */

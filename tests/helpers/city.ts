@@ -15,8 +15,10 @@ import { migrate, MigrationError } from '../../server/db/migrate.ts';
 import { admin, cloneDb, urlOf } from './db.ts';
 import { seedCity } from '../../gis-data/generator/load.ts';
 import { Progress } from '../../gis-data/progress.ts';
+import { TEST_NOW } from './clock.ts';
 
-export const DEMO_NOW = new Date('2026-11-20T10:00:00.000Z');
+/** The demo city's "now": the instant every test runs at (tests/helpers/clock.ts). */
+export const DEMO_NOW = TEST_NOW;
 export const DEMO_SEED = '1580';
 export const DEMO_PRESET = 'default';
 /** Password of every demo user (admin, operator, operator2, analyst, and one per organisation code). */

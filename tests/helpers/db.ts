@@ -1,12 +1,12 @@
 // Real PostGIS for tests: one project-local test cluster (separate from the dev data), and a
 // fresh database per test file, migrated from the real migrations.
 import { join } from 'node:path';
-import { root } from '../../server/config.ts';
+import { config } from '../../server/config.ts';
 import { startCluster, clusterUrl } from '../../server/db/cluster.ts';
 import { connect, type Db } from '../../server/db/db.ts';
 import { migrate } from '../../server/db/migrate.ts';
 
-export const TEST_CLUSTER = { dir: join(root, '.data', 'test-pg'), port: Number(process.env.TEST_PG_PORT ?? 54339) };
+export const TEST_CLUSTER = { dir: join(config.dataDir, 'test-pg'), port: Number(process.env.TEST_PG_PORT ?? 54339) };
 
 const open: Db[] = [];
 let adminDb: Db | undefined;

@@ -1,9 +1,9 @@
 // GET /api/geocode over real PostGIS with pg_trgm: Ukrainian street forms, typos, house numbers.
-import { test } from 'uvu';
+import { test } from '../helpers/uvu.ts';
 import * as assert from 'uvu/assert';
 import { migratedDb } from '../helpers/db.ts';
 import { serve } from '../helpers/http.ts';
-import { createServices } from '../../server/services.ts';
+import { testServices } from '../helpers/app.ts';
 import { createApp } from '../../server/app.ts';
 import { parseAddressQuery } from '../../server/geocode/parse.ts';
 import { insertKartaFixture, type KartaFixture } from './fixture.ts';
@@ -15,7 +15,7 @@ let fx: KartaFixture;
 test.before(async () => {
   const { db } = await migratedDb('geocode');
   fx = await insertKartaFixture(db);
-  srv = await serve(createApp(createServices(db)));
+  srv = await serve(createApp(testServices(db)));
 });
 test.after(async () => { await srv.close(); });
 
@@ -113,7 +113,7 @@ test('the building geometry for highlighting, public', async () => {
 
 test('on the demo city: "незалежн 12" and "вул Незалежності, 12" find вул. Незалежності, 12 first', async () => {
   const { db } = await demoCity('geocode_demo');
-  const demo = await serve(createApp(createServices(db)));
+  const demo = await serve(createApp(testServices(db)));
   try {
     const expected = await db.one<{ id: number }>(`SELECT id FROM building WHERE address = 'вул. Незалежності, 12'`);
     for (const q of ['незалежн 12', 'вул Незалежності, 12', 'Незалежності 12', 'незалежносты 12', 'вулиця Незалежності, буд. 12']) {

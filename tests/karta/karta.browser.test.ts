@@ -1,7 +1,7 @@
 // /karta in Debian's Chromium with software WebGL: the map renders a stop at its projected pixel,
 // the layer switch removes it, a click opens the object's card, the search flies to a building,
 // and the view survives a round trip through the URL.
-import { test } from 'uvu';
+import { test } from '../helpers/uvu.ts';
 import * as assert from 'uvu/assert';
 import type { Browser, Page } from 'playwright-core';
 import { migratedDb } from '../helpers/db.ts';

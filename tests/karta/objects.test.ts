@@ -1,9 +1,9 @@
 // GET /api/objects/{id}: what the map's popup shows, public, with the responsible organisation.
-import { test } from 'uvu';
+import { test } from '../helpers/uvu.ts';
 import * as assert from 'uvu/assert';
 import { migratedDb } from '../helpers/db.ts';
 import { serve } from '../helpers/http.ts';
-import { createServices } from '../../server/services.ts';
+import { testServices } from '../helpers/app.ts';
 import { createApp } from '../../server/app.ts';
 import type { Db } from '../../server/db/db.ts';
 import { insertKartaFixture, type KartaFixture } from './fixture.ts';
@@ -15,7 +15,7 @@ let db: Db;
 test.before(async () => {
   ({ db } = await migratedDb('objects'));
   fx = await insertKartaFixture(db);
-  srv = await serve(createApp(createServices(db)));
+  srv = await serve(createApp(testServices(db)));
 });
 test.after(async () => { await srv.close(); });
 
@@ -68,7 +68,7 @@ test('unknown id → 404, malformed id → 400, both JSON', async () => {
 
 test('the map configuration names the tile server (same origin by default)', async () => {
   assert.equal(await (await fetch(`${srv.url}/api/map/config`)).json(), { tileUrl: '' });
-  const other = await serve(createApp(createServices(db, { ...createServices(db).config, tileUrl: 'https://tiles.example.org/' })));
+  const other = await serve(createApp(testServices(db, { tileUrl: 'https://tiles.example.org/' })));
   assert.equal(await (await fetch(`${other.url}/api/map/config`)).json(), { tileUrl: 'https://tiles.example.org' });
   await other.close();
 });

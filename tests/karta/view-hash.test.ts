@@ -1,5 +1,5 @@
 // The map view in the URL hash: parsing is strict (a hand-edited link must not break the page).
-import { test } from 'uvu';
+import { test } from '../helpers/uvu.ts';
 import * as assert from 'uvu/assert';
 import { parseViewHash, formatViewHash } from '../../src/lib/map/view-hash.ts';
 import { legendFromStyle } from '../../src/lib/map/tegola.ts';

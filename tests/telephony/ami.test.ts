@@ -1,6 +1,6 @@
 // The AMI peer and the product's AMI client over real TCP: the wire format, a failed login,
 // events split across TCP packets at every possible byte boundary.
-import { test } from 'uvu';
+import { test } from '../helpers/uvu.ts';
 import * as assert from 'uvu/assert';
 import net from 'node:net';
 import { AmiSimulator } from '../../server/telephony/simulator/ami-simulator.ts';

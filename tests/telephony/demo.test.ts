@@ -1,6 +1,6 @@
 // Demo mode: no AMI_HOST, so the product starts the PBX simulator in-process and reaches it over
 // loopback TCP with the same AMI client; the desk's "simulate incoming call" is an AMI Originate.
-import { test } from 'uvu';
+import { test } from '../helpers/uvu.ts';
 import * as assert from 'uvu/assert';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { migratedDb } from '../helpers/db.ts';
 import { serve } from '../helpers/http.ts';
 import { createUser } from '../helpers/users.ts';
-import { createServices } from '../../server/services.ts';
+import { testServices } from '../helpers/app.ts';
 import { createApp } from '../../server/app.ts';
 import { config } from '../../server/config.ts';
 import { seedCity, signedIn, sse, until, KNOWN_NAME, world } from './harness.ts';
@@ -19,7 +19,7 @@ test('no AMI_HOST: demo mode, simulated call rings the signed-in operator, hang-
   await createUser(db, 'op1', 'operator', { sipInterface: 'PJSIP/101' });
   await createUser(db, 'admin1', 'admin');
   const logs: string[] = [];
-  const services = createServices(db, { ...config, recordingsDir: mkdtempSync(join(tmpdir(), 'misto-rec-')), ami: { ...config.ami, host: '', simPort: 0 } });
+  const services = testServices(db, { recordingsDir: mkdtempSync(join(tmpdir(), 'misto-rec-')), ami: { ...config.ami, host: '', simPort: 0 } });
   await services.telephony.start({ log: (m) => logs.push(m), simulator: { demoRingMs: 300 } });
   const srv = await serve(createApp(services));
   try {

@@ -1,6 +1,6 @@
 // Screen pops on the seeded demo city (≈ Ivano-Frankivsk, 230k residents): the demo operators
 // (sip_interface PJSIP/101 and PJSIP/102) get the cards of real demo residents.
-import { test } from 'uvu';
+import { test } from '../helpers/uvu.ts';
 import * as assert from 'uvu/assert';
 import { demoCity, DEMO_PASSWORD } from '../helpers/city.ts';
 import { client } from '../helpers/http.ts';
@@ -43,7 +43,7 @@ test('demo residents pop on the demo operator they ring, with their open appeals
     assert.ok(pop.card.openAppeals.every((a: { status: string }) => !['closed', 'rejected'].includes(a.status)));
     const banner = await db.map(`
       SELECT a.id FROM announcement_building ab JOIN announcement a ON a.id = ab.announcement_id JOIN resident r ON r.building_id = ab.building_id
-       WHERE r.id = $1 AND a.status = 'published' AND a.ends_at > now() ORDER BY a.id`, [who.id], (r: { id: number }) => r.id);
+       WHERE r.id = $1 AND a.status = 'published' AND a.ends_at > $2 ORDER BY a.id`, [who.id, w.services.clock.now()], (r: { id: number }) => r.id);
     assert.equal(pop.card.announcements.map((a: { id: number }) => a.id).sort(), banner);
     call.hangup(16);
     await streams[1].next((e) => e.data?.uniqueid === call.uniqueid && e.data.type === 'ended');
@@ -53,7 +53,7 @@ test('demo residents pop on the demo operator they ring, with their open appeals
     const affected = await db.oneOrNone(`
       SELECT p.phone, a.id AS announcement FROM announcement a JOIN announcement_building ab ON ab.announcement_id = a.id
         JOIN resident r ON r.building_id = ab.building_id JOIN resident_phone p ON p.resident_id = r.id
-       WHERE a.status = 'published' AND a.starts_at <= now() AND a.ends_at > now() LIMIT 1`);
+       WHERE a.status = 'published' AND a.starts_at <= $1 AND a.ends_at > $1 LIMIT 1`, [w.services.clock.now()]);
     if (affected) {
       const c2 = w.sim.incomingCall({ phone: affected.phone });
       c2.join('operators'); c2.ring('PJSIP/101');

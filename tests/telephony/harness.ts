@@ -7,7 +7,12 @@ import { migratedDb } from '../helpers/db.ts';
 import { serve, client } from '../helpers/http.ts';
 import { readEventStream } from '../helpers/event-stream.ts';
 import { createUser, PASSWORD } from '../helpers/users.ts';
-import { createServices } from '../../server/services.ts';
+import { testServices } from '../helpers/app.ts';
+import { runningClock, TEST_NOW } from '../helpers/clock.ts';
+
+/** TEST_NOW as a SQL literal for the fixture's times. */
+const T = `'${TEST_NOW.toISOString()}'`;
+import type { Services } from '../../server/services.ts';
 import { createApp } from '../../server/app.ts';
 import { config as baseConfig } from '../../server/config.ts';
 import { AmiSimulator, type SimulatorOptions } from '../../server/telephony/simulator/ami-simulator.ts';
@@ -30,10 +35,10 @@ export async function seedCity(db: Db) {
     INSERT INTO category (id, sphere_id, code, name, name_en, executor_rule, executor_id, deadline_hours) VALUES
       (1, 1, 'no-water', 'Відсутність води', 'No water', 'fixed', 1, 24);
     INSERT INTO appeal (number, resident_id, building_id, category_id, executor_id, due_at, caller_phone, status) VALUES
-      ('15-80/2026/000001', 1, 1, 1, 1, now() + interval '1 day', '${KNOWN_PHONE}', 'in_progress'),
-      ('15-80/2026/000002', 1, 1, 1, 1, now() - interval '1 day', '${KNOWN_PHONE}', 'closed');
+      ('15-80/2026/000001', 1, 1, 1, 1, ${T}::timestamptz + interval '1 day', '${KNOWN_PHONE}', 'in_progress'),
+      ('15-80/2026/000002', 1, 1, 1, 1, ${T}::timestamptz - interval '1 day', '${KNOWN_PHONE}', 'closed');
     INSERT INTO announcement (kind, utility, executor_id, title, starts_at, ends_at, zone) VALUES
-      ('outage', 'hot_water', 3, 'Гаряча вода відсутня до 18:00', now() - interval '1 hour', now() + interval '5 hours',
+      ('outage', 'hot_water', 3, 'Гаряча вода відсутня до 18:00', ${T}::timestamptz - interval '1 hour', ${T}::timestamptz + interval '5 hours',
        ST_Multi(ST_MakeEnvelope(24.70, 48.91, 24.73, 48.93, 4326)));
     INSERT INTO announcement_building (announcement_id, building_id) SELECT id, 1 FROM announcement;
   `);
@@ -44,7 +49,7 @@ export interface World {
   sim: AmiSimulator;
   url: string;
   recordingsDir: string;
-  services: ReturnType<typeof createServices>;
+  services: Services;
   users: { op1: number; op2: number; analyst: number; admin: number; exec1: number; exec3: number };
   logs: string[];
   close(): Promise<void>;
@@ -74,7 +79,7 @@ export async function telephonyOn(db: Db, o: { sim?: SimulatorOptions; secret?: 
     ...baseConfig, recordingsDir, sseHeartbeatMs: 150,
     ami: { ...baseConfig.ami, host: '127.0.0.1', port: sim.port, user: 'misto', secret: o.secret ?? 'pbx-secret', pingMs: o.pingMs ?? 400, record: o.record ?? 'dialplan' },
   };
-  const services = createServices(db, config);
+  const services = testServices(db, config, runningClock());
   const logs: string[] = [];
   await services.telephony.start({ log: (m) => logs.push(m), backoffMinMs: 50, backoffMaxMs: 400, pingTimeoutMs: o.pingTimeoutMs ?? 400 });
   const srv = await serve(createApp(services));
@@ -118,11 +123,11 @@ export async function sse(url: string, cookie: string) {
     events,
     calls: () => events.filter((e) => e.event === 'call').map((e) => e.data),
     async next(pred: (e: SseEvent) => boolean, timeoutMs = 3000): Promise<SseEvent> {
-      const deadline = Date.now() + timeoutMs;
+      const deadline = performance.now() + timeoutMs;
       for (;;) {
         const hit = events.find(pred);
         if (hit) return hit;
-        const left = deadline - Date.now();
+        const left = deadline - performance.now();
         if (left <= 0) throw new Error(`no matching SSE event within ${timeoutMs} ms; got ${JSON.stringify(events.map((e) => [e.event, e.data?.type]))}`);
         await new Promise<void>((r) => { const t = setTimeout(r, left); waiters.push(() => { clearTimeout(t); r(); }); });
       }
@@ -132,11 +137,11 @@ export async function sse(url: string, cookie: string) {
 }
 
 export async function until<T>(fn: () => Promise<T> | T, timeoutMs = 3000, what = 'condition'): Promise<NonNullable<Exclude<T, false | 0 | ''>>> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = performance.now() + timeoutMs;
   for (;;) {
     const v = await fn();
     if (v) return v as NonNullable<Exclude<T, false | 0 | ''>>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }

@@ -1,6 +1,6 @@
 // Losing the PBX connection must not lose calls: after the manager interface comes back the log is
 // reconciled with the PBX's live channels (CoreShowChannels).
-import { test } from 'uvu';
+import { test } from '../helpers/uvu.ts';
 import * as assert from 'uvu/assert';
 import { world, signedIn, sse, until, KNOWN_PHONE, type World } from './harness.ts';
 import { LOST_TEXT } from '../../server/telephony/call-tracker.ts';
@@ -51,7 +51,7 @@ test('the simulator restarts: calls that ended in the gap are closed, calls that
   assert.is(rc.queue, 'operators');
   assert.is(rc.caller_phone, '+380932220000');
   assert.is(rc.hungup_at, null);
-  assert.ok(Date.now() - rc.entered_at.getTime() < 5000);
+  assert.ok(w.services.clock.now().getTime() - rc.entered_at.getTime() < 5000);
   const popC = (await s1.next((e) => e.data?.uniqueid === c.uniqueid)).data;
   assert.is(popC.type, 'answered');
 
@@ -84,7 +84,7 @@ test('a half-open connection (the PBX stops answering) is noticed by our own Pin
 });
 
 test('calls left open by a previous process are closed at the next reconciliation', async () => {
-  await w.db.none(`INSERT INTO call (uniqueid, caller_phone, entered_at) VALUES ('1700000000.1', '+380501112233', now() - interval '1 hour')`);
+  await w.db.none(`INSERT INTO call (uniqueid, caller_phone, entered_at) VALUES ('1700000000.1', '+380501112233', $1::timestamptz - interval '1 hour')`, [w.services.clock.now()]);
   const reconciled = w.services.telephony.reconciled();
   w.sim.dropConnections();
   await reconciled;

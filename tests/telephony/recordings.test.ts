@@ -1,6 +1,6 @@
 // Recordings: MixMonitor names the file by the uniqueid, the row links it to the call and, through
 // appeal.call_id, to the appeal; it streams with Range to operators, admins and the assigned executor.
-import { test } from 'uvu';
+import { test } from '../helpers/uvu.ts';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,7 +20,7 @@ test('a recorded call: file by uniqueid, linked to call and appeal, streamed wit
     // The operator registers an appeal during the call (helper G's code does this through the API).
     await w.services.telephony.tracker.settle();
     const appeal = await w.db.one(`INSERT INTO appeal (number, resident_id, category_id, executor_id, due_at, call_id, operator_id)
-      VALUES ('15-80/2026/000010', 1, 1, 1, now() + interval '1 day', $1, $2) RETURNING id`, [pop.callId, w.users.op1]);
+      VALUES ('15-80/2026/000010', 1, 1, 1, $3::timestamptz + interval '1 day', $1, $2) RETURNING id`, [pop.callId, w.users.op1, w.services.clock.now()]);
     await sleep(500);
     call.hangup(16);
     await stream.next((e) => e.data?.uniqueid === call.uniqueid && e.data.type === 'ended');

@@ -1,5 +1,6 @@
-import { test } from 'uvu';
+import { test } from '../helpers/uvu.ts';
 import * as assert from 'uvu/assert';
+import { TEST_NOW } from '../helpers/clock.ts';
 import { world, signedIn, sse, until, sleep, KNOWN_PHONE, KNOWN_NAME, type World } from './harness.ts';
 import { client } from '../helpers/http.ts';
 
@@ -167,7 +168,7 @@ test('consultation: the answering operator marks an answered call; others and un
   c2.join('operators'); c2.ring('PJSIP/101'); c2.answer();
   const a2 = (await s1.next((e) => e.data?.uniqueid === c2.uniqueid && e.data.type === 'answered')).data;
   await w.services.telephony.tracker.settle();
-  await w.db.none(`INSERT INTO appeal (number, category_id, executor_id, due_at, call_id) VALUES ('15-80/2026/000099', 1, 1, now(), $1)`, [a2.callId]);
+  await w.db.none(`INSERT INTO appeal (number, category_id, executor_id, due_at, call_id) VALUES ('15-80/2026/000099', 1, 1, $2, $1)`, [a2.callId, TEST_NOW]);
   const refused = await op1.post(`/api/calls/${a2.callId}/consultation`, {});
   assert.is(refused.status, 409);
   assert.match((await refused.json()).message, /15-80\/2026\/000099/);
@@ -211,11 +212,11 @@ test('signing out closes the stream: no more personal data to that browser', asy
 
 test('pops reach an operator whose stream is held by another instance (NOTIFY)', async () => {
   // A second product instance over the same database, not connected to the PBX.
-  const { createServices } = await import('../../server/services.ts');
+  const { testServices } = await import('../helpers/app.ts');
   const { createApp } = await import('../../server/app.ts');
   const { serve } = await import('../helpers/http.ts');
   const { config } = await import('../../server/config.ts');
-  const other = createServices(w.db, { ...config, ami: { ...config.ami, host: 'none' } });
+  const other = testServices(w.db, { ami: { ...config.ami, host: 'none' } });
   await other.telephony.start({ log: () => {} });
   const srv = await serve(createApp(other));
   try {
@@ -243,15 +244,15 @@ test('the call log takes any set of column changes in one prepared UPDATE, repea
   const { telephonyRepo } = await import('../../server/telephony/telephony.repo.ts');
   const repo = telephonyRepo(w.db);
   const [id] = await repo.reserveCallIds(1);
-  assert.is(await repo.insertCall({ id, uniqueid: 'patch.1', linkedid: 'patch.1', channel: 'PJSIP/trunk-1', callerPhone: null, calledNumber: '1580', queue: null, enteredAt: new Date() }), id);
+  assert.is(await repo.insertCall({ id, uniqueid: 'patch.1', linkedid: 'patch.1', channel: 'PJSIP/trunk-1', callerPhone: null, calledNumber: '1580', queue: null, enteredAt: TEST_NOW }), id);
   const all = { linkedid: 'patch.1', channel: 'PJSIP/trunk-1', callerPhone: KNOWN_PHONE, calledNumber: '1580', queue: 'operators',
-    operatorId: w.users.op1, agentInterface: 'PJSIP/101', residentId: 1, answeredAt: new Date(), hungupAt: new Date(), hangupCause: 16, hangupCauseText: 'Normal Clearing' };
+    operatorId: w.users.op1, agentInterface: 'PJSIP/101', residentId: 1, answeredAt: TEST_NOW, hungupAt: TEST_NOW, hangupCause: 16, hangupCauseText: 'Normal Clearing' };
   // The same column set twice on the pool's connections: the prepared statement is reused, not re-declared.
   await Promise.all(Array.from({ length: 12 }, () => repo.patchCall(id, all)));
   const row = await w.db.one(`SELECT queue, operator_id, hangup_cause FROM call WHERE id = $1`, [id]);
   assert.equal(row, { queue: 'operators', operator_id: w.users.op1, hangup_cause: 16 });
   // Reconnect-style insert of a known uniqueid keeps the row's id.
-  assert.is(await repo.insertCall({ uniqueid: 'patch.1', linkedid: null, channel: null, callerPhone: null, calledNumber: null, queue: null, enteredAt: new Date() }), id);
+  assert.is(await repo.insertCall({ uniqueid: 'patch.1', linkedid: null, channel: null, callerPhone: null, calledNumber: null, queue: null, enteredAt: TEST_NOW }), id);
 });
 
 test.run();

@@ -1,22 +1,23 @@
 // The tile server on the seeded demo city: every infrastructure kind reaches its layer with
 // its id, and generalisation keeps every tile within 500 KB (all tiles of the city up to z13,
 // the densest neighbourhood above).
-import { test } from 'uvu';
+import { test } from '../helpers/uvu.ts';
 import * as assert from 'uvu/assert';
 import { VectorTile } from '@mapbox/vector-tile';
 import { PbfReader } from 'pbf';
 import { demoCity } from '../helpers/city.ts';
-import { createServices } from '../../server/services.ts';
+import { testServices } from '../helpers/app.ts';
+import type { Services } from '../../server/services.ts';
 import { config } from '../../server/config.ts';
 import type { Db } from '../../server/db/db.ts';
 import { lonLatToMercator, lonLatToTile, tileRange, type TileCoord } from '../../server/tiles/tile-math.ts';
 
 let db: Db;
-let services: ReturnType<typeof createServices>;
+let services: Services;
 
 test.before(async () => {
   ({ db } = await demoCity('tiles_demo'));
-  services = createServices(db, { ...config, tileCacheBytes: 0 });
+  services = testServices(db, { tileCacheBytes: 0 });
 });
 test.after(async () => { await services.tiles.close(); });
 

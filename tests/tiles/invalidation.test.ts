@@ -1,13 +1,14 @@
 // Precise invalidation: triggers NOTIFY the boxes of changed rows, the server drops exactly the
 // cached tiles they touch (every map/layer built from that table, every zoom); the LRU stays
 // within its byte budget.
-import { test } from 'uvu';
+import { test } from '../helpers/uvu.ts';
 import * as assert from 'uvu/assert';
 import { VectorTile } from '@mapbox/vector-tile';
 import { PbfReader } from 'pbf';
 import { migratedDb } from '../helpers/db.ts';
 import { serve } from '../helpers/http.ts';
-import { createServices } from '../../server/services.ts';
+import { testServices } from '../helpers/app.ts';
+import type { Services } from '../../server/services.ts';
 import { createApp } from '../../server/app.ts';
 import { config } from '../../server/config.ts';
 import type { Db } from '../../server/db/db.ts';
@@ -17,13 +18,13 @@ import { CENTRE, FAR_STOP, insertCity } from './fixtures.ts';
 
 let db: Db;
 let srv: Awaited<ReturnType<typeof serve>>;
-let services: ReturnType<typeof createServices>;
+let services: Services;
 let ids: Awaited<ReturnType<typeof insertCity>>;
 
 test.before(async () => {
   ({ db } = await migratedDb('tiles_inval'));
   ids = await insertCity(db);
-  services = createServices(db, config);
+  services = testServices(db);
   services.tiles.listen();
   srv = await serve(createApp(services));
   await new Promise((r) => setTimeout(r, 200)); // LISTEN established

@@ -1,7 +1,7 @@
 // The registry stays a file a real tegola loads: only tegola's keys, mvt_postgis SQL with its
 // tokens; styling lives beside it. Also: tokens are replaced as tegola does, tiles:seed writes
 // a z/x/y.pbf tree, and a lost LISTEN connection flushes the cache.
-import { test } from 'uvu';
+import { test } from '../helpers/uvu.ts';
 import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +14,7 @@ import { replaceTokens, tileSql } from '../../server/tiles/sql.ts';
 import { lonLatToTile, parseTile, tileBox } from '../../server/tiles/tile-math.ts';
 import { seedTiles } from '../../server/tiles/seed.ts';
 import { migratedDb } from '../helpers/db.ts';
-import { createServices } from '../../server/services.ts';
+import { testServices } from '../helpers/app.ts';
 import { config } from '../../server/config.ts';
 import { CENTRE, insertCity } from './fixtures.ts';
 
@@ -86,7 +86,7 @@ test('tokens: !BBOX! is the tile envelope in 3857, !ZOOM! and !PIXEL_WIDTH! as t
 test('the prepared statement the server runs yields the very bytes of tegola\'s literal statement', async () => {
   const { db } = await migratedDb('tiles_prepared');
   await insertCity(db);
-  const services = createServices(db, config);
+  const services = testServices(db);
   try {
     const karta = loadRegistry().maps.get('karta')!;
     for (const z of [10, 12, 14, 16, 18]) {
@@ -105,7 +105,7 @@ test('the prepared statement the server runs yields the very bytes of tegola\'s 
 test('tiles:seed writes the raw z/x/y.pbf tree of a bbox, skipping empty tiles', async () => {
   const { db } = await migratedDb('tiles_seed');
   await insertCity(db);
-  const services = createServices(db, { ...config, tileCacheBytes: 0 });
+  const services = testServices(db, { tileCacheBytes: 0 });
   const out = mkdtempSync(join(tmpdir(), 'misto-tiles-'));
   try {
     const d = 0.004;
@@ -131,7 +131,7 @@ test('tiles:seed writes the raw z/x/y.pbf tree of a bbox, skipping empty tiles',
 test('a lost LISTEN connection flushes the cache (changes made meanwhile are not missed)', async () => {
   const { db } = await migratedDb('tiles_flush');
   await insertCity(db);
-  const services = createServices(db, config);
+  const services = testServices(db);
   try {
     const t = lonLatToTile(CENTRE.lon, CENTRE.lat, 16);
     await services.tiles.tile('karta', 'stops', '16', String(t.x), String(t.y));

@@ -1,7 +1,7 @@
 // The tile server over HTTP on a small known city: decoded tiles (layers, counts, ids,
 // whitelisted properties), zoom rules, HTTP semantics (ETag/304, 204, 404, 400, CORS,
 // Cache-Control, gzip/brotli), the tegola documents and the generated MapLibre style.
-import { test } from 'uvu';
+import { test } from '../helpers/uvu.ts';
 import * as assert from 'uvu/assert';
 import { request } from 'node:http';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
@@ -10,7 +10,8 @@ import { PbfReader as Pbf } from 'pbf';
 import { validateStyleMin } from '@maplibre/maplibre-gl-style-spec';
 import { migratedDb } from '../helpers/db.ts';
 import { serve } from '../helpers/http.ts';
-import { createServices } from '../../server/services.ts';
+import { testServices } from '../helpers/app.ts';
+import type { Services } from '../../server/services.ts';
 import { createApp } from '../../server/app.ts';
 import { config } from '../../server/config.ts';
 import type { Db } from '../../server/db/db.ts';
@@ -19,13 +20,13 @@ import { CENTRE, FAR_STOP, STOPS, insertCity } from './fixtures.ts';
 
 let db: Db;
 let srv: Awaited<ReturnType<typeof serve>>;
-let services: ReturnType<typeof createServices>;
+let services: Services;
 let ids: Awaited<ReturnType<typeof insertCity>>;
 
 test.before(async () => {
   ({ db } = await migratedDb('tiles_http'));
   ids = await insertCity(db);
-  services = createServices(db, { ...config, tileCacheControl: 'public, max-age=123', tileUrl: '' });
+  services = testServices(db, { tileCacheControl: 'public, max-age=123', tileUrl: '' });
   srv = await serve(createApp(services));
 });
 test.after(async () => {

@@ -1,16 +1,17 @@
 // The public map's time filter as query parameters of GET /api/announcements.
+import { now as clockNow } from '$lib/clock';
+
 export type Period = 'now' | 'today' | 'week' | 'past';
 export interface Filters { period: Period; from: string; to: string; utility: string; kind: string; district: string }
 
 const day = 86400e3;
 export const dateInput = (d: Date) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 
-export function defaultFilters(): Filters {
-  const now = new Date();
-  return { period: 'now', from: dateInput(new Date(now.getTime() - 30 * day)), to: dateInput(now), utility: '', kind: '', district: '' };
+export function defaultFilters(today = clockNow()): Filters {
+  return { period: 'now', from: dateInput(new Date(today.getTime() - 30 * day)), to: dateInput(today), utility: '', kind: '', district: '' };
 }
 
-export function toQuery(f: Filters, now = new Date()): URLSearchParams {
+export function toQuery(f: Filters, now = clockNow()): URLSearchParams {
   const q = new URLSearchParams();
   if (f.period === 'now') q.set('at', now.toISOString());
   else if (f.period === 'today') {

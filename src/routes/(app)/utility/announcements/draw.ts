@@ -10,6 +10,18 @@ export interface ZoneDrawer {
   destroy(): void;
 }
 
+/**
+ * The drawing so far, if it already is a zone: a polygon with three distinct corners, a line with two
+ * distinct points. While drawing, terra-draw's last point follows the cursor and may sit on the
+ * previous one; such a zero-length line has no area, and the server would refuse it.
+ */
+export function usableZone(g: GeoJSON.Geometry | undefined): GeoJSON.Polygon | GeoJSON.LineString | null {
+  const distinct = (cs: GeoJSON.Position[]) => new Set(cs.map((c) => c.join())).size;
+  if (g?.type === 'Polygon' && g.coordinates[0] && distinct(g.coordinates[0]) >= 3) return g;
+  if (g?.type === 'LineString' && distinct(g.coordinates) >= 2) return g;
+  return null;
+}
+
 export async function createDrawer(map: MapLibreMap, onchange: (finished: boolean) => void): Promise<ZoneDrawer> {
   const { TerraDraw, TerraDrawPolygonMode, TerraDrawLineStringMode } = await import('terra-draw');
   const { TerraDrawMapLibreGLAdapter } = await import('terra-draw-maplibre-gl-adapter');
@@ -22,14 +34,6 @@ export async function createDrawer(map: MapLibreMap, onchange: (finished: boolea
   });
   draw.start();
   let last: GeoJSONStoreFeatures | undefined;
-
-  const usable = (f: GeoJSONStoreFeatures | undefined) => {
-    if (!f) return null;
-    const g = f.geometry;
-    if (g.type === 'Polygon' && g.coordinates[0] && new Set(g.coordinates[0].map((c) => c.join())).size >= 3) return g as GeoJSON.Polygon;
-    if (g.type === 'LineString' && g.coordinates.length >= 2) return g as GeoJSON.LineString;
-    return null;
-  };
 
   draw.on('change', (ids, type) => {
     if (type === 'delete') return;
@@ -48,7 +52,7 @@ export async function createDrawer(map: MapLibreMap, onchange: (finished: boolea
   return {
     setMode: (m) => draw.setMode(m === 'line' ? 'linestring' : m),
     clear: () => { draw.clear(); last = undefined; },
-    current: () => usable(last),
+    current: () => usableZone(last?.geometry),
     destroy: () => { try { draw.stop(); } catch { /* map already gone */ } },
   };
 }
