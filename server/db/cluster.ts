@@ -11,7 +11,7 @@ import {
   existsSync, mkdirSync, readFileSync, writeFileSync, chownSync, lstatSync, realpathSync, symlinkSync, unlinkSync,
 } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 const PG_BIN = '/usr/lib/postgresql/15/bin';
 const SUPERUSER = 'misto';
@@ -79,9 +79,12 @@ export function clusterHome(dir: string, log: (m: string) => void = () => {}): s
     mkdirSync(wanted, { recursive: true });
     return wanted;
   }
-  const id = createHash('sha256').update(wanted).digest('hex').slice(0, 12);
-  const home = join(SHARED_CLUSTERS, `${basename(dirname(wanted))}-${basename(wanted)}-${id}`);
-  mkdirSync(home, { recursive: true, mode: 0o700 });
+  const home = join(SHARED_CLUSTERS, `cluster-${createHash('sha256').update(wanted).digest('hex').slice(0, 12)}`);
+  mkdirSync(SHARED_CLUSTERS, { recursive: true, mode: 0o755 });
+  mkdirSync(home, { mode: 0o700 });
+  // Which checkout it belongs to, for whoever finds it under /var/lib.
+  writeFileSync(join(home, 'ORIGIN'), `${wanted}\n`);
+  giveToPostgres(home);
   mkdirSync(dirname(wanted), { recursive: true });
   // A dangling link left by a removed cluster is replaced.
   try { if (lstatSync(wanted).isSymbolicLink()) unlinkSync(wanted); } catch { /* absent */ }
