@@ -2,7 +2,7 @@
 // Loads real data (GeoJSON, Shapefile, zipped Shapefile, GeoPackage, OSM XML/PBF) into the model
 // through GDAL's ogr2ogr and prints what was imported, updated and skipped, and why.
 import { parseArgs } from 'node:util';
-import { connect } from '../server/db/db.ts';
+import { connectForMaintenance } from '../server/db/db.ts';
 import { migrate } from '../server/db/migrate.ts';
 import { databaseUrl as defaultDatabaseUrl } from '../server/db/provision.ts';
 import { checkRequest, importFile } from './import/importer.ts';
@@ -36,7 +36,7 @@ async function main(): Promise<number> {
     return fail(e);
   }
   const url = args.values['database-url'] ?? defaultDatabaseUrl((m) => console.error(m));
-  const db = connect(url, 2);
+  const db = connectForMaintenance(url, 2);
   try {
     await migrate(db);
     const report = await importFile(db, {

@@ -1,7 +1,7 @@
 // npm run seed -- --preset default|small|kyiv [--seed N] [--now ISO] [--database-url URL] [--replace]
 // Loads a deterministic demo city (same preset + seed + now → the same rows) with COPY.
 import { parseArgs } from 'node:util';
-import { connect } from '../server/db/db.ts';
+import { connectForMaintenance } from '../server/db/db.ts';
 import { openDatabase } from '../server/db/provision.ts';
 import { migrate } from '../server/db/migrate.ts';
 import { seedCity, describe, SeedRefused } from './generator/load.ts';
@@ -30,7 +30,7 @@ const t0 = Date.now();
 const log = (m: string) => console.error(m);
 let db;
 if (values['database-url']) {
-  db = connect(values['database-url'], 4);
+  db = connectForMaintenance(values['database-url'], 4);
   await db.none('CREATE EXTENSION IF NOT EXISTS postgis; CREATE EXTENSION IF NOT EXISTS pg_trgm');
   await migrate(db, undefined, log);
 } else {

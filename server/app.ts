@@ -4,9 +4,11 @@ import Koa from 'koa';
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { errorMiddleware } from './http/errors.ts';
+import { queryGuard } from './http/body.ts';
 import { sessionMiddleware } from './auth/guard.ts';
 import { authRoutes } from './auth/auth.routes.ts';
 import { healthRoutes } from './health/health.routes.ts';
+import { healthRepo } from './health/health.repo.ts';
 import { cityRoutes } from './city/city.routes.ts';
 import { adminRoutes } from './admin/admin.routes.ts';
 import { catalogueRoutes } from './catalogue/catalogue.routes.ts';
@@ -20,24 +22,30 @@ import { tilesRoutes } from './tiles/tiles.routes.ts';
 import { residentsRoutes } from './residents/residents.routes.ts';
 import { telephonyRoutes } from './telephony/telephony.routes.ts';
 import type { Services } from './services.ts';
+import { lifecycle, type Lifecycle } from './http/lifecycle.ts';
 
 export interface AppOptions {
   /** SvelteKit's handler (production build); absent in API-only mode and in API tests. */
   ui?: Middleware;
   log?: (msg: string) => void;
+  /** In-flight requests, event streams and draining (server/main.ts); a fresh one by default. */
+  lifecycle?: Lifecycle;
 }
 
 export function createApp(s: Services, opts: AppOptions = {}) {
   const app = new Koa({ proxy: s.config.trustProxy });
+  const life = opts.lifecycle ?? lifecycle();
   app.on('error', (err: Error) => (opts.log ?? console.error)(`[http] ${err.stack ?? err.message}`));
+  app.use(life.middleware);
   app.use(errorMiddleware);
+  app.use(queryGuard);
   // Tiles, styles, glyphs and sprites: public and hot, so before sessions.
   app.use(tilesRoutes(s.tiles, { tileUrl: s.config.tileUrl }));
   app.use(sessionMiddleware(s.auth, s.clock.now));
 
   const api = new Router({ prefix: '/api' });
   for (const router of [
-    healthRoutes(s.db),
+    healthRoutes(healthRepo(s.db), opts.log ?? console.error),
     authRoutes(s.auth, s.config),
     cityRoutes(s.city),
     adminRoutes(s.db),
@@ -45,7 +53,7 @@ export function createApp(s: Services, opts: AppOptions = {}) {
     appealsRoutes(s.appeals),
     residentsRoutes(s.residents), // before /residents/:id
     residentRegistryRoutes(s.residentRegistry),
-    telephonyRoutes(s.telephony, s.auth),
+    telephonyRoutes(s.telephony, { auth: s.auth, lifecycle: life }),
     geocodeRoutes(s.geocode),
     objectsRoutes(s.objects),
     kartaRoutes(s.config),

@@ -1,7 +1,7 @@
 // Brings the product up the same way for `npm start` and `npm run dev`: database, migrations,
 // demo city on an empty database, services, background workers.
 import { config } from './config.ts';
-import { openDatabase } from './db/provision.ts';
+import { databaseUrl, openPool, prepareDatabase } from './db/provision.ts';
 import { createServices, type Services } from './services.ts';
 import { seedIfEmpty } from '../gis-data/seed-if-empty.ts';
 import { mailWorker } from './mail/worker.ts';
@@ -14,8 +14,9 @@ type Worker = (s: Services, log: (m: string) => void) => Promise<() => Promise<v
 export const WORKERS: Worker[] = [mailWorker, telephonyWorker];
 
 export async function boot(log: (m: string) => void): Promise<Running> {
-  const db = await openDatabase(log);
-  await seedIfEmpty(db, config.seedPreset, log);
+  const url = databaseUrl(log);
+  await prepareDatabase(url, log, (maintenance) => seedIfEmpty(maintenance, config.seedPreset, log));
+  const db = openPool(url);
   const services = createServices(db, config);
   const stops: (() => Promise<void> | void)[] = [];
   for (const start of WORKERS) stops.push(await start(services, log));

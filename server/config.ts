@@ -32,6 +32,14 @@ export const config = {
    *  /var/lib/misto/clusters/… (server/db/cluster.ts). Older checkouts kept it in DATA_DIR itself. */
   pgDir: path('PG_DIR', existsSync(join(dataDir, 'pgdata', 'PG_VERSION')) ? dataDir : join(dataDir, 'pg')),
   pgPort: int('PG_PORT', 54329),
+  /** The product's connection pool and the limits on every statement it runs. */
+  db: {
+    poolSize: int('DB_POOL_SIZE', 20),
+    statementTimeoutMs: int('DB_STATEMENT_TIMEOUT_MS', 15_000),
+    lockTimeoutMs: int('DB_LOCK_TIMEOUT_MS', 5_000),
+    poolTimeoutMs: int('DB_POOL_TIMEOUT_MS', 5_000),
+    idleInTransactionMs: int('DB_IDLE_IN_TRANSACTION_MS', 60_000),
+  },
   /** Seed preset loaded into an empty database on start ("none" to skip). */
   seedPreset: process.env.SEED_PRESET ?? 'default',
   sessionDays: int('SESSION_DAYS', 7),
@@ -66,6 +74,13 @@ export const config = {
     /** Dialplan contexts where the city's calls enter (comma-separated). */
     inboundContexts: (process.env.AMI_INBOUND_CONTEXTS ?? 'misto-incoming').split(',').map((s) => s.trim()).filter(Boolean),
     pingMs: int('AMI_PING_MS', 5000),
+  },
+  http: {
+    /** Longest a client may take to send its request. */
+    requestTimeoutMs: int('HTTP_REQUEST_TIMEOUT_MS', 60_000),
+    keepAliveTimeoutMs: int('HTTP_KEEPALIVE_TIMEOUT_MS', 5_000),
+    /** On SIGTERM, in-flight requests get this long to finish. */
+    shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000),
   },
   /** Screen-pop stream keep-alive; a signed-out operator's stream is closed within this time. */
   sseHeartbeatMs: int('SSE_HEARTBEAT_MS', 20_000),

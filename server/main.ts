@@ -1,8 +1,12 @@
 // Production entry point: one process serving the API, tiles, telephony and the UI.
+// SIGTERM (systemd, a deploy) and SIGINT drain it: no new connections, event streams told to
+// reconnect elsewhere, in-flight requests finished within SHUTDOWN_TIMEOUT_MS, workers and pools
+// stopped, exit 0.
 import { join } from 'node:path';
 import { config, root } from './config.ts';
 import { boot } from './boot.ts';
 import { createApp } from './app.ts';
+import { lifecycle } from './http/lifecycle.ts';
 import { loadSvelteKit, svelteKitMiddleware } from './http/sveltekit.ts';
 
 const log = (m: string) => console.log(`[misto] ${m}`);
@@ -12,17 +16,25 @@ const running = await boot(log);
 process.env.MISTO_INTERNAL_ORIGIN ??= `http://127.0.0.1:${config.port}`;
 const handler = await loadSvelteKit(join(root, 'build'));
 if (!handler) log('No UI build found (run `npm run build`): serving the API only');
-const app = createApp(running.services, { ui: handler && svelteKitMiddleware(handler), log });
+const life = lifecycle();
+const app = createApp(running.services, { ui: handler && svelteKitMiddleware(handler), log, lifecycle: life });
 
 const server = app.listen(config.port, config.host, () => log(`Listening on http://localhost:${config.port}`));
+// A client that sends its request slower than this is cut off; responses (SSE) may last longer.
+server.requestTimeout = config.http.requestTimeoutMs;
+server.headersTimeout = Math.min(config.http.requestTimeoutMs, 60_000);
+server.keepAliveTimeout = config.http.keepAliveTimeoutMs;
+
 let stopping = false;
-const stop = () => {
+async function stop(signal: string) {
   if (stopping) return;
   stopping = true;
-  log('Stopping');
-  server.close();
-  server.closeAllConnections();
-  void running.stop().finally(() => process.exit(0));
-};
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
+  log(`${signal}: draining (${life.inflight} request(s) in flight, at most ${config.http.shutdownTimeoutMs} ms)`);
+  const { unfinished } = await life.drain(server, config.http.shutdownTimeoutMs);
+  if (unfinished) log(`${unfinished} request(s) did not finish in time and were cut off`);
+  await running.stop();
+  log('Stopped');
+  process.exit(0);
+}
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));

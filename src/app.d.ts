@@ -4,9 +4,9 @@ import type { IncomingMessage } from 'node:http';
 
 declare global {
   namespace App {
-    interface Locals { user: User | null; locale: Locale; now: Date; forbidden?: boolean }
+    interface Locals { user: User | null; locale: Locale; now: Date; forbidden?: boolean; unavailable?: boolean }
     interface PageData { user: User | null; locale: Locale; now: string }
-    interface Platform { req?: IncomingMessage & { mistoUser?: User | null; mistoNow?: Date } }
+    interface Platform { req?: IncomingMessage & { mistoUser?: User | null; mistoSessionUnknown?: boolean; mistoNow?: Date } }
     interface Error { message: string }
   }
 }

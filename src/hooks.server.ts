@@ -36,7 +36,9 @@ export const handle: Handle = async ({ event, resolve }) => {
   event.locals.locale = isLocale(asked) ? asked : isLocale(cookieLang) ? cookieLang : DEFAULT_LOCALE;
 
   const area = AREA_OF_PATH.find(([re]) => re.test(event.url.pathname))?.[1];
-  if (area && !mayEnter(event.locals.user, area)) {
+  if (area && !event.locals.user && req?.mistoSessionUnknown) {
+    event.locals.unavailable = true; // the database is down: a 503 page, not the login form
+  } else if (area && !mayEnter(event.locals.user, area)) {
     if (!event.locals.user) redirect(303, `/login?next=${encodeURIComponent(event.url.pathname + event.url.search)}`);
     event.locals.forbidden = true; // rendered as 403 by routes/(app)/+layout.server.ts, inside the shell
   }

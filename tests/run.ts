@@ -54,12 +54,26 @@ for (const file of files) {
   }
 }
 // uvu runs the queued files in order; note which one is running for the stray-error handlers.
+// A file that hangs (a promise nobody resolves) must not hang CI: it is reported and the run ends.
+const FILE_TIMEOUT_MS = Number(process.env.TEST_FILE_TIMEOUT_MS || 10 * 60_000);
+let watchdog: NodeJS.Timeout | undefined;
 for (const group of g.UVU_QUEUE) {
   const name = String(group[0] ?? '');
   const runners = group.slice(1) as (() => Promise<unknown>)[];
-  group.splice(1, runners.length, ...runners.map((r) => () => { running = name; return r(); }));
+  group.splice(1, runners.length, ...runners.map((r) => () => {
+    running = name;
+    clearTimeout(watchdog);
+    watchdog = setTimeout(() => {
+      reportFailure(name, 'timeout', new Error(`still running after ${FILE_TIMEOUT_MS / 1000} s`));
+      console.log(`\n0 passed, 1 failed, 0 skipped (the run stopped at ${name})`);
+      process.exit(1);
+    }, FILE_TIMEOUT_MS);
+    watchdog.unref();
+    return r();
+  }));
 }
 await uvu.exec(false);
+clearTimeout(watchdog);
 
 const plain = output.replace(/\x1b\[[0-9;]*m/g, '');
 const total = Number(/Total:\s+(\d+)/.exec(plain)?.[1] ?? 0);

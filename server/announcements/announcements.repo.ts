@@ -65,6 +65,7 @@ const ROW_COLUMNS = `
   ST_X(a.centroid) AS lon, ST_Y(a.centroid) AS lat, a.created_at AS "createdAt",
   a.updated_at AS "updatedAt", a.closed_at AS "closedAt"`;
 
+// `m` is MATERIALIZED in every check: the zone is built once, not once per column that reads it.
 const CHECK_COLUMNS = `
   encode(ST_AsEWKB(z), 'hex') AS zone, ST_AsGeoJSON(z, 6)::json AS "zoneGeojson", coalesce(ST_IsEmpty(z), true) AS empty,
   coalesce(ST_NPoints(src), 0) AS points, coalesce(ST_IsValid(src), false) AS valid,
@@ -89,23 +90,36 @@ export function announcementsRepo(db: Db) {
     checkPolygon: (geojson: string) =>
       db.one<ZoneCheck>(`
         WITH s AS (SELECT ST_SetSRID(ST_GeomFromGeoJSON($1), 4326) AS src),
-             m AS (SELECT src, CASE WHEN ST_IsValid(src) AND GeometryType(src) IN ('POLYGON', 'MULTIPOLYGON')
+             m AS MATERIALIZED (SELECT src, CASE WHEN ST_IsValid(src) AND GeometryType(src) IN ('POLYGON', 'MULTIPOLYGON')
                                     THEN ST_Multi(src) END AS z FROM s)
         SELECT ${CHECK_COLUMNS}, GeometryType(src) AS "type" FROM m`, [geojson]),
 
-    /** A line buffered on the geography, so the width is in real metres at this latitude. */
+    /**
+     * A line grown by half its width on each side, in real metres at the city's latitude, with flat
+     * ends (a trench stops where it is drawn) and round joins. Built as the union of each segment's
+     * flat-ended rectangle and a disc at each inner vertex — the same zone as buffering the whole line,
+     * but a zig-zag of 800 vertices takes ~0.1 s instead of minutes: GEOS no longer nodes a line that
+     * crosses itself hundreds of times.
+     */
     checkLine: (geojson: string, widthM: number) =>
       db.one<ZoneCheck>(`
         WITH s AS (SELECT ST_SetSRID(ST_GeomFromGeoJSON($1), 4326) AS src),
-             m AS (SELECT src, CASE WHEN ST_IsValid(src) AND GeometryType(src) IN ('LINESTRING', 'MULTILINESTRING')
-                                    THEN ST_Multi(ST_Buffer(src::geography, $2 / 2.0, 'quad_segs=4 endcap=flat join=round')::geometry) END AS z FROM s)
+             m AS MATERIALIZED (SELECT src, CASE WHEN ST_IsValid(src) AND GeometryType(src) IN ('LINESTRING', 'MULTILINESTRING') THEN (
+                     SELECT ST_Multi(ST_Transform(ST_Union(piece), 4326)) FROM (
+                       -- Web Mercator stretches lengths by 1 / cos(latitude).
+                       SELECT ST_Transform(src, 3857) AS g, $2 / 2.0 / cos(radians(ST_Y(ST_Centroid(src)))) AS r) p,
+                     LATERAL (
+                       SELECT ST_Buffer(d.geom, p.r, 'quad_segs=4 endcap=flat') AS piece FROM ST_DumpSegments(p.g) d
+                       UNION ALL
+                       SELECT ST_Buffer(ST_PointN(l.geom, i), p.r, 'quad_segs=4')
+                         FROM ST_Dump(p.g) l, generate_series(2, ST_NPoints(l.geom) - 1) i) pieces) END AS z FROM s)
         SELECT ${CHECK_COLUMNS}, GeometryType(src) AS "type" FROM m`, [geojson, widthM]),
 
     /** The union of picked footprints, grown by a couple of metres so touching walls join. */
     checkBuildings: (ids: number[], growM: number) =>
       db.one<ZoneCheck>(`
         WITH p AS (SELECT geom FROM building WHERE id = ANY($1::int[])),
-             m AS (SELECT (SELECT count(*)::int FROM p) AS found,
+             m AS MATERIALIZED (SELECT (SELECT count(*)::int FROM p) AS found,
                           ST_Collect(geom) AS src,
                           ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_Union(ST_Buffer(geom::geography, $2, 'quad_segs=2')::geometry)), 3)) AS z
                      FROM p)

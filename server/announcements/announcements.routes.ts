@@ -3,7 +3,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { requireRole } from '../auth/guard.ts';
-import { readBody } from '../http/body.ts';
+import { readBody, GEOMETRY_BODY_LIMIT } from '../http/body.ts';
 import { badRequest } from '../http/errors.ts';
 import type { ListFilter } from './announcements.repo.ts';
 import { parseKind, parseUtility, type AnnouncementsService } from './announcements.service.ts';
@@ -26,7 +26,11 @@ function dateQuery(ctx: Context, name: string): Date | undefined {
 }
 function listFilter(ctx: Context, maxLimit: number): ListFilter {
   const q = ctx.query;
-  const f: ListFilter = { limit: Math.min(Number(q.limit) || maxLimit, maxLimit) };
+  const f: ListFilter = { limit: maxLimit };
+  if (q.limit !== undefined && q.limit !== '') {
+    if (typeof q.limit !== 'string' || !/^[1-9]\d{0,8}$/.test(q.limit)) throw badRequest('"limit" must be a positive integer', { field: 'limit' });
+    f.limit = Math.min(Number(q.limit), maxLimit);
+  }
   f.at = dateQuery(ctx, 'at');
   f.from = dateQuery(ctx, 'from');
   f.to = dateQuery(ctx, 'to');
@@ -83,7 +87,7 @@ export function announcementsRoutes(s: AnnouncementsService) {
 
   // ---- utilities ----
   router.post('/announcements/preview', requireRole(...EDITORS), async (ctx) => {
-    ctx.body = await s.preview(await readBody(ctx));
+    ctx.body = await s.preview(await readBody(ctx, { limit: GEOMETRY_BODY_LIMIT }));
   });
   router.get('/announcements/building-at', requireRole(...EDITORS), async (ctx) => {
     const lon = Number(ctx.query.lon), lat = Number(ctx.query.lat);
@@ -92,7 +96,7 @@ export function announcementsRoutes(s: AnnouncementsService) {
   });
   router.post('/announcements', requireRole(...EDITORS), async (ctx) => {
     ctx.status = 201;
-    ctx.body = await s.publish(ctx.state.user!, await readBody(ctx));
+    ctx.body = await s.publish(ctx.state.user!, await readBody(ctx, { limit: GEOMETRY_BODY_LIMIT }));
   });
   router.get('/utility/announcements', requireRole(...EDITORS), async (ctx) => {
     const user = ctx.state.user!;
@@ -103,7 +107,7 @@ export function announcementsRoutes(s: AnnouncementsService) {
     ctx.body = await s.history(ctx.state.user!, idParam(ctx));
   });
   router.put('/announcements/:id', requireRole(...EDITORS), async (ctx) => {
-    ctx.body = await s.edit(ctx.state.user!, idParam(ctx), await readBody(ctx));
+    ctx.body = await s.edit(ctx.state.user!, idParam(ctx), await readBody(ctx, { limit: GEOMETRY_BODY_LIMIT }));
   });
   router.post('/announcements/:id/cancel', requireRole(...EDITORS), async (ctx) => {
     ctx.body = await s.end(ctx.state.user!, idParam(ctx), 'cancelled', await readBody(ctx));

@@ -8,7 +8,7 @@ import type { Clock } from '../clock.ts';
 import { badRequest, conflict, forbidden, notFound } from '../http/errors.ts';
 import { enqueueMail } from '../mail/mail.repo.ts';
 import {
-  announcementsRepo, KINDS, UTILITIES, type AnnouncementRow, type Kind, type ListFilter, type Utility, type ZoneCheck,
+  announcementsRepo, KINDS, UTILITIES, type AnnouncementsRepo, type AnnouncementRow, type Kind, type ListFilter, type Utility, type ZoneCheck,
 } from './announcements.repo.ts';
 import { confirmationMail, noticeMail, type Change, type Links } from './announcements.mail.ts';
 
@@ -50,12 +50,29 @@ function parseZone(raw: unknown): ZoneInput {
   }
 }
 
+/** Positions in a GeoJSON coordinates array, or -1 when it is not one (anything but numbers in nested arrays). */
+export function countPositions(coords: unknown): number {
+  if (!Array.isArray(coords)) return -1;
+  if (coords.length >= 2 && coords.every((c) => typeof c === 'number' && Number.isFinite(c))) return coords.length <= 3 ? 1 : -1;
+  let n = 0;
+  for (const c of coords) {
+    const k = countPositions(c);
+    if (k < 0) return -1;
+    n += k;
+  }
+  return n;
+}
+
+/** Checks what is cheap to check (type, shape, vertex count) before PostGIS parses anything. */
 function geometryJson(g: unknown, types: string[]): string {
   if (!g || typeof g !== 'object' || !types.includes((g as { type?: string }).type ?? '')) {
     throw badRequest(`"zone.geometry" must be a GeoJSON ${types.join(' or ')}`);
   }
   const coords = (g as { coordinates?: unknown }).coordinates;
   if (!Array.isArray(coords) || coords.length === 0 || JSON.stringify(coords) === '[[]]') throw badRequest('The zone is empty: draw it first');
+  const points = countPositions(coords);
+  if (points < 0) throw badRequest('"zone.geometry.coordinates" must be arrays of [lon, lat] numbers', undefined, 'invalid_geometry');
+  if (points > MAX_VERTICES) throw badRequest(`Too many vertices: ${points} (at most ${MAX_VERTICES})`, { vertices: points });
   return JSON.stringify(g);
 }
 
@@ -91,9 +108,8 @@ function parseFields(b: Record<string, unknown>): Fields {
   return f;
 }
 
-export function announcementsService(db: Db, cfg: { publicUrl: string; clock: Clock }) {
+export function announcementsService(db: Db, cfg: { publicUrl: string; clock: Clock }, repo: AnnouncementsRepo = announcementsRepo(db)) {
   const { clock } = cfg;
-  const repo = announcementsRepo(db);
   const base = cfg.publicUrl.replace(/\/$/, '');
   const links: Links = {
     confirm: (t) => `${base}/api/announcements/subscriptions/confirm?token=${t}`,
@@ -113,7 +129,6 @@ export function announcementsService(db: Db, cfg: { publicUrl: string; clock: Cl
       const types = input.source === 'polygon' ? ['Polygon', 'MultiPolygon'] : ['LineString', 'MultiLineString'];
       sourceGeojson = geometryJson(input.geometry, types);
       c = input.source === 'polygon' ? await repo.checkPolygon(sourceGeojson) : await repo.checkLine(sourceGeojson, input.widthM);
-      if (c.points > MAX_VERTICES) throw badRequest(`Too many vertices: ${c.points} (at most ${MAX_VERTICES})`, { vertices: c.points });
       if (!c.valid) throw badRequest(`Invalid zone geometry: ${c.reason ?? 'invalid'}`, { reason: c.reason });
     }
     if (c.empty || !c.zone) throw badRequest('The zone is empty');

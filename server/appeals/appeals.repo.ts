@@ -20,6 +20,8 @@ export interface NewAppeal {
   dueOverrideReason: string | null;
   operatorId: number | null;
   callId: number | null;
+  /** The client's id for this registration (Idempotency-Key): a retry finds the same appeal. */
+  requestId: string | null;
 }
 
 export const OPEN_STATUSES: AppealStatus[] = ['new', 'in_progress', 'planned', 'control'];
@@ -110,14 +112,14 @@ export function appealsRepo(db: Db) {
         const row = await t.one<{ id: number; number: string; createdAt: Date }>(`
           INSERT INTO appeal (number, channel, caller_phone, resident_id, building_id, apartment, infra_object_id, point,
                               category_id, executor_id, text, due_at, executor_override_reason, due_override_reason,
-                              operator_id, call_id, created_at, updated_at)
+                              operator_id, call_id, created_at, updated_at, request_id)
           VALUES ($1, $2, $3, $4, $5, $6, $7,
                   CASE WHEN $8::float8 IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint($8, $9), 4326) END,
-                  $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)
+                  $10, $11, $12, $13, $14, $15, $16, $17, $18, $18, $19)
           RETURNING id, number, created_at AS "createdAt"`,
           [number, a.channel, a.callerPhone, a.residentId, a.buildingId, a.apartment, a.infraObjectId,
             a.point?.lon ?? null, a.point?.lat ?? null, a.categoryId, a.executorId, a.text, a.dueAt,
-            a.executorOverrideReason, a.dueOverrideReason, a.operatorId, a.callId, now]);
+            a.executorOverrideReason, a.dueOverrideReason, a.operatorId, a.callId, now, a.requestId]);
         for (const ev of events) {
           await t.none(`INSERT INTO appeal_event (appeal_id, at, actor_id, kind, data) VALUES ($1, $2, $3, $4, $5)`,
             [row.id, row.createdAt, a.operatorId, ev.kind, ev.data]);
@@ -128,6 +130,12 @@ export function appealsRepo(db: Db) {
         }
         return row;
       }),
+
+    /** The appeal an earlier attempt of the same registration made. */
+    byRequestId: (requestId: string) =>
+      db.oneOrNone<{ id: number; number: string; executorId: number; dueAt: Date; operatorId: number | null }>(`
+        SELECT id, number, executor_id AS "executorId", due_at AS "dueAt", operator_id AS "operatorId"
+          FROM appeal WHERE request_id = $1`, [requestId]),
 
     get: (id: number, now: Date) =>
       db.oneOrNone<AppealRow & { operatorId: number | null; operatorName: string | null; updatedAt: string;

@@ -9,15 +9,23 @@ const pathId = (v: string | undefined, name = 'id') => {
   if (!Number.isSafeInteger(n) || n <= 0) throw badRequest(`"${name}" must be a positive integer`);
   return n;
 };
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
 export function appealsRoutes(appeals: AppealsService) {
   const router = new Router();
 
+  // Idempotent with the client's request id (Idempotency-Key header, or "requestId" in the body):
+  // 201 for the appeal made now, 200 with the same appeal for a retry.
   router.post('/appeals', requireRole('operator', 'admin'), async (ctx) => {
     const body = await readBody(ctx);
-    ctx.body = await appeals.register(body, ctx.state.user!);
-    ctx.status = 201;
+    const raw = ctx.get('Idempotency-Key') || body.requestId;
+    if (raw !== undefined && raw !== '' && (typeof raw !== 'string' || !UUID.test(raw))) {
+      throw badRequest('The request id (Idempotency-Key) must be a UUID', { field: 'requestId' }, 'invalid_request_id');
+    }
+    const result = await appeals.register(body, ctx.state.user!, (raw as string | undefined)?.toLowerCase() || null);
+    ctx.status = 'replayed' in result ? 200 : 201;
+    ctx.body = result;
   });
 
   router.get('/appeals/:id', requireRole('operator', 'admin', 'executor', 'analyst'), async (ctx) => {

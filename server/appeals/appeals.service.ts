@@ -1,6 +1,6 @@
 // Appeal registration and the appeal's life afterwards. Registration validates everything it can
 // before writing, then writes the appeal and its opening history in one transaction.
-import { badRequest, forbidden, notFound } from '../http/errors.ts';
+import { badRequest, conflict, forbidden, notFound } from '../http/errors.ts';
 import { canSeePersonalData, type User } from '../auth/roles.ts';
 import { normalizePhone } from '../city/phone.ts';
 import type { CatalogueService } from '../catalogue/catalogue.service.ts';
@@ -71,109 +71,133 @@ export function appealsService(repo: AppealsRepo, catalogue: CatalogueService, o
     return a;
   }
 
+  async function replay(requestId: string, operator: User) {
+    const a = await repo.byRequestId(requestId);
+    if (!a) return null;
+    if (a.operatorId !== operator.id) throw conflict('This request id was used for another registration', { field: 'requestId' });
+    return { id: a.id, number: a.number, executorId: a.executorId, dueAt: a.dueAt.toISOString(), replayed: true };
+  }
+
+  async function registerNew(input: RegisterInput, operator: User, requestId: string | null) {
+    const now = clock.now();
+    const categoryId = id(input.categoryId, 'categoryId');
+    if (!categoryId) throw badRequest('"categoryId" is required: choose a category');
+    const category = await catalogue.activeCategory(categoryId);
+
+    const text = str(input.text, 'text', TEXT_MAX) ?? '';
+    if (text.length < TEXT_MIN) throw badRequest(`"text" must describe the problem in at least ${TEXT_MIN} characters`);
+
+    const channel = input.channel === undefined ? 'phone' : input.channel;
+    if (typeof channel !== 'string' || !(CHANNELS as readonly string[]).includes(channel)) {
+      throw badRequest(`"channel" must be one of: ${CHANNELS.join(', ')}`);
+    }
+
+    let residentId = id(input.residentId, 'residentId');
+    let buildingId = id(input.buildingId, 'buildingId');
+    let apartment = str(input.apartment, 'apartment', 20);
+    const infraObjectId = id(input.infraObjectId, 'infraObjectId');
+    let where = point(input);
+    const callId = id(input.callId, 'callId');
+
+    let phone: string | null = null;
+    const rawPhone = str(input.phone, 'phone', 40);
+    if (rawPhone) {
+      phone = normalizePhone(rawPhone);
+      if (!phone) throw badRequest(`"phone" "${rawPhone}" is not a valid phone number`);
+    }
+
+    if (callId) {
+      const call = await repo.call(callId);
+      if (!call) throw badRequest(`Call ${callId} does not exist`);
+      phone ??= call.callerPhone;
+      residentId ??= call.residentId;
+    }
+    if (residentId) {
+      const resident = await repo.resident(residentId);
+      if (!resident) throw badRequest(`Resident ${residentId} does not exist`);
+      if (buildingId === null) { buildingId = resident.buildingId; apartment ??= resident.apartment; }
+      phone ??= resident.phones[0] ?? null;
+    }
+    if (buildingId && !residentId && !(await repo.buildingExists(buildingId))) throw badRequest(`Building ${buildingId} does not exist`);
+    if (!buildingId && !infraObjectId && !where) {
+      throw badRequest('Say where: a resident, a building, an infrastructure object or a point on the map');
+    }
+    // The object's location is the appeal's location unless the operator put a point of their own.
+    // A missing object is not checked here: the foreign key refuses it inside the transaction.
+    if (infraObjectId && !where) {
+      const obj = await repo.infraObject(infraObjectId);
+      if (obj) where = { lon: obj.lon, lat: obj.lat };
+    }
+
+    const resolution = await catalogue.resolveExecutor(category, { buildingId, infraObjectId, point: where });
+    const catalogueDue = catalogue.dueAt(category, now);
+
+    const events: NewEvent[] = [];
+    let executorId = resolution.executor?.id ?? null;
+    const chosenExecutor = id(input.executorId, 'executorId');
+    let executorOverrideReason: string | null = null;
+    if (chosenExecutor !== null && chosenExecutor !== executorId) {
+      executorOverrideReason = str(input.executorOverrideReason, 'executorOverrideReason', 500);
+      if (!executorOverrideReason || executorOverrideReason.length < REASON_MIN) {
+        throw badRequest(`Choosing another executor than the catalogue's needs a reason ("executorOverrideReason", at least ${REASON_MIN} characters)`);
+      }
+      await catalogue.executor(chosenExecutor).catch(() => { throw badRequest(`Executor ${chosenExecutor} does not exist`); });
+      events.push({ kind: 'override', data: { field: 'executor', from: executorId, to: chosenExecutor, reason: executorOverrideReason } });
+      executorId = chosenExecutor;
+    }
+    if (executorId === null) {
+      throw badRequest(`The catalogue names no executor for "${category.name}" here: choose one and give a reason`);
+    }
+
+    let due = catalogueDue;
+    let dueOverrideReason: string | null = null;
+    if (input.dueAt !== undefined && input.dueAt !== null && input.dueAt !== '') {
+      const asked = typeof input.dueAt === 'string' ? new Date(input.dueAt) : null;
+      if (!asked || Number.isNaN(asked.getTime())) throw badRequest('"dueAt" must be an ISO date and time');
+      // The desk shows minutes; a resubmitted catalogue date is not an override.
+      if (Math.abs(asked.getTime() - catalogueDue.getTime()) >= 60_000) {
+        if (asked.getTime() <= now.getTime()) throw badRequest('"dueAt" must be in the future');
+        dueOverrideReason = str(input.dueOverrideReason, 'dueOverrideReason', 500);
+        if (!dueOverrideReason || dueOverrideReason.length < REASON_MIN) {
+          throw badRequest(`Changing the catalogue's due date needs a reason ("dueOverrideReason", at least ${REASON_MIN} characters)`);
+        }
+        events.push({ kind: 'override', data: { field: 'due_at', from: catalogueDue.toISOString(), to: asked.toISOString(), reason: dueOverrideReason } });
+        due = asked;
+      }
+    }
+
+    const opening: NewEvent[] = [
+      { kind: 'created', data: { channel, callId, categoryId } },
+      { kind: 'assigned', data: { executorId, rule: resolution.rule, source: executorOverrideReason ? 'override' : resolution.source, dueAt: due.toISOString() } },
+      ...events,
+      // The executor's notice: the notifications job sends it and records the delivery.
+      { kind: 'notify', data: { executorId, channel: 'email', state: 'pending' } },
+    ];
+    const row = await repo.register({
+      channel, callerPhone: phone, residentId, buildingId, apartment, infraObjectId, point: where, categoryId,
+      executorId, text, dueAt: due, executorOverrideReason, dueOverrideReason, operatorId: operator.id, callId, requestId,
+    }, opening, opts.numberPrefix, now);
+    return { id: row.id, number: row.number, executorId, dueAt: due.toISOString() };
+  }
+
   const service = {
-    async register(input: RegisterInput, operator: User) {
-      const now = clock.now();
-      const categoryId = id(input.categoryId, 'categoryId');
-      if (!categoryId) throw badRequest('"categoryId" is required: choose a category');
-      const category = await catalogue.activeCategory(categoryId);
-
-      const text = str(input.text, 'text', TEXT_MAX) ?? '';
-      if (text.length < TEXT_MIN) throw badRequest(`"text" must describe the problem in at least ${TEXT_MIN} characters`);
-
-      const channel = input.channel === undefined ? 'phone' : input.channel;
-      if (typeof channel !== 'string' || !(CHANNELS as readonly string[]).includes(channel)) {
-        throw badRequest(`"channel" must be one of: ${CHANNELS.join(', ')}`);
+    /**
+     * Registers once per `requestId`: a retry of a registration whose answer was lost gets the appeal
+     * the first attempt made (`replayed`), even when both attempts race.
+     */
+    async register(input: RegisterInput, operator: User, requestId: string | null = null) {
+      if (requestId) {
+        const earlier = await replay(requestId, operator);
+        if (earlier) return earlier;
       }
-
-      let residentId = id(input.residentId, 'residentId');
-      let buildingId = id(input.buildingId, 'buildingId');
-      let apartment = str(input.apartment, 'apartment', 20);
-      const infraObjectId = id(input.infraObjectId, 'infraObjectId');
-      let where = point(input);
-      const callId = id(input.callId, 'callId');
-
-      let phone: string | null = null;
-      const rawPhone = str(input.phone, 'phone', 40);
-      if (rawPhone) {
-        phone = normalizePhone(rawPhone);
-        if (!phone) throw badRequest(`"phone" "${rawPhone}" is not a valid phone number`);
+      try {
+        return await registerNew(input, operator, requestId);
+      } catch (e) {
+        const earlier = requestId && (e as { constraint?: string }).constraint === 'appeal_request_idx' ? await replay(requestId, operator) : null;
+        if (earlier) return earlier;
+        throw e;
       }
-
-      if (callId) {
-        const call = await repo.call(callId);
-        if (!call) throw badRequest(`Call ${callId} does not exist`);
-        phone ??= call.callerPhone;
-        residentId ??= call.residentId;
-      }
-      if (residentId) {
-        const resident = await repo.resident(residentId);
-        if (!resident) throw badRequest(`Resident ${residentId} does not exist`);
-        if (buildingId === null) { buildingId = resident.buildingId; apartment ??= resident.apartment; }
-        phone ??= resident.phones[0] ?? null;
-      }
-      if (buildingId && !residentId && !(await repo.buildingExists(buildingId))) throw badRequest(`Building ${buildingId} does not exist`);
-      if (!buildingId && !infraObjectId && !where) {
-        throw badRequest('Say where: a resident, a building, an infrastructure object or a point on the map');
-      }
-      // The object's location is the appeal's location unless the operator put a point of their own.
-      // A missing object is not checked here: the foreign key refuses it inside the transaction.
-      if (infraObjectId && !where) {
-        const obj = await repo.infraObject(infraObjectId);
-        if (obj) where = { lon: obj.lon, lat: obj.lat };
-      }
-
-      const resolution = await catalogue.resolveExecutor(category, { buildingId, infraObjectId, point: where });
-      const catalogueDue = catalogue.dueAt(category, now);
-
-      const events: NewEvent[] = [];
-      let executorId = resolution.executor?.id ?? null;
-      const chosenExecutor = id(input.executorId, 'executorId');
-      let executorOverrideReason: string | null = null;
-      if (chosenExecutor !== null && chosenExecutor !== executorId) {
-        executorOverrideReason = str(input.executorOverrideReason, 'executorOverrideReason', 500);
-        if (!executorOverrideReason || executorOverrideReason.length < REASON_MIN) {
-          throw badRequest(`Choosing another executor than the catalogue's needs a reason ("executorOverrideReason", at least ${REASON_MIN} characters)`);
-        }
-        await catalogue.executor(chosenExecutor).catch(() => { throw badRequest(`Executor ${chosenExecutor} does not exist`); });
-        events.push({ kind: 'override', data: { field: 'executor', from: executorId, to: chosenExecutor, reason: executorOverrideReason } });
-        executorId = chosenExecutor;
-      }
-      if (executorId === null) {
-        throw badRequest(`The catalogue names no executor for "${category.name}" here: choose one and give a reason`);
-      }
-
-      let due = catalogueDue;
-      let dueOverrideReason: string | null = null;
-      if (input.dueAt !== undefined && input.dueAt !== null && input.dueAt !== '') {
-        const asked = typeof input.dueAt === 'string' ? new Date(input.dueAt) : null;
-        if (!asked || Number.isNaN(asked.getTime())) throw badRequest('"dueAt" must be an ISO date and time');
-        // The desk shows minutes; a resubmitted catalogue date is not an override.
-        if (Math.abs(asked.getTime() - catalogueDue.getTime()) >= 60_000) {
-          if (asked.getTime() <= now.getTime()) throw badRequest('"dueAt" must be in the future');
-          dueOverrideReason = str(input.dueOverrideReason, 'dueOverrideReason', 500);
-          if (!dueOverrideReason || dueOverrideReason.length < REASON_MIN) {
-            throw badRequest(`Changing the catalogue's due date needs a reason ("dueOverrideReason", at least ${REASON_MIN} characters)`);
-          }
-          events.push({ kind: 'override', data: { field: 'due_at', from: catalogueDue.toISOString(), to: asked.toISOString(), reason: dueOverrideReason } });
-          due = asked;
-        }
-      }
-
-      const opening: NewEvent[] = [
-        { kind: 'created', data: { channel, callId, categoryId } },
-        { kind: 'assigned', data: { executorId, rule: resolution.rule, source: executorOverrideReason ? 'override' : resolution.source, dueAt: due.toISOString() } },
-        ...events,
-        // The executor's notice: the notifications job sends it and records the delivery.
-        { kind: 'notify', data: { executorId, channel: 'email', state: 'pending' } },
-      ];
-      const row = await repo.register({
-        channel, callerPhone: phone, residentId, buildingId, apartment, infraObjectId, point: where, categoryId,
-        executorId, text, dueAt: due, executorOverrideReason, dueOverrideReason, operatorId: operator.id, callId,
-      }, opening, opts.numberPrefix, now);
-      return { id: row.id, number: row.number, executorId, dueAt: due.toISOString() };
     },
-
     async get(appealId: number, user: User) {
       const a = await visible(appealId, user);
       const [events, recordings] = await Promise.all([repo.events(appealId), a.callId ? repo.recordings(a.callId) : []]);

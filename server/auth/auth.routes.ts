@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import { readBody, field } from '../http/body.ts';
-import { unauthorized } from '../http/errors.ts';
+import { databaseUnavailable, unauthorized } from '../http/errors.ts';
 import { SESSION_COOKIE, type AuthService } from './auth.service.ts';
 
 /** Only same-site relative paths: a sign-in link must not bounce the user elsewhere. */
@@ -37,6 +37,7 @@ export function authRoutes(auth: AuthService, opts: { sessionDays: number; secur
   });
 
   router.get('/me', (ctx) => {
+    if (!ctx.state.user && ctx.state.sessionUnknown) throw databaseUnavailable();
     if (!ctx.state.user) throw unauthorized();
     ctx.body = { user: ctx.state.user };
   });

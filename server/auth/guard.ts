@@ -2,19 +2,35 @@
 import type { Context, Next } from 'koa';
 import { SESSION_COOKIE, type AuthService } from './auth.service.ts';
 import type { Role, User } from './roles.ts';
-import { forbidden, unauthorized } from '../http/errors.ts';
+import { classify, databaseUnavailable, forbidden, unauthorized } from '../http/errors.ts';
 
 declare module 'koa' {
-  interface DefaultState { user?: User | null }
+  interface DefaultState {
+    user?: User | null;
+    /** The visitor has a session but the database could not say whose (it is down). */
+    sessionUnknown?: boolean;
+  }
 }
 
 export function sessionMiddleware(auth: AuthService, now: () => Date) {
   return async (ctx: Context, next: Next) => {
     const token = ctx.cookies.get(SESSION_COOKIE);
-    // A database outage must not make public pages fail: treat the visitor as anonymous.
-    ctx.state.user = token ? await auth.userForToken(token).catch(() => null) : null;
+    let user: User | null = null;
+    let unknown = false;
+    if (token) {
+      try {
+        user = await auth.userForToken(token);
+      } catch (e) {
+        // The database is away: the visitor is not "signed out" (that would send an operator to the
+        // login page mid-call). Public pages still render; whatever needs the user answers 503.
+        if (classify(e)?.status !== 503) throw e;
+        unknown = true;
+      }
+    }
+    ctx.state.user = user;
+    ctx.state.sessionUnknown = unknown;
     // SvelteKit (adapter-node) sees the raw request as event.platform.req, with the product's clock.
-    Object.assign(ctx.req, { mistoUser: ctx.state.user, mistoNow: now() });
+    Object.assign(ctx.req, { mistoUser: user, mistoSessionUnknown: unknown, mistoNow: now() });
     await next();
   };
 }
@@ -22,6 +38,7 @@ export function sessionMiddleware(auth: AuthService, now: () => Date) {
 export function requireRole(...roles: Role[]) {
   return async (ctx: Context, next: Next) => {
     const user = ctx.state.user;
+    if (!user && ctx.state.sessionUnknown) throw databaseUnavailable();
     if (!user) throw unauthorized();
     if (!roles.includes(user.role)) throw forbidden(`This needs one of the roles: ${roles.join(', ')}`);
     await next();

@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { config } from '../config.ts';
-import { connect } from '../db/db.ts';
+import { connectForMaintenance } from '../db/db.ts';
 import { openDatabase } from '../db/provision.ts';
 import { loadRegistry } from '../tiles/registry.ts';
 import { tilesRepo } from '../tiles/tiles.repo.ts';
@@ -33,7 +33,7 @@ if (a.bbox) {
   bbox = b as [number, number, number, number];
 }
 
-const db = a['database-url'] ? connect(a['database-url'], concurrency + 2) : await openDatabase(() => {});
+const db = a['database-url'] ? connectForMaintenance(a['database-url'], concurrency + 2) : await openDatabase(() => {});
 const tiles = tileService(db, tilesRepo(db), loadRegistry(), { cacheBytes: 0, cacheControl: config.tileCacheControl });
 const started = Date.now();
 let last = 0;

@@ -1,16 +1,84 @@
-// The database handle shared by all repositories: one pg-promise instance per URL.
+// The database handle shared by all repositories: one pg-promise instance per URL, with limits on
+// every path — a statement timeout, a lock timeout, a bound on waiting for a pooled connection — and
+// cancellation of the statements of a request whose client has gone (server/http/query-scope.ts).
+import { AsyncLocalStorage } from 'node:async_hooks';
 import pgPromise from 'pg-promise';
 import type { IDatabase, IMain } from 'pg-promise';
+import net from 'node:net';
+import pg from 'pg';
+
+type ScopedClient = pg.Client & { mistoScope?: QueryScope; processID: number; secretKey: number; host: string; port: number };
+
+/** The statements a request runs, so they can be cancelled together when its client goes away. */
+export class QueryScope {
+  /** Connections running one of this scope's statements right now. */
+  readonly running = new Set<ScopedClient>();
+
+  /** Cancels, on the server, whatever this scope's connections are running now. */
+  cancel() {
+    for (const client of this.running) if (client.mistoScope === this) sendCancel(client);
+    this.running.clear();
+  }
+}
+export const queryScope = new AsyncLocalStorage<QueryScope>();
+
+/**
+ * PostgreSQL's CancelRequest (protocol §55.2.9) on a connection of its own, so it never waits for a
+ * pool slot: length 16, code 80877102, the backend's process id and secret key.
+ */
+function sendCancel(c: ScopedClient) {
+  const msg = Buffer.alloc(16);
+  msg.writeInt32BE(16, 0); msg.writeInt32BE(80877102, 4); msg.writeInt32BE(c.processID, 8); msg.writeInt32BE(c.secretKey, 12);
+  const socket = net.connect(c.port, c.host, () => socket.end(msg));
+  socket.on('error', () => { /* the statement ends by its own timeout */ });
+  socket.setTimeout(5000, () => socket.destroy());
+}
+
+const clientOf = (e: { client: unknown }) => e.client as ScopedClient;
 
 export const pgp: IMain = pgPromise({
   // A broken connection must not crash the process: queries fail, /api/health reports 503.
-  error: () => {},
+  error: (_err, e) => { if (e?.client) queryScope.getStore()?.running.delete(clientOf(e)); },
+  query(e) {
+    const scope = queryScope.getStore();
+    if (!scope) return;
+    // Statements after the cancel still run (a transaction must be able to roll back); they are short.
+    const client = clientOf(e);
+    client.mistoScope = scope;
+    scope.running.add(client);
+  },
+  receive(e) { queryScope.getStore()?.running.delete(clientOf(e.ctx)); },
 });
 // bigint ids and counts as JS numbers (all well below 2^53); numeric stays a string.
 pgp.pg.types.setTypeParser(20, (v: string) => Number(v));
 
 export type Db = IDatabase<unknown>;
 
-export function connect(url: string, max = 20): Db {
-  return pgp({ connectionString: url, max, application_name: 'misto' });
+export interface ConnectOptions {
+  /** Longest a single statement may run (ms); 0 = no limit (migrations, seeding, backups). */
+  statementTimeoutMs?: number;
+  /** Longest a statement waits for a row lock (ms). */
+  lockTimeoutMs?: number;
+  /** Longest a request waits for a free pooled connection before it gets a 503 (ms). */
+  poolTimeoutMs?: number;
+  /** A transaction left idle (a crashed request) is ended by the server after this (ms). */
+  idleInTransactionMs?: number;
 }
+
+export const DB_DEFAULTS: Required<ConnectOptions> = {
+  statementTimeoutMs: 15_000, lockTimeoutMs: 5_000, poolTimeoutMs: 5_000, idleInTransactionMs: 60_000,
+};
+
+export function connect(url: string, max = 20, opts: ConnectOptions = {}): Db {
+  const o = { ...DB_DEFAULTS, ...opts };
+  return pgp({
+    connectionString: url, max, application_name: 'misto',
+    ...(o.statementTimeoutMs ? { statement_timeout: o.statementTimeoutMs, query_timeout: o.statementTimeoutMs + 5_000 } : {}),
+    ...(o.lockTimeoutMs ? { lock_timeout: o.lockTimeoutMs } : {}),
+    ...(o.idleInTransactionMs ? { idle_in_transaction_session_timeout: o.idleInTransactionMs } : {}),
+    connectionTimeoutMillis: o.poolTimeoutMs,
+  });
+}
+
+/** A connection for long maintenance work: no statement or lock timeouts. */
+export const connectForMaintenance = (url: string, max = 4) => connect(url, max, { statementTimeoutMs: 0, lockTimeoutMs: 0, idleInTransactionMs: 0, poolTimeoutMs: 60_000 });

@@ -1,4 +1,6 @@
-// Domain errors carry an HTTP status; services throw them, the error middleware renders them.
+// Domain errors carry an HTTP status and a stable code; services throw them, the error middleware
+// renders them. Errors from PostgreSQL are sorted here too: the caller's fault is a 4xx, a database
+// that is away, restarting or too slow is a 503 with Retry-After — never a 500.
 import type { Context, Next } from 'koa';
 
 export class AppError extends Error {
@@ -6,42 +8,61 @@ export class AppError extends Error {
     super(message);
   }
 }
-export const badRequest = (message: string, details?: unknown) => new AppError(400, 'bad_request', message, details);
+export const badRequest = (message: string, details?: unknown, code = 'bad_request') => new AppError(400, code, message, details);
 export const unauthorized = (message = 'Sign in required') => new AppError(401, 'unauthorized', message);
 export const forbidden = (message = 'Not allowed for your role') => new AppError(403, 'forbidden', message);
 export const notFound = (message = 'Not found') => new AppError(404, 'not_found', message);
-export const conflict = (message: string) => new AppError(409, 'conflict', message);
-export const unavailable = (message: string) => new AppError(503, 'unavailable', message);
+export const conflict = (message: string, details?: unknown) => new AppError(409, 'conflict', message, details);
+export const unavailable = (message: string, code = 'unavailable') => new AppError(503, code, message);
 
-/** PostgreSQL errors that are the caller's fault become 4xx with the constraint named. */
-function fromPostgres(err: { code?: string; constraint?: string; detail?: string; message: string }): AppError | undefined {
-  switch (err.code) {
+export const databaseUnavailable = () => new AppError(503, 'database_unavailable', 'The database is unavailable; try again in a moment');
+
+type PgError = { code?: string; constraint?: string; detail?: string; message: string };
+
+/** PostgreSQL and driver errors that are not a bug of ours. */
+export function fromPostgres(err: PgError): AppError | undefined {
+  const code = err.code ?? '';
+  switch (code) {
     case '23505': return new AppError(409, 'conflict', `Already exists${err.constraint ? ` (${err.constraint})` : ''}`, err.detail);
     case '23503': return new AppError(400, 'bad_reference', `Refers to a record that does not exist${err.constraint ? ` (${err.constraint})` : ''}`);
     case '23502': case '23514': return new AppError(400, 'invalid', `Invalid value${err.constraint ? ` (${err.constraint})` : ''}`);
-    case '22P02': case '22007': case '22008': case '22003': return new AppError(400, 'invalid', 'Malformed value');
-    case 'XX000': if (/geometry|GEOS|parse error/i.test(err.message)) return new AppError(400, 'invalid_geometry', err.message); return undefined;
+    // Query canceled: by statement_timeout, or because the client went away (then nobody reads this).
+    case '57014': return new AppError(503, 'timeout', 'The request took too long; try again or narrow it');
+    case '55P03': return new AppError(503, 'busy', 'The record is being changed by someone else; try again');
+    case '40001': case '40P01': return new AppError(503, 'busy', 'Concurrent changes collided; try again');
+    case 'XX000': if (/geometry|GEOS|parse error|GeoJSON/i.test(err.message)) return new AppError(400, 'invalid_geometry', err.message); return undefined;
   }
-  if (/ECONNREFUSED|Connection terminated|the database system is (starting|shutting)/.test(err.message)) {
-    return new AppError(503, 'database_unavailable', 'The database is unavailable');
+  // Class 22, data exception: a value PostgreSQL cannot take (NUL in text, bad number, negative LIMIT…).
+  if (code.startsWith('22')) return new AppError(400, 'invalid', 'Malformed value');
+  // Class 08 connection exception, 57P0x shutdown / cannot connect now, 53300 too many connections.
+  if (code.startsWith('08') || /^57P0[123]$/.test(code) || code === '53300') return databaseUnavailable();
+  if (/ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|Connection terminated|connection timeout|timeout exceeded when trying to connect|the database system is (starting up|shutting down|in recovery mode)|Connection pool of the database object has been destroyed|Client has encountered a connection error|Query read timeout/i.test(err.message)) {
+    return databaseUnavailable();
   }
   return undefined;
+}
+
+/** What any thrown value means for the client, or undefined for a bug (500). */
+export function classify(e: unknown): AppError | undefined {
+  const err = e as Error & { status?: number; expose?: boolean };
+  if (err instanceof AppError) return err;
+  return fromPostgres(err as PgError)
+    ?? (err?.status && err.status < 500 && err.expose ? new AppError(err.status, 'bad_request', err.message) : undefined);
 }
 
 export async function errorMiddleware(ctx: Context, next: Next) {
   try {
     await next();
   } catch (e) {
-    const err = e as Error & { status?: number; expose?: boolean };
-    const app = err instanceof AppError ? err : fromPostgres(err as never)
-      ?? (err.status && err.status < 500 && err.expose ? new AppError(err.status, 'bad_request', err.message) : undefined);
+    const app = classify(e);
     if (app) {
       ctx.status = app.status;
+      if (app.status === 503) ctx.set('Retry-After', '5');
       ctx.body = { error: app.code, message: app.message, ...(app.details !== undefined ? { details: app.details } : {}) };
       return;
     }
     ctx.status = 500;
     ctx.body = { error: 'internal', message: 'Internal server error' };
-    ctx.app.emit('error', err, ctx);
+    ctx.app.emit('error', e, ctx);
   }
 }

@@ -8,6 +8,8 @@ import { readBody } from '../http/body.ts';
 import { badRequest } from '../http/errors.ts';
 import type { TelephonyService } from './telephony.service.ts';
 import { SESSION_COOKIE, type AuthService } from '../auth/auth.service.ts';
+import { openEventStream } from '../http/sse.ts';
+import type { Lifecycle } from '../http/lifecycle.ts';
 
 const desk = requireRole('operator', 'admin');
 
@@ -34,38 +36,28 @@ export function parseRange(header: string | undefined, size: number): { start: n
   return { start, end: Math.min(end, size - 1) };
 }
 
-export function telephonyRoutes(telephony: TelephonyService, auth?: AuthService) {
+export function telephonyRoutes(telephony: TelephonyService, opts: { auth?: AuthService; lifecycle?: Lifecycle } = {}) {
   const router = new Router();
 
   // The signed-in operator's own calls only: the stream is keyed by the session's user id.
   router.get('/desk/events', desk, async (ctx: Context) => {
     const user = ctx.state.user!;
-    const { req, res } = ctx;
-    ctx.respond = false;
-    req.socket.setTimeout(0);
-    req.socket.setNoDelay(true);
-    req.socket.setKeepAlive(true, 30_000);
-    res.writeHead(200, {
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-cache, no-transform',
-      Connection: 'keep-alive',
-      'X-Accel-Buffering': 'no',
-    });
-    const send = (event: string, data: unknown) => { if (!res.writableEnded) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`); };
-    res.write('retry: 2000\n\n');
-    const unsubscribe = telephony.hub.subscribe(user.id, (pop) => send('call', pop));
-    const unstatus = telephony.onStatus((s) => send('status', s));
-    send('status', telephony.status());
-    for (const pop of await telephony.current(user.id).catch(() => [])) send('call', pop);
     const token = ctx.cookies.get(SESSION_COOKIE);
-    const heartbeat = setInterval(async () => {
-      if (res.writableEnded) return;
+    const stream = openEventStream(ctx, {
+      lifecycle: opts.lifecycle,
+      heartbeatMs: telephony.heartbeatMs,
       // Personal data stop flowing when the session ends (sign-out, expiry, disabled user).
-      const still = auth ? await auth.userForToken(token).catch(() => undefined) : user;
-      if (still === null || (still && still.id !== user.id)) { res.end(); return; }
-      res.write(': keep-alive\n\n');
-    }, telephony.heartbeatMs);
-    req.on('close', () => { clearInterval(heartbeat); unsubscribe(); unstatus(); });
+      stillWanted: async () => {
+        if (!opts.auth) return true;
+        const still = await opts.auth.userForToken(token).catch(() => undefined);
+        return !(still === null || (still && still.id !== user.id));
+      },
+    });
+    const unsubscribe = telephony.hub.subscribe(user.id, (pop) => stream.send('call', pop));
+    const unstatus = telephony.onStatus((s) => stream.send('status', s));
+    stream.onEnd(() => { unsubscribe(); unstatus(); });
+    stream.send('status', telephony.status());
+    for (const pop of await telephony.current(user.id).catch(() => [])) stream.send('call', pop);
   });
 
   router.get('/telephony/status', desk, (ctx) => { ctx.body = telephony.status(); });

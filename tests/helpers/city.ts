@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { root } from '../../server/config.ts';
-import { connect } from '../../server/db/db.ts';
+import { connectForMaintenance } from '../../server/db/db.ts';
 import { migrate, MigrationError } from '../../server/db/migrate.ts';
 import { admin, cloneDb, urlOf } from './db.ts';
 import { seedCity } from '../../gis-data/generator/load.ts';
@@ -42,7 +42,7 @@ async function buildTemplate(name: string) {
   const a = admin();
   await a.none('DROP DATABASE IF EXISTS $1:name', [building]);
   await a.none('CREATE DATABASE $1:name', [building]);
-  const db = connect(urlOf(building), 4);
+  const db = connectForMaintenance(urlOf(building), 4);
   try {
     await migrate(db);
     await seedCity(db, { preset: DEMO_PRESET, seed: DEMO_SEED, now: DEMO_NOW, progress: new Progress(undefined, false) });
@@ -60,7 +60,7 @@ async function ensureTemplate(): Promise<string> {
   const name = templateName();
   const exists = await admin().oneOrNone('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
   if (!exists) { await buildTemplate(name); return name; }
-  const db = connect(urlOf(name), 1);
+  const db = connectForMaintenance(urlOf(name), 1);
   try {
     await migrate(db);
   } catch (e) {

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { config } from '../../server/config.ts';
 import { startCluster, clusterUrl } from '../../server/db/cluster.ts';
-import { connect, type Db } from '../../server/db/db.ts';
+import { connect, connectForMaintenance, type Db } from '../../server/db/db.ts';
 import { migrate } from '../../server/db/migrate.ts';
 
 export const TEST_CLUSTER = { dir: join(config.dataDir, 'test-pg'), port: Number(process.env.TEST_PG_PORT ?? 54339) };
@@ -16,7 +16,7 @@ let counter = 0;
 export function admin(): Db {
   if (!adminDb) {
     startCluster({ ...TEST_CLUSTER, database: 'postgres' });
-    adminDb = connect(clusterUrl({ ...TEST_CLUSTER, database: 'postgres' }), 4);
+    adminDb = connectForMaintenance(clusterUrl({ ...TEST_CLUSTER, database: 'postgres' }), 4);
     open.push(adminDb);
   }
   return adminDb;

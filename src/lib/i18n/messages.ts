@@ -399,6 +399,7 @@ export const messages = {
   'error.403': { uk: 'Ця сторінка недоступна для вашої ролі.', en: 'This page is not available to your role.' },
   'error.404': { uk: 'Сторінку не знайдено.', en: 'Page not found.' },
   'error.generic': { uk: 'Щось пішло не так.', en: 'Something went wrong.' },
+  'error.503': { uk: 'Сервіс тимчасово недоступний: база даних не відповідає. Спробуйте за хвилину — ваш вхід збережено.', en: 'The service is temporarily unavailable: the database is not answering. Try again in a minute — you are still signed in.' },
   'error.back': { uk: 'На головну', en: 'Back to the home page' },
 } as const satisfies Record<string, Record<Locale, string>>;
 

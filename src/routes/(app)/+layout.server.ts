@@ -3,5 +3,6 @@ import type { LayoutServerLoad } from './$types';
 
 // hooks.server.ts decides (one table of areas); failing here renders +error.svelte inside the shell.
 export const load: LayoutServerLoad = ({ locals }) => {
+  if (locals.unavailable) error(503, { message: 'unavailable' });
   if (locals.forbidden) error(403, { message: 'forbidden' });
 };

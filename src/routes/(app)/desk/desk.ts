@@ -34,6 +34,28 @@ export async function api<T>(path: string, init: RequestInit & { json?: unknown 
   return data as T;
 }
 
+/** A UUID v4 for Idempotency-Key; crypto.randomUUID exists only on HTTPS, a city LAN may be plain HTTP. */
+export function newRequestId(): string {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** Runs an idempotent call again after a network failure or a 503 (the server restarting), a few times. */
+export async function retrying<T>(call: () => Promise<T>, delays = [500, 1500, 4000]): Promise<T> {
+  for (let i = 0; ; i++) {
+    try {
+      return await call();
+    } catch (e) {
+      const transient = !(e instanceof ApiError) || e.status === 503 || e.status === 502 || e.status === 504;
+      if (!transient || i >= delays.length) throw e;
+      await new Promise((r) => setTimeout(r, delays[i]));
+    }
+  }
+}
+
 /** Something typed in the search box is a phone number when it is mostly digits. */
 export const looksLikePhone = (s: string) => /^[\s+()\d-]{7,}$/.test(s.trim()) && s.replace(/\D/g, '').length >= 9;
 
