@@ -9,7 +9,7 @@ import {
   mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, posix, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import type { IBaseProtocol } from 'pg-promise';
 import type { ReadEntry } from 'tar';
 import * as tar from 'tar';
@@ -185,7 +185,15 @@ async function scan(file: string, keep?: (path: string) => string | undefined) {
     const target = keep?.(path);
     if (target) {
       const ws = createWriteStream(target, { flags: 'wx', mode: 0o600 });
-      pending.push(new Promise((ok, fail) => { ws.on('finish', ok); ws.on('error', fail); }));
+      pending.push(new Promise((ok, fail) => {
+        ws.on('finish', ok);
+        ws.on('error', (e) => {
+          // Unblock the entry (the archive is still read to its end), then say what failed.
+          entry.unpipe(ws);
+          entry.resume();
+          fail(new BackupError(`Could not write ${target}: ${e.message}`));
+        });
+      }));
       entry.pipe(ws);
     }
     pending.push(new Promise((ok) => entry.on('end', () => {
@@ -198,6 +206,7 @@ async function scan(file: string, keep?: (path: string) => string | undefined) {
     await tar.t({ file, strict: true, onReadEntry });
     await Promise.all(pending);
   } catch (e) {
+    if (e instanceof BackupError) throw e;
     throw new BackupError(`${file} is not a readable backup archive (corrupt or not a tar file): ${(e as Error).message}`);
   }
   return { files, problems, manifest };
@@ -230,7 +239,7 @@ export async function createBackup(opts: BackupOptions): Promise<BackupReport> {
   mkdirSync(dirname(out), { recursive: true, mode: 0o700 });
   const conn = pgConnection(opts.databaseUrl);
 
-  // Everything is assembled in a hidden folder beside the archive and renamed into place at the
+  // Everything is assembled in a hidden folder beside the archive and linked into place at the
   // end: a crash leaves a ".misto-backup-…" folder, never a half archive under the final name.
   const work = mkdtempSync(join(dirname(out), '.misto-backup-'));
   const tmp = join(work, 'archive.tar');
@@ -258,7 +267,14 @@ export async function createBackup(opts: BackupOptions): Promise<BackupReport> {
 
     await tar.c({ file: tmp, cwd: work, portable: true, strict: true }, [DUMP]);
     const warnings: string[] = [];
-    const recordings = existsSync(opts.recordingsDir) ? listFiles(opts.recordingsDir) : [];
+    // Backups kept in (or under) the recordings folder must not end up in the next backup.
+    const outDir = relative(resolve(opts.recordingsDir), dirname(out)).split(sep).join('/');
+    const isBackup = (p: string) => {
+      if (outDir.startsWith('../') || outDir === '..' || isAbsolute(outDir)) return false;
+      if (outDir === '') return p.startsWith('.misto-backup-') || ARCHIVE_NAME.test(p) || p === basename(out);
+      return p.startsWith(`${outDir}/`);
+    };
+    const recordings = (existsSync(opts.recordingsDir) ? listFiles(opts.recordingsDir) : []).filter((p) => !isBackup(p));
     if (recordings.length) {
       log(`Adding ${recordings.length} recording(s) from ${opts.recordingsDir}`);
       // "./": a name starting with "@" would otherwise be read as an archive to merge.

@@ -294,6 +294,21 @@ test('pg_dump missing, an existing output file and old backups', async () => {
     /pg_dump is missing \(\/nonexistent\/bin\/pg_dump\)/);
   await refused(createBackup({ databaseUrl: src.url, recordingsDir: srcRec, out: backup.file }), /already exists/);
 
+  // Backups written into the recordings folder (or a folder inside it) stay out of the next ones.
+  const rec = join(work, 'rec-with-backups');
+  mkdirSync(rec);
+  writeFileSync(join(rec, REC1), WAV1);
+  const clock = testClock();
+  await createBackup({ databaseUrl: src.url, recordingsDir: rec, dir: rec, clock });
+  clock.advance(3600_000);
+  const second = await createBackup({ databaseUrl: src.url, recordingsDir: rec, dir: rec, clock });
+  await createBackup({ databaseUrl: src.url, recordingsDir: rec, dir: join(rec, 'nightly'), clock });
+  clock.advance(3600_000);
+  const fourth = await createBackup({ databaseUrl: src.url, recordingsDir: rec, dir: join(rec, 'nightly'), clock });
+  assert.equal(second.manifest.files.filter((f) => f.path.startsWith('recordings/')).map((f) => f.path), [`recordings/${REC1}`]);
+  assert.equal(fourth.manifest.files.filter((f) => f.path.startsWith('recordings/nightly/')), []);
+  assert.equal(readdirSync(rec).sort(), [REC1, 'misto-backup-20261120T100000Z.tar', 'misto-backup-20261120T110000Z.tar', 'nightly']);
+
   const dir = join(work, 'nightly');
   mkdirSync(dir);
   const names = [18, 19, 20, 21, 22].map((d) => `misto-backup-202611${d}T020000Z.tar`);
