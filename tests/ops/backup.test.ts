@@ -6,7 +6,7 @@ import { test } from '../helpers/uvu.ts';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tar from 'tar';
@@ -106,6 +106,7 @@ test.before(async () => {
 
 test.after(async () => {
   await admin().none('DROP DATABASE IF EXISTS $1:name', [created]).catch(() => {});
+  rmSync(work, { recursive: true, force: true });
 });
 
 test('a backup is one tar archive: the dump, the recordings and a manifest describing both', async () => {
