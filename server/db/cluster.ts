@@ -13,7 +13,7 @@ import {
 import { createHash, randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 
-const PG_BIN = '/usr/lib/postgresql/15/bin';
+export const PG_BIN = '/usr/lib/postgresql/15/bin';
 const SUPERUSER = 'misto';
 /** Where clusters go when their own folder is out of the postgres user's reach. */
 export const SHARED_CLUSTERS = '/var/lib/misto/clusters';
