@@ -23,21 +23,28 @@ import { residentsRoutes } from './residents/residents.routes.ts';
 import { telephonyRoutes } from './telephony/telephony.routes.ts';
 import type { Services } from './services.ts';
 import { lifecycle, type Lifecycle } from './http/lifecycle.ts';
+import { logger } from './observe/log.ts';
+import { metricsEndpoint, requestObserver } from './observe/http.ts';
+import type { Logger } from 'pino';
 
 export interface AppOptions {
   /** SvelteKit's handler (production build); absent in API-only mode and in API tests. */
   ui?: Middleware;
-  log?: (msg: string) => void;
+  /** Where request lines and errors go (the process's logger by default). */
+  logger?: Logger;
   /** In-flight requests, event streams and draining (server/main.ts); a fresh one by default. */
   lifecycle?: Lifecycle;
 }
 
 export function createApp(s: Services, opts: AppOptions = {}) {
   const app = new Koa({ proxy: s.config.trustProxy });
-  const life = opts.lifecycle ?? lifecycle();
-  app.on('error', (err: Error) => (opts.log ?? console.error)(`[http] ${err.stack ?? err.message}`));
+  const life = opts.lifecycle ?? lifecycle({ trustRequestId: s.config.trustProxy });
+  const httpLog = (opts.logger ?? logger).child({ component: 'http' });
+  app.on('error', (err: Error) => httpLog.error({ err }, 'unexpected error'));
   app.use(life.middleware);
+  app.use(requestObserver(s.metrics, httpLog));
   app.use(errorMiddleware);
+  app.use(metricsEndpoint(s.metrics, s.config.metricsToken));
   app.use(queryGuard);
   // Tiles, styles, glyphs and sprites: public and hot, so before sessions.
   app.use(tilesRoutes(s.tiles, { tileUrl: s.config.tileUrl }));
@@ -45,7 +52,7 @@ export function createApp(s: Services, opts: AppOptions = {}) {
 
   const api = new Router({ prefix: '/api' });
   for (const router of [
-    healthRoutes(healthRepo(s.db), opts.log ?? console.error),
+    healthRoutes(healthRepo(s.db), (m) => httpLog.warn(m)),
     authRoutes(s.auth, s.config),
     cityRoutes(s.city),
     adminRoutes(s.db),

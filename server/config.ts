@@ -82,6 +82,8 @@ export const config = {
     /** On SIGTERM, in-flight requests get this long to finish. */
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000),
   },
+  /** Bearer token for GET /metrics; unset: served to loopback callers only. */
+  metricsToken: process.env.METRICS_TOKEN ?? '',
   /** Screen-pop stream keep-alive; a signed-out operator's stream is closed within this time. */
   sseHeartbeatMs: int('SSE_HEARTBEAT_MS', 20_000),
 };

@@ -3,12 +3,13 @@
 import { config } from './config.ts';
 import { boot } from './boot.ts';
 import { createApp } from './app.ts';
+import { logTo } from './observe/log.ts';
 
-const log = (m: string) => console.log(`[misto] ${m}`);
+const log = logTo('misto');
 const apiPort = Number(process.env.API_PORT ??= String(config.port + 1));
 
 const running = await boot(log);
-const api = createApp(running.services, { log }).listen(apiPort, '127.0.0.1', () => log(`API on http://127.0.0.1:${apiPort}`));
+const api = createApp(running.services).listen(apiPort, '127.0.0.1', () => log(`API on http://127.0.0.1:${apiPort}`));
 
 const { createServer } = await import('vite');
 const vite = await createServer({ server: { port: config.port, host: config.host } });

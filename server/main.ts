@@ -8,16 +8,17 @@ import { boot } from './boot.ts';
 import { createApp } from './app.ts';
 import { lifecycle } from './http/lifecycle.ts';
 import { loadSvelteKit, svelteKitMiddleware } from './http/sveltekit.ts';
+import { logTo } from './observe/log.ts';
 
-const log = (m: string) => console.log(`[misto] ${m}`);
+const log = logTo('misto');
 
 const running = await boot(log);
 // SvelteKit's server-side fetches of API paths come back to this process (src/hooks.server.ts).
 process.env.MISTO_INTERNAL_ORIGIN ??= `http://127.0.0.1:${config.port}`;
 const handler = await loadSvelteKit(join(root, 'build'));
 if (!handler) log('No UI build found (run `npm run build`): serving the API only');
-const life = lifecycle();
-const app = createApp(running.services, { ui: handler && svelteKitMiddleware(handler), log, lifecycle: life });
+const life = lifecycle({ trustRequestId: config.trustProxy });
+const app = createApp(running.services, { ui: handler && svelteKitMiddleware(handler), lifecycle: life });
 
 const server = app.listen(config.port, config.host, () => log(`Listening on http://localhost:${config.port}`));
 // A client that sends its request slower than this is cut off; responses (SSE) may last longer.

@@ -20,6 +20,7 @@ import { tileService } from './tiles/tiles.service.ts';
 import { loadRegistry } from './tiles/registry.ts';
 import { residentsService } from './residents/residents.service.ts';
 import { telephonyService } from './telephony/telephony.service.ts';
+import { createMetrics } from './observe/metrics.ts';
 
 export type { Config };
 
@@ -32,10 +33,17 @@ export function createServices(db: Db, config: Config = defaultConfig, opts: Ser
   const clock = opts.clock ?? systemClock;
   const catalogue = catalogueService(catalogueRepo(db), clock);
   const residents = residentsService(db, clock);
+  const metrics = createMetrics();
+  const telephony = telephonyService(db, config, residents, clock);
+  const tiles = tileService(db, tilesRepo(db), loadRegistry(), { cacheBytes: config.tileCacheBytes, cacheControl: config.tileCacheControl });
+  metrics.sources.tiles = tiles.stats;
+  metrics.sources.ami = telephony.link;
+  metrics.sources.pool = () => ({ total: db.$pool.totalCount, idle: db.$pool.idleCount, waiting: db.$pool.waitingCount, max: db.$pool.options.max });
   return {
     db,
     config,
     clock,
+    metrics,
     auth: authService(authRepo(db), { sessionDays: config.sessionDays, clock }),
     city: cityRepo(db),
     catalogue,
@@ -45,8 +53,8 @@ export function createServices(db: Db, config: Config = defaultConfig, opts: Ser
     objects: objectsRepo(db),
     announcements: announcementsService(db, { publicUrl: config.publicUrl, clock }),
     residents,
-    telephony: telephonyService(db, config, residents, clock),
-    tiles: tileService(db, tilesRepo(db), loadRegistry(), { cacheBytes: config.tileCacheBytes, cacheControl: config.tileCacheControl }),
+    telephony,
+    tiles,
   };
 }
 export type Services = ReturnType<typeof createServices>;

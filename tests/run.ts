@@ -2,7 +2,7 @@
 // process, one file after another, then closes the pools the helpers opened. A file that fails to
 // load, or whose hooks throw, is reported with its real error and counted as failed; the rest still
 // run. The last line is always "N passed, N failed, N skipped".
-import './helpers/uvu-defer.ts';
+import './helpers/runner-setup.ts';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { closeAll } from './helpers/db.ts';

@@ -2,9 +2,13 @@
 // when its client goes away), in-flight requests are counted, event streams are registered, and on
 // SIGTERM the process drains: no new connections, streams told to reconnect elsewhere, in-flight
 // requests finished within a bound, then every socket closed.
+import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { Context, Next } from 'koa';
 import { QueryScope, queryScope } from '../db/db.ts';
+import { requestContext } from '../observe/log.ts';
+
+const REQUEST_ID = /^[\w.:-]{8,128}$/;
 
 export interface Lifecycle {
   readonly draining: boolean;
@@ -16,7 +20,8 @@ export interface Lifecycle {
   drain(server: Server, timeoutMs: number): Promise<{ unfinished: number }>;
 }
 
-export function lifecycle(): Lifecycle {
+/** `trustRequestId`: take X-Request-Id from a reverse proxy in front (nginx's $request_id). */
+export function lifecycle(opts: { trustRequestId?: boolean } = {}): Lifecycle {
   let draining = false;
   let inflight = 0;
   const streams = new Set<() => void>();
@@ -27,6 +32,9 @@ export function lifecycle(): Lifecycle {
     get inflight() { return inflight; },
 
     async middleware(ctx, next) {
+      const given = opts.trustRequestId ? ctx.get('X-Request-Id') : '';
+      const requestId = REQUEST_ID.test(given) ? given : randomUUID();
+      ctx.set('X-Request-Id', requestId);
       const scope = new QueryScope();
       // 'close' before 'finish': the client went away mid-request; stop its statements.
       const onClose = () => { if (!ctx.res.writableFinished) scope.cancel(); };
@@ -35,7 +43,7 @@ export function lifecycle(): Lifecycle {
       // A request on a kept-alive connection while draining is served, and the connection closed after.
       if (draining) ctx.set('Connection', 'close');
       try {
-        await queryScope.run(scope, next);
+        await requestContext.run({ requestId }, () => queryScope.run(scope, next));
       } finally {
         inflight--;
         if (inflight === 0) idle?.();

@@ -3,6 +3,7 @@ import type { Db } from '../db/db.ts';
 import { mailRepo } from './mail.repo.ts';
 import type { MailTransport } from './transport.ts';
 import { systemClock, type Clock } from '../clock.ts';
+import type { Metrics } from '../observe/metrics.ts';
 
 export interface WorkerOptions { from: string; batch?: number; maxAttempts?: number; log?: (m: string) => void; clock?: Clock }
 
@@ -40,26 +41,30 @@ function unsubscribeHeader(text: string): Record<string, string> | undefined {
   return link ? { 'List-Unsubscribe': `<${link}>` } : undefined;
 }
 
-/** Runs the worker every `everyMs` until stopped; one run at a time. */
-export function startMailWorker(db: Db, transport: MailTransport, opts: WorkerOptions & { everyMs?: number }) {
-  let running = false;
-  const timer = setInterval(async () => {
+/** Runs the worker every `everyMs` until stopped; one run at a time. `stop` waits for a run under way. */
+export function startMailWorker(db: Db, transport: MailTransport, opts: WorkerOptions & { everyMs?: number; metrics?: Metrics }) {
+  let running: Promise<void> | null = null;
+  const m = opts.metrics;
+  const once = async () => {
+    const r = m ? await m.jobRun('mail-outbox', () => sendPendingMail(db, transport, opts)) : await sendPendingMail(db, transport, opts);
+    m?.mailSent.inc(r.sent);
+    m?.mailFailed.inc(r.failed);
+    if (m) { const pending = await mailRepo(db).pending(); m.sources.outbox = () => ({ pending }); }
+  };
+  const timer = setInterval(() => {
     if (running) return;
-    running = true;
-    try { await sendPendingMail(db, transport, opts); }
-    catch (e) { opts.log?.(`mail worker: ${(e as Error).message}`); }
-    finally { running = false; }
+    running = once().catch((e) => opts.log?.(`mail worker: ${(e as Error).message}`)).finally(() => { running = null; });
   }, opts.everyMs ?? 5000);
   timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return { stop: async () => { clearInterval(timer); await running; } };
 }
 
 /** The process's outbox worker (registered in server/boot.ts WORKERS). */
-export async function mailWorker(s: { db: Db; clock: Clock; config: { smtpUrl: string; mailDir: string; mailFrom: string } }, log: (m: string) => void) {
+export async function mailWorker(s: { db: Db; clock: Clock; metrics: Metrics; config: { smtpUrl: string; mailDir: string; mailFrom: string } }, log: (m: string) => void) {
   const { transportFromConfig } = await import('./transport.ts');
   const transport = transportFromConfig(s.config, s.clock, (m) => log(`[mail] ${m}`));
   if (!s.config.smtpUrl) log(`[mail] SMTP_URL is not set: mail is written as .eml files to ${transport.describe.replace(/^files in /, '')}`);
   else log(`[mail] sending through ${transport.describe}`);
-  const w = startMailWorker(s.db, transport, { from: s.config.mailFrom, clock: s.clock, log: (m) => log(`[mail] ${m}`) });
+  const w = startMailWorker(s.db, transport, { from: s.config.mailFrom, clock: s.clock, metrics: s.metrics, log: (m) => log(`[mail] ${m}`) });
   return () => w.stop();
 }

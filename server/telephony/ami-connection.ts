@@ -57,6 +57,8 @@ export class AmiConnection extends EventEmitter {
   connected = false;
   lastError: string | null = null;
   connectedAt: Date | null = null;
+  /** Successful logins since start; every one after the first is a reconnect. */
+  logins = 0;
   private client: AmiClient | null = null;
   private stopped = true;
   private pending = new Map<string, Pending>();
@@ -166,6 +168,7 @@ export class AmiConnection extends EventEmitter {
       }, this.opts.pingIntervalMs);
       pinger.unref();
       this.connected = true;
+      this.logins++;
       this.connectedAt = new Date();
       this.lastError = null;
       this.opts.log(`AMI connected to ${this.target} as "${this.opts.user}"`);

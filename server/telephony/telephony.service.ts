@@ -86,6 +86,8 @@ export function telephonyService(db: Db, config: Config, residents: ResidentsSer
   return {
     hub,
     tracker,
+    /** For the metrics: whether the PBX link is up and how often it had to be re-opened. */
+    link: () => ({ connected: !!conn?.connected, reconnects: Math.max(0, (conn?.logins ?? 0) - 1) }),
     amiEvents,
     status,
     heartbeatMs: config.sseHeartbeatMs,

@@ -8,6 +8,7 @@ import { PASSWORD } from '../helpers/users.ts';
 import { testServices } from '../helpers/app.ts';
 import { HOUR, TEST_NOW, iso, kyivYear } from '../helpers/clock.ts';
 import { createApp } from '../../server/app.ts';
+import { createLogger } from '../../server/observe/log.ts';
 import type { Db } from '../../server/db/db.ts';
 import { seedCity, CITY } from './fixture.ts';
 
@@ -19,7 +20,8 @@ const serverLog: string[] = [];
 test.before(async () => {
   ({ db } = await migratedDb('appeals_reg'));
   await seedCity(db);
-  srv = await serve(createApp(testServices(db), { log: (m) => serverLog.push(m) }));
+  const logger = createLogger({ destination: { write: (line: string) => serverLog.push(line) } });
+  srv = await serve(createApp(testServices(db), { logger }));
   op = client(srv.url);
   assert.is((await op.signIn('operator1', PASSWORD)).status, 200);
 });
@@ -165,7 +167,10 @@ test('registration is one transaction: a failure mid-way leaves no appeal and no
   try {
     const failed = await register(base);
     assert.is(failed.status, 500);
-    assert.match(serverLog.at(-1) ?? '', /notify refused by the test/);
+    const logged = serverLog.find((l) => /notify refused by the test/.test(l));
+    assert.ok(logged, 'the unexpected error is logged');
+    assert.is(JSON.parse(logged!).level, 'error');
+    assert.match(JSON.parse(logged!).requestId, /^[\w-]{36}$/);
     assert.equal(await count(), before);
   } finally {
     await db.none('DROP TRIGGER test_refuse_notify ON appeal_event; DROP FUNCTION test_refuse_notify()');
