@@ -66,7 +66,7 @@ async function bench(name: string) {
         await t.none(readFileSync(join(root, 'migrations', file), 'utf8'));
         console.log(`  (applied ${file} inside the transaction: ${((performance.now() - s0) / 1000).toFixed(1)} s)`);
       }
-      const catalogue = catalogueService(catalogueRepo(t as unknown as Db), systemClock);
+      const catalogue = catalogueService(catalogueRepo(db), systemClock);
       const appeals = appealsService(appealsRepo(t as unknown as Db), catalogue, { numberPrefix: config.appealNumberPrefix, clock: systemClock });
       const r = (i: number) => residents[i % residents.length];
       const cat = (i: number) => categories[i % categories.length];

@@ -31,6 +31,14 @@ export const COUNT_CAP = 10_000;
 
 export interface NewEvent { kind: EventKind; data: Record<string, unknown> }
 
+export interface RegistrationContext {
+  call: { callerPhone: string | null; residentId: number | null; operatorId: number | null } | null;
+  resident: { id: number; buildingId: number | null; apartment: string | null; phone: string | null } | null;
+  building: { id: number; housingOfficeId: number | null; districtId: number | null } | null;
+  infraObject: { lon: number; lat: number } | null;
+  pointDistrictId: number | null;
+}
+
 /** One row of an appeal list; personal columns are dropped by the service for other roles. */
 export interface AppealRow {
   id: number;
@@ -79,57 +87,62 @@ const FROM = `FROM appeal a ${JOINS}`;
 
 export function appealsRepo(db: Db) {
   return {
-    resident: (id: number) =>
-      db.oneOrNone<{ id: number; buildingId: number | null; apartment: string | null; phones: string[] }>(`
-        SELECT r.id, r.building_id AS "buildingId", r.apartment,
-               coalesce(array_agg(p.phone ORDER BY p.created_at) FILTER (WHERE p.phone IS NOT NULL), '{}') AS phones
-          FROM resident r LEFT JOIN resident_phone p ON p.resident_id = r.id
-         WHERE r.id = $1 GROUP BY r.id`, [id]),
-
-    call: (id: number) =>
-      db.oneOrNone<{ id: number; callerPhone: string | null; residentId: number | null; operatorId: number | null }>(
-        `SELECT id, caller_phone AS "callerPhone", resident_id AS "residentId", operator_id AS "operatorId" FROM call WHERE id = $1`, [id]),
-
-    buildingExists: async (id: number) => !!(await db.oneOrNone('SELECT 1 FROM building WHERE id = $1', [id])),
-
-    infraObject: (id: number) =>
-      db.oneOrNone<{ id: number; kind: string; lon: number; lat: number }>(`
-        SELECT id, kind, ST_X(ST_PointOnSurface(geom)) AS lon, ST_Y(ST_PointOnSurface(geom)) AS lat
-          FROM infra_object WHERE id = $1`, [id]),
+    /**
+     * Everything registration needs to know about who and where, in one round trip: the call (its
+     * caller and resident), the resident (given, or the call's) with their building, apartment and
+     * first phone, the building (given, or the resident's) with its housing office and district, the
+     * infrastructure object's location, and the district of the object or the point.
+     */
+    context: (q: { callId: number | null; residentId: number | null; buildingId: number | null; infraObjectId: number | null; point: { lon: number; lat: number } | null }) =>
+      db.one<RegistrationContext>({ name: 'appeal-registration-context', text: `
+        WITH c AS (SELECT caller_phone AS "callerPhone", resident_id AS "residentId", operator_id AS "operatorId" FROM call WHERE id = $1),
+             r AS (SELECT r.id, r.building_id AS "buildingId", r.apartment,
+                          (SELECT p.phone FROM resident_phone p WHERE p.resident_id = r.id ORDER BY p.created_at, p.phone LIMIT 1) AS phone
+                     FROM resident r WHERE r.id = coalesce($2::int, (SELECT "residentId" FROM c))),
+             b AS (SELECT b.id, b.housing_office_id AS "housingOfficeId",
+                          coalesce(b.district_id, (SELECT d.id FROM district d WHERE ST_Intersects(d.geom, b.centroid) LIMIT 1)) AS "districtId"
+                     FROM building b WHERE b.id = coalesce($3::int, (SELECT "buildingId" FROM r))),
+             o AS (SELECT ST_PointOnSurface(geom) AS g FROM infra_object WHERE id = $4),
+             pt AS (SELECT coalesce((SELECT g FROM o), CASE WHEN $5::float8 IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint($5, $6), 4326) END) AS g)
+        SELECT (SELECT row_to_json(c) FROM c) AS call,
+               (SELECT row_to_json(r) FROM r) AS resident,
+               (SELECT row_to_json(b) FROM b) AS building,
+               (SELECT json_build_object('lon', ST_X(g), 'lat', ST_Y(g)) FROM o) AS "infraObject",
+               (SELECT d.id FROM district d, pt WHERE pt.g IS NOT NULL AND ST_Intersects(d.geom, pt.g) LIMIT 1) AS "pointDistrictId"`,
+        values: [q.callId, q.residentId, q.buildingId, q.infraObjectId, q.point?.lon ?? null, q.point?.lat ?? null] }),
 
     /**
-     * Registers an appeal with its opening history in one transaction: a failure anywhere leaves
-     * no appeal and no events (only the number sequence moves on, as sequences do).
+     * Registers an appeal with its opening history in one statement — the number, the appeal, its
+     * events and the call's newly learned resident — so it is one round trip and atomic: a failure
+     * anywhere leaves no appeal and no events (only the number sequence moves on, as sequences do).
      */
     register: (a: NewAppeal, events: NewEvent[], numberPrefix: string, now: Date) =>
-      db.tx('appeal-register', async (t) => {
-        // padStart, not SQL lpad: lpad truncates, and a Kyiv-sized year passes a million appeals.
-        const seq = await t.one<{ n: number; prefix: string; year: string }>(`
-          SELECT nextval('appeal_number_seq') AS n, to_char($2::timestamptz AT TIME ZONE 'Europe/Kyiv', 'YYYY') AS year,
-                 coalesce(nullif($1, ''), (SELECT split_part(number, '/', 1) FROM appeal ORDER BY id DESC LIMIT 1), '15-80') AS prefix`,
-          [numberPrefix, now]);
-        const number = `${seq.prefix}/${seq.year}/${String(seq.n).padStart(6, '0')}`;
-        const row = await t.one<{ id: number; number: string; createdAt: Date }>(`
-          INSERT INTO appeal (number, channel, caller_phone, resident_id, building_id, apartment, infra_object_id, point,
-                              category_id, executor_id, text, due_at, executor_override_reason, due_override_reason,
-                              operator_id, call_id, created_at, updated_at, request_id)
-          VALUES ($1, $2, $3, $4, $5, $6, $7,
-                  CASE WHEN $8::float8 IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint($8, $9), 4326) END,
-                  $10, $11, $12, $13, $14, $15, $16, $17, $18, $18, $19)
-          RETURNING id, number, created_at AS "createdAt"`,
-          [number, a.channel, a.callerPhone, a.residentId, a.buildingId, a.apartment, a.infraObjectId,
-            a.point?.lon ?? null, a.point?.lat ?? null, a.categoryId, a.executorId, a.text, a.dueAt,
-            a.executorOverrideReason, a.dueOverrideReason, a.operatorId, a.callId, now, a.requestId]);
-        for (const ev of events) {
-          await t.none(`INSERT INTO appeal_event (appeal_id, at, actor_id, kind, data) VALUES ($1, $2, $3, $4, $5)`,
-            [row.id, row.createdAt, a.operatorId, ev.kind, ev.data]);
-        }
-        // An unknown caller registered during the call: the call log learns who it was.
-        if (a.callId && a.residentId) {
-          await t.none('UPDATE call SET resident_id = $2 WHERE id = $1 AND resident_id IS NULL', [a.callId, a.residentId]);
-        }
-        return row;
-      }),
+      db.one<{ id: number; number: string; createdAt: Date }>({ name: 'appeal-register', text: `
+        WITH n AS (
+               SELECT nextval('appeal_number_seq') AS n,
+                      coalesce(nullif($1, ''), (SELECT split_part(number, '/', 1) FROM appeal ORDER BY id DESC LIMIT 1), '15-80') AS prefix),
+             a AS (
+               -- Six digits, more when a Kyiv-sized year passes a million (lpad would cut them).
+               INSERT INTO appeal (number, channel, caller_phone, resident_id, building_id, apartment, infra_object_id, point,
+                                   category_id, executor_id, text, due_at, executor_override_reason, due_override_reason,
+                                   operator_id, call_id, created_at, updated_at, request_id)
+               SELECT n.prefix || '/' || to_char($18::timestamptz AT TIME ZONE 'Europe/Kyiv', 'YYYY') || '/'
+                        || CASE WHEN n.n < 1000000 THEN lpad(n.n::text, 6, '0') ELSE n.n::text END,
+                      $2, $3, $4, $5, $6, $7, CASE WHEN $8::float8 IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint($8, $9), 4326) END,
+                      $10, $11, $12, $13, $14, $15, $16, $17, $18, $18, $19
+                 FROM n
+               RETURNING id, number, created_at),
+             e AS (
+               INSERT INTO appeal_event (appeal_id, at, actor_id, kind, data)
+               SELECT a.id, a.created_at, $16, ev.kind, ev.data
+                 FROM a, ROWS FROM (jsonb_to_recordset($20::jsonb) AS (kind text, data jsonb)) WITH ORDINALITY AS ev(kind, data, i)
+                ORDER BY ev.i),
+             -- An unknown caller registered during the call: the call log learns who it was.
+             c AS (UPDATE call SET resident_id = $4 WHERE id = $17 AND $4::int IS NOT NULL AND resident_id IS NULL)
+        SELECT id, number, created_at AS "createdAt" FROM a`,
+        values: [numberPrefix, a.channel, a.callerPhone, a.residentId, a.buildingId, a.apartment, a.infraObjectId,
+          a.point?.lon ?? null, a.point?.lat ?? null, a.categoryId, a.executorId, a.text, a.dueAt,
+          a.executorOverrideReason, a.dueOverrideReason, a.operatorId, a.callId, now, a.requestId, JSON.stringify(events)] }),
 
     /** The appeal an earlier attempt of the same registration made. */
     byRequestId: (requestId: string) =>
@@ -171,47 +184,42 @@ export function appealsRepo(db: Db) {
         [buildingId, days, opts.excludeResidentId ?? null, opts.executorId ?? null, opts.limit ?? 50, now]),
 
     /**
-     * One page of a list, newest-due first with the overdue on top. Each status is read in due order
-     * from the (executor, status, due_at) index and the branches are merged, so a page costs the
-     * same for an organisation with 50 appeals or with Kyiv's 2.7 million.
+     * One page of a list, newest-due first with the overdue on top, its total, and the counts by
+     * status for the filter tabs — three statements in one round trip. Each status is read in due
+     * order from the (executor, status, due_at) index and the branches are merged, so a page costs the
+     * same for an organisation with 50 appeals or with Kyiv's 2.7 million; counts stop at COUNT_CAP.
      */
-    list: (f: { executorId: number | null; statuses: AppealStatus[]; overdue: boolean; q: string | null; limit: number; offset: number; now: Date }) =>
-      db.task(async (t) => {
-        const where = `
-              ($1::int IS NULL OR a.executor_id = $1)
-          AND (NOT $3 OR (a.status IN ('new', 'in_progress', 'planned', 'control') AND a.due_at < $2::timestamptz))
-          AND ($4::text IS NULL OR (CASE WHEN $4 ~ '^[^/\\s]+/\\d{4}/\\d+$' THEN a.number = $4
-                                         ELSE a.number ILIKE '%' || $4 || '%' OR a.text ILIKE '%' || $4 || '%' END))`;
-        // Only open appeals can be overdue; the planner would not see that "closed" never matches.
-        const statuses = f.overdue ? f.statuses.filter((st) => (OPEN_STATUSES as string[]).includes(st)) : f.statuses;
-        if (!statuses.length) return { rows: [] as AppealRow[], total: 0, more: false };
-        const branches = statuses.map((st) => `(SELECT a.id, a.due_at, a.status FROM appeal a
-            WHERE a.status = ${pgp.as.text(st)} AND ${where} ORDER BY a.due_at, a.id LIMIT $5 + $6)`);
-        const params = [f.executorId, f.now, f.overdue, f.q, f.limit, f.offset];
-        const rows = await t.any<AppealRow>(`
-          WITH page AS (
-            SELECT u.id, u.due_at, (u.status IN ('new', 'in_progress', 'planned', 'control') AND u.due_at < $2::timestamptz) AS late
-              FROM (${branches.join(' UNION ALL ')}) u
-             ORDER BY late DESC, u.due_at, u.id LIMIT $5 OFFSET $6)
-          SELECT ${row('$2')} FROM page p JOIN appeal a ON a.id = p.id ${JOINS}
-           ORDER BY p.late DESC, p.due_at, p.id`, params);
-        // Counting millions of rows is what makes big lists slow: counts stop at COUNT_CAP.
-        const total = await t.one<{ n: number }>(`
-          SELECT count(*)::int AS n FROM (SELECT 1 FROM appeal a WHERE a.status = ANY($5) AND ${where} LIMIT ${COUNT_CAP + 1}) x`,
-          [f.executorId, f.now, f.overdue, f.q, statuses]);
-        return { rows, total: Math.min(total.n, COUNT_CAP), more: total.n > COUNT_CAP };
-      }),
-
-    /** Counts by status (and overdue) for the filter tabs, each stopping at COUNT_CAP. */
-    statusCounts: (executorId: number | null, now: Date) =>
-      db.any<{ status: AppealStatus; n: number; overdue: number }>(`
+    list: async (f: { executorId: number | null; statuses: AppealStatus[]; overdue: boolean; q: string | null; limit: number; offset: number; now: Date }) => {
+      const where = `
+            ($1::int IS NULL OR a.executor_id = $1)
+        AND (NOT $3 OR (a.status IN ('new', 'in_progress', 'planned', 'control') AND a.due_at < $2::timestamptz))
+        AND ($4::text IS NULL OR (CASE WHEN $4 ~ '^[^/\\s]+/\\d{4}/\\d+$' THEN a.number = $4
+                                       ELSE a.number ILIKE '%' || $4 || '%' OR a.text ILIKE '%' || $4 || '%' END))`;
+      // Only open appeals can be overdue; the planner would not see that "closed" never matches.
+      const statuses = f.overdue ? f.statuses.filter((st) => (OPEN_STATUSES as string[]).includes(st)) : f.statuses;
+      const branches = statuses.map((st) => `(SELECT a.id, a.due_at, a.status FROM appeal a
+          WHERE a.status = ${pgp.as.text(st)} AND ${where} ORDER BY a.due_at, a.id LIMIT $5 + $6)`);
+      const page = statuses.length ? `
+        WITH page AS (
+          SELECT u.id, u.due_at, (u.status IN ('new', 'in_progress', 'planned', 'control') AND u.due_at < $2::timestamptz) AS late
+            FROM (${branches.join(' UNION ALL ')}) u
+           ORDER BY late DESC, u.due_at, u.id LIMIT $5 OFFSET $6)
+        SELECT ${row('$2')} FROM page p JOIN appeal a ON a.id = p.id ${JOINS}
+         ORDER BY p.late DESC, p.due_at, p.id` : 'SELECT NULL WHERE false';
+      const total = `
+        SELECT count(*)::int AS n FROM (SELECT 1 FROM appeal a WHERE a.status = ANY($7) AND ${where} LIMIT ${COUNT_CAP + 1}) x`;
+      const counts = `
         SELECT s.status,
                (SELECT count(*) FROM (SELECT 1 FROM appeal a WHERE ($1::int IS NULL OR a.executor_id = $1) AND a.status = s.status
                                        LIMIT ${COUNT_CAP + 1}) x)::int AS n,
                (SELECT count(*) FROM (SELECT 1 FROM appeal a WHERE ($1::int IS NULL OR a.executor_id = $1) AND a.status = s.status
-                                         AND s.status IN ('new', 'in_progress', 'planned', 'control') AND a.due_at < $3::timestamptz
+                                         AND s.status IN ('new', 'in_progress', 'planned', 'control') AND a.due_at < $2::timestamptz
                                        LIMIT ${COUNT_CAP + 1}) y)::int AS overdue
-          FROM unnest($2::text[]) AS s(status)`, [executorId, ALL_STATUSES, now]),
+          FROM unnest($8::text[]) AS s(status)`;
+      const [rows, [{ n }], byStatus] = await db.multi(`${page}; ${total}; ${counts}`,
+        [f.executorId, f.now, f.overdue, f.q, f.limit, f.offset, statuses, ALL_STATUSES]) as [AppealRow[], { n: number }[], { status: AppealStatus; n: number; overdue: number }[]];
+      return { rows, total: Math.min(n, COUNT_CAP), more: n > COUNT_CAP, counts: byStatus };
+    },
 
     /** Applies a status change and/or an answer under a row lock, with its events. */
     update: (id: number, actorId: number, now: Date, decide: (current: { status: AppealStatus; executorId: number; answer: string | null }) =>

@@ -106,30 +106,29 @@ export function appealsService(repo: AppealsRepo, catalogue: CatalogueService, o
       if (!phone) throw badRequest(`"phone" "${rawPhone}" is not a valid phone number`);
     }
 
+    const ctx = await repo.context({ callId, residentId, buildingId, infraObjectId, point: where });
     if (callId) {
-      const call = await repo.call(callId);
-      if (!call) throw badRequest(`Call ${callId} does not exist`);
-      phone ??= call.callerPhone;
-      residentId ??= call.residentId;
+      if (!ctx.call) throw badRequest(`Call ${callId} does not exist`, { field: 'callId' });
+      phone ??= ctx.call.callerPhone;
+      residentId ??= ctx.call.residentId;
     }
     if (residentId) {
-      const resident = await repo.resident(residentId);
-      if (!resident) throw badRequest(`Resident ${residentId} does not exist`);
-      if (buildingId === null) { buildingId = resident.buildingId; apartment ??= resident.apartment; }
-      phone ??= resident.phones[0] ?? null;
+      if (!ctx.resident) throw badRequest(`Resident ${residentId} does not exist`, { field: 'residentId' });
+      if (buildingId === null) { buildingId = ctx.resident.buildingId; apartment ??= ctx.resident.apartment; }
+      phone ??= ctx.resident.phone;
     }
-    if (buildingId && !residentId && !(await repo.buildingExists(buildingId))) throw badRequest(`Building ${buildingId} does not exist`);
+    if (buildingId && !ctx.building) throw badRequest(`Building ${buildingId} does not exist`, { field: 'buildingId' });
     if (!buildingId && !infraObjectId && !where) {
       throw badRequest('Say where: a resident, a building, an infrastructure object or a point on the map');
     }
     // The object's location is the appeal's location unless the operator put a point of their own.
-    // A missing object is not checked here: the foreign key refuses it inside the transaction.
-    if (infraObjectId && !where) {
-      const obj = await repo.infraObject(infraObjectId);
-      if (obj) where = { lon: obj.lon, lat: obj.lat };
-    }
+    // A missing object is not checked here: the foreign key refuses it in the insert.
+    if (infraObjectId && !where && ctx.infraObject) where = ctx.infraObject;
 
-    const resolution = await catalogue.resolveExecutor(category, { buildingId, infraObjectId, point: where });
+    const facts = ctx.building
+      ? { housingOfficeId: ctx.building.housingOfficeId, districtId: ctx.building.districtId }
+      : { housingOfficeId: null, districtId: ctx.pointDistrictId };
+    const resolution = await catalogue.resolveExecutor(category, { buildingId, infraObjectId, point: where }, facts);
     const catalogueDue = catalogue.dueAt(category, now);
 
     const events: NewEvent[] = [];
@@ -231,12 +230,8 @@ export function appealsService(repo: AppealsRepo, catalogue: CatalogueService, o
       const limit = q.limit ? Math.min(200, Math.max(1, Number(q.limit) || 50)) : 50;
       const offset = q.offset ? Math.max(0, Number(q.offset) || 0) : 0;
       const search = q.q?.trim() ? q.q.trim().slice(0, 100) : null;
-      const now = clock.now();
-      const [page, counts] = await Promise.all([
-        repo.list({ executorId, statuses, overdue: q.overdue === '1' || q.overdue === 'true', q: search, limit, offset, now }),
-        repo.statusCounts(executorId, now),
-      ]);
-      return { total: page.total, more: page.more, limit, offset, counts, appeals: page.rows.map((r) => redact(r, user)) };
+      const page = await repo.list({ executorId, statuses, overdue: q.overdue === '1' || q.overdue === 'true', q: search, limit, offset, now: clock.now() });
+      return { total: page.total, more: page.more, limit, offset, counts: page.counts, appeals: page.rows.map((r) => redact(r, user)) };
     },
 
     /** The executor's work on an appeal: status moves and the answer to the resident. */

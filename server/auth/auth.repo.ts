@@ -12,10 +12,10 @@ export function authRepo(db: Db) {
     createSession: (tokenHash: Buffer, userId: number, days: number, now: Date) =>
       db.none(`INSERT INTO user_session (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $4, $4::timestamptz + make_interval(days => $3))`,
         [tokenHash, userId, days, now]),
+    // Prepared once per connection: it runs on every signed-in request.
     userBySession: (tokenHash: Buffer, now: Date) =>
-      db.oneOrNone<User>(
-        `SELECT ${USER_COLUMNS} FROM user_session s JOIN app_user u ON u.id = s.user_id
-          WHERE s.token_hash = $1 AND s.expires_at > $2 AND NOT u.disabled`, [tokenHash, now]),
+      db.oneOrNone<User>({ name: 'user-by-session', text: `SELECT ${USER_COLUMNS} FROM user_session s JOIN app_user u ON u.id = s.user_id
+          WHERE s.token_hash = $1 AND s.expires_at > $2 AND NOT u.disabled`, values: [tokenHash, now] }),
     deleteSession: (tokenHash: Buffer) => db.none('DELETE FROM user_session WHERE token_hash = $1', [tokenHash]),
     deleteExpiredSessions: (now: Date) => db.result('DELETE FROM user_session WHERE expires_at <= $1', [now]).then((r) => r.rowCount),
     createUser: (u: { login: string; fullName: string; role: Role; executorId?: number | null; sipInterface?: string | null; passwordHash: string }) =>

@@ -1,5 +1,6 @@
 // All SQL of the category catalogue: spheres, categories, executor rules and organisations.
 import type { Db } from '../db/db.ts';
+import { listen, type Listener } from '../db/listen.ts';
 
 export type ExecutorRule = 'housing_office' | 'district' | 'fixed';
 
@@ -39,25 +40,27 @@ const CATEGORY_COLUMNS = `c.id, c.sphere_id AS "sphereId", c.code, c.name, c.nam
 const EXECUTOR_COLUMNS = `e.id, e.code, e.name, e.name_en AS "nameEn", e.kind, e.utility,
   e.district_id AS "districtId", e.email, e.phone`;
 
+export interface CatalogueSnapshot {
+  spheres: { id: number; code: string; name: string; nameEn: string }[];
+  categories: (Category & { executorName: string | null })[];
+  executors: Executor[];
+  /** category id → district id → executor id */
+  districtRules: { categoryId: number; districtId: number; executorId: number }[];
+}
+
+export const CATALOGUE_CHANNEL = 'misto_catalogue';
+
 export function catalogueRepo(db: Db) {
   return {
-    spheres: () =>
-      db.any<{ id: number; code: string; name: string; nameEn: string }>(
-        `SELECT id, code, name, name_en AS "nameEn" FROM sphere ORDER BY name`),
-
-    categories: (includeInactive = false) =>
-      db.any<Category & { executorName: string | null }>(`
-        SELECT ${CATEGORY_COLUMNS}, e.name AS "executorName"
-          FROM category c LEFT JOIN executor e ON e.id = c.executor_id
-         WHERE $1 OR c.active
-         ORDER BY c.name`, [includeInactive]),
-
-    category: (id: number) =>
-      db.oneOrNone<Category>(`SELECT ${CATEGORY_COLUMNS} FROM category c WHERE c.id = $1`, [id]),
-
-    executors: () => db.any<Executor>(`SELECT ${EXECUTOR_COLUMNS} FROM executor e ORDER BY e.kind, e.name`),
-
-    executor: (id: number) => db.oneOrNone<Executor>(`SELECT ${EXECUTOR_COLUMNS} FROM executor e WHERE e.id = $1`, [id]),
+    /** The whole catalogue in one round trip (a few hundred rows even for Kyiv). */
+    snapshot: () =>
+      db.one<CatalogueSnapshot>(`
+        SELECT (SELECT coalesce(json_agg(x ORDER BY x.name), '[]') FROM (SELECT id, code, name, name_en AS "nameEn" FROM sphere) x) AS spheres,
+               (SELECT coalesce(json_agg(x ORDER BY x.name), '[]') FROM (
+                  SELECT ${CATEGORY_COLUMNS}, e.name AS "executorName" FROM category c LEFT JOIN executor e ON e.id = c.executor_id) x) AS categories,
+               (SELECT coalesce(json_agg(x ORDER BY x.kind, x.name), '[]') FROM (SELECT ${EXECUTOR_COLUMNS} FROM executor e) x) AS executors,
+               (SELECT coalesce(json_agg(json_build_object('categoryId', category_id, 'districtId', district_id, 'executorId', executor_id)), '[]')
+                  FROM category_district_executor) AS "districtRules"`),
 
     /**
      * The housing office and district of a place. A building knows both; an infrastructure object
@@ -78,10 +81,9 @@ export function catalogueRepo(db: Db) {
           FROM p LIMIT 1`,
         [place.buildingId ?? null, place.infraObjectId ?? null, place.point?.lon ?? null, place.point?.lat ?? null]),
 
-    districtExecutor: (categoryId: number, districtId: number) =>
-      db.oneOrNone<{ executorId: number }>(
-        `SELECT executor_id AS "executorId" FROM category_district_executor WHERE category_id = $1 AND district_id = $2`,
-        [categoryId, districtId]),
+    /** Calls `onChange` whenever a statement changes the catalogue, or changes may have been missed. */
+    watch: (onChange: () => void, log?: (m: string) => void): Listener =>
+      listen(db, [CATALOGUE_CHANNEL], () => onChange(), { log, onListening: onChange }),
   };
 }
 export type CatalogueRepo = ReturnType<typeof catalogueRepo>;

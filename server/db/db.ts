@@ -77,6 +77,9 @@ export function connect(url: string, max = 20, opts: ConnectOptions = {}): Db {
     ...(o.lockTimeoutMs ? { lock_timeout: o.lockTimeoutMs } : {}),
     ...(o.idleInTransactionMs ? { idle_in_transaction_session_timeout: o.idleInTransactionMs } : {}),
     connectionTimeoutMillis: o.poolTimeoutMs,
+    // Keep connections warm: opening one costs a SCRAM exchange (thousands of hash rounds on both
+    // sides), which under load showed up as pool churn every 10 s, pg-pool's default.
+    idleTimeoutMillis: 300_000,
   });
 }
 

@@ -9,7 +9,13 @@ export function listen(
   db: Db,
   channels: string[],
   onMessage: (channel: string, payload: string) => void,
-  opts: { log?: (m: string) => void; onReconnect?: () => void } = {},
+  opts: {
+    log?: (m: string) => void;
+    /** After a reconnect: anything sent while we were away is lost, the owner resynchronises. */
+    onReconnect?: () => void;
+    /** After every LISTEN, the first included: from here on nothing is missed. */
+    onListening?: () => void;
+  } = {},
 ): Listener {
   let closed = false;
   let done: (() => void) | undefined;
@@ -31,6 +37,7 @@ export function listen(
         // Anything sent while we were away is lost: let the owner resynchronise.
         if (!first) opts.onReconnect?.();
         first = false;
+        opts.onListening?.();
         await lost;
         try { await sco.done(true); } catch { /* already gone */ }
       } catch (e) {

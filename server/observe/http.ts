@@ -36,7 +36,9 @@ export function requestObserver(metrics: Metrics, log: Logger) {
       metrics.httpDuration.observe({ method: ctx.method, route, status: String(status) }, seconds);
       const line = { method: ctx.method, route, path: ctx.path, status, ms: Math.round(seconds * 1000), user: ctx.state.user?.id };
       // Tiles and assets are most of the traffic and tell little one by one.
-      if (status >= 500) log.error(line, 'request failed');
+      // 503 is the database or the process saying "not now" (it recovers by itself); 500 is a bug.
+      if (status === 503) log.warn(line, 'request unavailable');
+      else if (status >= 500) log.error(line, 'request failed');
       else if (route === '/maps/tile' || route === '/fonts' || route === 'ui-asset') log.debug(line, 'request');
       else log.info(line, 'request');
     }

@@ -30,6 +30,13 @@ export function createLogger(opts: { level?: string; destination?: pino.Destinat
         method.apply(this, args.map((a) => (typeof a === 'string' ? maskPhones(a) : a)) as Parameters<typeof method>);
       },
     },
+    // An error is its type, code, message and stack: the driver attaches the query with its values
+    // (phones, names) and the row's detail, which stay out.
+    serializers: {
+      err: (e: Error & { code?: string }) => (e && typeof e === 'object'
+        ? { type: e.constructor?.name ?? 'Error', message: maskPhones(String(e.message)), code: e.code, stack: e.stack && maskPhones(e.stack) }
+        : e),
+    },
     redact: { paths: ['password', '*.password', 'phone', '*.phone', 'email', '*.email', 'fullName', '*.fullName', 'cookie', '*.cookie'], censor: '[redacted]' },
   }, opts.destination);
 }

@@ -24,27 +24,30 @@ export interface ProductProcess {
 }
 
 /** Starts the product on `port` over `databaseUrl`, waits until it listens. */
-export async function startProductProcess(databaseUrl: string, port: number, env: Record<string, string> = {}): Promise<ProductProcess> {
+export async function startProductProcess(databaseUrl: string, port: number, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<ProductProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'misto-proc-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'server/main.ts'], {
     cwd: root,
     env: {
       ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', SEED_PRESET: 'none',
-      AMI_HOST: 'none', DATA_DIR: dataDir, MISTO_INTERNAL_ORIGIN: '', ...env,
+      AMI_HOST: 'none', DATA_DIR: dataDir, MISTO_INTERNAL_ORIGIN: '', LOG_LEVEL: 'info', ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
+  child.stdout!.on('data', (d: Buffer) => output.push(d.toString()));
+  child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the product did not start:\n${output.join('')}`)), 60_000);
-    const onData = (d: Buffer) => {
-      output.push(d.toString());
-      if (/Listening on/.test(output.join(''))) { clearTimeout(timer); resolve(); }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    void exited.then(({ code, signal }) => { clearTimeout(timer); reject(new Error(`the product exited (${code ?? signal}) before listening:\n${output.join('')}`)); });
-  });
+  let gone: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+  void exited.then((e) => { gone = e; });
+  // Ready when it answers its health check (whatever the log level says).
+  const until = performance.now() + 60_000;
+  for (;;) {
+    if (gone) throw new Error(`the product exited (${JSON.stringify(gone)}) before it answered:\n${output.join('')}`);
+    const ok = await fetch(`http://127.0.0.1:${port}/api/health`).then((r) => r.status === 200, () => false);
+    if (ok) break;
+    if (performance.now() > until) throw new Error(`the product did not start:\n${output.join('')}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
   return { url: `http://127.0.0.1:${port}`, child, output, exited };
 }
