@@ -39,7 +39,12 @@ export const config = {
     lockTimeoutMs: int('DB_LOCK_TIMEOUT_MS', 5_000),
     poolTimeoutMs: int('DB_POOL_TIMEOUT_MS', 5_000),
     idleInTransactionMs: int('DB_IDLE_IN_TRANSACTION_MS', 60_000),
+    // Keep connections warm: opening one costs a SCRAM exchange (thousands of hash rounds on both
+    // sides), which under load showed up as pool churn every 10 s, pg-pool's default.
+    idleMs: int('DB_POOL_IDLE_MS', 300_000),
   },
+  /** Where the DejaVu fonts for the map's label glyphs are (Debian's fonts-dejavu-core). */
+  fontDir: process.env.FONT_DIR || '/usr/share/fonts/truetype/dejavu',
   /** Seed preset loaded into an empty database on start ("none" to skip). */
   seedPreset: process.env.SEED_PRESET ?? 'default',
   sessionDays: int('SESSION_DAYS', 7),

@@ -14,7 +14,8 @@ const log = logTo('misto');
 
 const running = await boot(log);
 // SvelteKit's server-side fetches of API paths come back to this process (src/hooks.server.ts).
-process.env.MISTO_INTERNAL_ORIGIN ??= `http://127.0.0.1:${config.port}`;
+const selfHost = ['', '0.0.0.0', '::'].includes(config.host) ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
+process.env.MISTO_INTERNAL_ORIGIN ||= `http://${selfHost}:${config.port}`;
 const handler = await loadSvelteKit(join(root, 'build'));
 if (!handler) log('No UI build found (run `npm run build`): serving the API only');
 const life = lifecycle({ trustRequestId: config.trustProxy });

@@ -63,10 +63,12 @@ export interface ConnectOptions {
   poolTimeoutMs?: number;
   /** A transaction left idle (a crashed request) is ended by the server after this (ms). */
   idleInTransactionMs?: number;
+  /** An idle pooled connection is closed after this (ms). */
+  idleMs?: number;
 }
 
 export const DB_DEFAULTS: Required<ConnectOptions> = {
-  statementTimeoutMs: 15_000, lockTimeoutMs: 5_000, poolTimeoutMs: 5_000, idleInTransactionMs: 60_000,
+  statementTimeoutMs: 15_000, lockTimeoutMs: 5_000, poolTimeoutMs: 5_000, idleInTransactionMs: 60_000, idleMs: 10_000,
 };
 
 export function connect(url: string, max = 20, opts: ConnectOptions = {}): Db {
@@ -77,9 +79,7 @@ export function connect(url: string, max = 20, opts: ConnectOptions = {}): Db {
     ...(o.lockTimeoutMs ? { lock_timeout: o.lockTimeoutMs } : {}),
     ...(o.idleInTransactionMs ? { idle_in_transaction_session_timeout: o.idleInTransactionMs } : {}),
     connectionTimeoutMillis: o.poolTimeoutMs,
-    // Keep connections warm: opening one costs a SCRAM exchange (thousands of hash rounds on both
-    // sides), which under load showed up as pool churn every 10 s, pg-pool's default.
-    idleTimeoutMillis: 300_000,
+    idleTimeoutMillis: o.idleMs,
   });
 }
 

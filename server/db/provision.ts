@@ -12,14 +12,24 @@ export function databaseUrl(log: (m: string) => void = console.log): string {
 }
 
 /** Extensions and pending migrations; `then` runs more schema-level work on the same connection. */
+/** Held while an instance prepares the database: a second instance starting at once waits, then finds it ready. */
+const PREPARE_LOCK = 1580_1552;
+
 export async function prepareDatabase(url: string, log: (m: string) => void = console.log, then?: (db: Db) => Promise<void>) {
-  const db = connectForMaintenance(url, 2);
+  const db = connectForMaintenance(url, 3);
   try {
-    // On an existing PostGIS the extensions may need creating before the first migration.
-    await db.none('CREATE EXTENSION IF NOT EXISTS postgis; CREATE EXTENSION IF NOT EXISTS pg_trgm');
-    const applied = await migrate(db, undefined, log);
-    if (applied.length) log(`Applied ${applied.length} migration(s)`);
-    await then?.(db);
+    await db.task('prepare', async (lock) => {
+      await lock.one('SELECT pg_advisory_lock($1)', [PREPARE_LOCK]);
+      try {
+        // On an existing PostGIS the extensions may need creating before the first migration.
+        await db.none('CREATE EXTENSION IF NOT EXISTS postgis; CREATE EXTENSION IF NOT EXISTS pg_trgm');
+        const applied = await migrate(db, undefined, log);
+        if (applied.length) log(`Applied ${applied.length} migration(s)`);
+        await then?.(db);
+      } finally {
+        await lock.one('SELECT pg_advisory_unlock($1)', [PREPARE_LOCK]);
+      }
+    });
   } finally {
     await db.$pool.end();
   }

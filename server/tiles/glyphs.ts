@@ -12,7 +12,7 @@ import { distance, flatten, winding, type PathCommand } from './outline.ts';
 const opentype: any = (opentypeNs as any).default ?? opentypeNs;
 
 const SIZE = 24, BUFFER = 3, RADIUS = 8, CUTOFF = 0.25;
-const FONT_DIR = process.env.FONT_DIR ?? '/usr/share/fonts/truetype/dejavu';
+const FONT_DIR = config.fontDir;
 
 /** Fontstack names the style may use → font files. */
 export const FONTS: Record<string, string> = {

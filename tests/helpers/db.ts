@@ -9,6 +9,8 @@ import { migrate } from '../../server/db/migrate.ts';
 export const TEST_CLUSTER = { dir: join(config.dataDir, 'test-pg'), port: Number(process.env.TEST_PG_PORT ?? 54339) };
 
 const open: Db[] = [];
+/** Databases this process made; dropped when the run ends, so the test cluster does not fill up. */
+const made: string[] = [];
 let adminDb: Db | undefined;
 let counter = 0;
 
@@ -31,6 +33,7 @@ export async function emptyDb(label: string): Promise<{ db: Db; url: string; nam
   const name = `t_${label.replace(/\W/g, '_')}_${process.pid}_${counter++}`.toLowerCase();
   await admin().none('DROP DATABASE IF EXISTS $1:name', [name]);
   await admin().none('CREATE DATABASE $1:name', [name]);
+  made.push(name);
   const url = urlOf(name);
   const db = connect(url, 10);
   open.push(db);
@@ -49,6 +52,7 @@ export async function cloneDb(template: string, label: string) {
   const name = `t_${label.replace(/\W/g, '_')}_${process.pid}_${counter++}`.toLowerCase();
   await admin().none('DROP DATABASE IF EXISTS $1:name', [name]);
   await admin().none('CREATE DATABASE $1:name TEMPLATE $2:name', [name, template]);
+  made.push(name);
   const url = urlOf(name);
   const db = connect(url, 10);
   open.push(db);
@@ -56,6 +60,10 @@ export async function cloneDb(template: string, label: string) {
 }
 
 export async function closeAll() {
-  await Promise.all(open.splice(0).map((db) => db.$pool.end().catch(() => {})));
+  const maintenance = adminDb;
+  await Promise.all(open.filter((db) => db !== maintenance).map((db) => db.$pool.end().catch(() => {})));
+  for (const name of made.splice(0)) await maintenance?.none('DROP DATABASE IF EXISTS $1:name WITH (FORCE)', [name]).catch(() => {});
+  await maintenance?.$pool.end().catch(() => {});
+  open.length = 0;
   adminDb = undefined;
 }
