@@ -24,6 +24,7 @@ export async function boot(log: (m: string) => void): Promise<Running> {
     services,
     async stop() {
       for (const s of stops.reverse()) await s();
+      await services.close();
       await db.$pool.end();
     },
   };

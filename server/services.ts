@@ -55,6 +55,10 @@ export function createServices(db: Db, config: Config = defaultConfig, opts: Ser
     residents,
     telephony,
     tiles,
+    /** Closes what the services hold open besides the pool: change listeners, the PBX link. */
+    async close() {
+      await Promise.all([catalogue.close(), tiles.close(), telephony.stop()]);
+    },
   };
 }
 export type Services = ReturnType<typeof createServices>;

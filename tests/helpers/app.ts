@@ -9,10 +9,13 @@ import { createApp, type AppOptions } from '../../server/app.ts';
 import { loadSvelteKit, svelteKitMiddleware } from '../../server/http/sveltekit.ts';
 import { serve } from './http.ts';
 import { testClock } from './clock.ts';
+import { onCloseAll } from './db.ts';
 
 /** The services over `db`: the configuration with `overrides`, a clock standing at TEST_NOW. */
 export function testServices(db: Db, overrides: Partial<Config> = {}, clock: Clock = testClock()) {
-  return createServices(db, { ...baseConfig, ...overrides }, { clock });
+  const services = createServices(db, { ...baseConfig, ...overrides }, { clock });
+  onCloseAll(() => services.close());
+  return services;
 }
 
 /** The API alone (no UI) on an ephemeral port. */

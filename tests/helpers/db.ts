@@ -11,6 +11,9 @@ export const TEST_CLUSTER = { dir: join(config.dataDir, 'test-pg'), port: Number
 const open: Db[] = [];
 /** Databases this process made; dropped when the run ends, so the test cluster does not fill up. */
 const made: string[] = [];
+/** What tests opened besides pools (services' change listeners), closed before the databases go. */
+const cleanups: (() => Promise<unknown>)[] = [];
+export const onCloseAll = (fn: () => Promise<unknown>) => { cleanups.push(fn); };
 let adminDb: Db | undefined;
 let counter = 0;
 
@@ -60,6 +63,7 @@ export async function cloneDb(template: string, label: string) {
 }
 
 export async function closeAll() {
+  for (const fn of cleanups.splice(0)) await fn().catch(() => {});
   const maintenance = adminDb;
   await Promise.all(open.filter((db) => db !== maintenance).map((db) => db.$pool.end().catch(() => {})));
   for (const name of made.splice(0)) await maintenance?.none('DROP DATABASE IF EXISTS $1:name WITH (FORCE)', [name]).catch(() => {});
