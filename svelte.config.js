@@ -7,9 +7,8 @@ export default {
   kit: {
     adapter: adapter({ out: 'build' }),
     alias: {
-      // Pure modules shared by the API and the UI (roles, the map layer registry).
-      $server: 'server',
-      $tiles: 'tiles',
+      // The vocabulary the server and the UI share (shared/README.md); the UI reaches nothing else of the server.
+      $shared: 'shared',
     },
   },
 };

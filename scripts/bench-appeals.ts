@@ -14,7 +14,7 @@ import { catalogueRepo } from '../server/catalogue/catalogue.repo.ts';
 import { catalogueService } from '../server/catalogue/catalogue.service.ts';
 import { appealsRepo } from '../server/appeals/appeals.repo.ts';
 import { appealsService } from '../server/appeals/appeals.service.ts';
-import type { User } from '../server/auth/roles.ts';
+import type { User } from '../shared/roles.ts';
 
 const PENDING = ['040_appeals_desk.sql', '041_appeals_executor_index.sql', '042_appeals_status_index.sql'];
 const N = Number(process.env.BENCH_APPEALS ?? 400);

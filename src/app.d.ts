@@ -1,5 +1,5 @@
-import type { User } from '$server/auth/roles.ts';
-import type { Locale } from '$lib/i18n/messages';
+import type { User } from '$shared/roles';
+import type { Locale } from '$shared/i18n/messages';
 import type { IncomingMessage } from 'node:http';
 
 declare global {

@@ -3,16 +3,8 @@
 // In production Koa has already resolved the session (platform.req.mistoUser); under `npm run dev`
 // the API runs beside Vite, so the user is asked of it.
 import { redirect, type Handle, type HandleFetch } from '@sveltejs/kit';
-import { mayEnter, type Area, type User } from '$server/auth/roles.ts';
+import { areaOfPath, mayEnter, type User } from '$shared/roles';
 import { isLocale, DEFAULT_LOCALE } from '$lib/i18n';
-
-const AREA_OF_PATH: [RegExp, Area][] = [
-  [/^\/desk(\/|$)/, 'desk'],
-  [/^\/executor(\/|$)/, 'executor'],
-  [/^\/utility(\/|$)/, 'utility'],
-  [/^\/analytics(\/|$)/, 'analytics'],
-  [/^\/admin(\/|$)/, 'admin'],
-];
 
 /** Where Koa answers inside this machine: the same process in production, the API beside Vite in dev. */
 const apiOrigin = () => process.env.MISTO_INTERNAL_ORIGIN ?? `http://127.0.0.1:${process.env.API_PORT ?? 3001}`;
@@ -35,7 +27,7 @@ export const handle: Handle = async ({ event, resolve }) => {
   const cookieLang = event.cookies.get('lang');
   event.locals.locale = isLocale(asked) ? asked : isLocale(cookieLang) ? cookieLang : DEFAULT_LOCALE;
 
-  const area = AREA_OF_PATH.find(([re]) => re.test(event.url.pathname))?.[1];
+  const area = areaOfPath(event.url.pathname);
   if (area && !event.locals.user && req?.mistoSessionUnknown) {
     event.locals.unavailable = true; // the database is down: a 503 page, not the login form
   } else if (area && !mayEnter(event.locals.user, area)) {

@@ -10,7 +10,9 @@ const top = (count: number) => (70 * count) / TOP10_TOTAL;
 
 export type Rule = 'housing_office' | 'district' | 'fixed';
 export type Season = 'flat' | 'summer' | 'winter' | 'warm';
-export type InfraKind = 'traffic_light' | 'stop' | 'container_site' | 'kiosk' | 'cleaning_zone' | 'other';
+import type { InfraKind } from '../../shared/city.ts';
+
+export type { InfraKind };
 
 export interface CategoryDef {
   code: string; sphere: string; name: string; nameEn: string;

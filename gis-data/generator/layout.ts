@@ -4,7 +4,8 @@
 // back from the roadway, so they never overlap each other or a street.
 import { Rng, Weighted } from './random.ts';
 import type { BuildingType, Preset } from './presets.ts';
-import { KIND_ABBR, STREET_STEMS } from './names.ts';
+import { STREET_STEMS } from './names.ts';
+import { STREET_PREFIX, type StreetKind } from '../../shared/city.ts';
 import type { Ring } from './ewkb.ts';
 
 export type CellKind = 'block' | 'park' | 'river';
@@ -382,7 +383,7 @@ function numberHouses(buildings: Building[], rng: Rng) {
 
 /** "вул. Незалежності, 12" */
 export function addressOf(s: Street, number?: string) {
-  const abbr = KIND_ABBR[s.kind] ?? s.kind;
+  const abbr = STREET_PREFIX[s.kind as StreetKind] ?? s.kind;
   return number ? `${abbr} ${s.name}, ${number}` : `${abbr} ${s.name}`;
 }
 

@@ -102,7 +102,3 @@ export const DISTRICTS_KYIV: [string, string][] = [
   ['Святошинський', 'Sviatoshynskyi'],
 ];
 
-export const KIND_ABBR: Record<string, string> = {
-  'вулиця': 'вул.', 'проспект': 'просп.', 'бульвар': 'бульв.', 'площа': 'пл.', 'провулок': 'пров.',
-  'набережна': 'наб.', 'шосе': 'шосе',
-};

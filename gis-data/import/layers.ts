@@ -5,7 +5,9 @@
 export const LAYERS = ['districts', 'streets', 'buildings', 'traffic_lights', 'stops', 'containers', 'kiosks', 'cleaning_zones', 'other', 'osm'] as const;
 export type LayerName = (typeof LAYERS)[number];
 
-export type InfraKind = 'traffic_light' | 'stop' | 'container_site' | 'kiosk' | 'cleaning_zone' | 'other';
+import type { InfraKind } from '../../shared/city.ts';
+
+export type { InfraKind };
 export type GeometryClass = 'point' | 'line' | 'polygon';
 export type Model = 'district' | 'street' | 'building' | 'infra';
 

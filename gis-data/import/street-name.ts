@@ -1,25 +1,11 @@
 // Street names as people and OSM write them ("вул. Незалежності", "вулиця Незалежності",
 // "Незалежності вулиця", "просп. Шевченка") → the model's (kind, name) pair, so one street is one row.
 
-export const STREET_KINDS = ['вулиця', 'проспект', 'бульвар', 'площа', 'провулок', 'набережна', 'шосе'] as const;
-export type StreetKind = (typeof STREET_KINDS)[number];
+import { STREET_KINDS, STREET_PREFIX, streetKindOf, type StreetKind } from '../../shared/city.ts';
 
-// Word or abbreviation (lower case, without the trailing dot) → kind.
-const WORDS: Record<string, StreetKind> = {
-  'вулиця': 'вулиця', 'вул': 'вулиця', 'ул': 'вулиця', 'улица': 'вулиця',
-  'проспект': 'проспект', 'просп': 'проспект', 'пр-т': 'проспект', 'пр': 'проспект',
-  'бульвар': 'бульвар', 'бульв': 'бульвар', 'бул': 'бульвар', 'б-р': 'бульвар',
-  'площа': 'площа', 'пл': 'площа',
-  'провулок': 'провулок', 'пров': 'провулок', 'пер': 'провулок', 'переулок': 'провулок',
-  'набережна': 'набережна', 'наб': 'набережна',
-  'шосе': 'шосе',
-};
-
+export { STREET_KINDS, type StreetKind };
 /** The address prefix the model writes before a street name ("вул. Незалежності, 12"). */
-export const KIND_PREFIX: Record<StreetKind, string> = {
-  'вулиця': 'вул.', 'проспект': 'просп.', 'бульвар': 'бульв.', 'площа': 'пл.',
-  'провулок': 'пров.', 'набережна': 'наб.', 'шосе': 'шосе',
-};
+export const KIND_PREFIX = STREET_PREFIX;
 
 export interface StreetName { kind: StreetKind; name: string }
 
@@ -33,7 +19,7 @@ export function parseStreetName(raw: string | null | undefined, fallbackKind?: s
 export function readStreetName(raw: string | null | undefined, fallbackKind?: string | null): (StreetName & { explicit: boolean }) | null {
   if (!raw) return null;
   let words = raw.replace(/[\u00a0\s]+/g, ' ').trim().split(' ').filter(Boolean);
-  const kindOf = (w: string) => WORDS[w.toLowerCase().replace(/[.,]+$/, '')];
+  const kindOf = streetKindOf;
   // A kind given apart from the name (a "kind" column) only removes that same word from the name:
   // "Дніпровська набережна" with kind "проспект" is a prospect's full name.
   const given = fallbackKind ? kindOf(fallbackKind) : undefined;

@@ -3,10 +3,9 @@
 import type { Db } from '../db/db.ts';
 import type { ITask } from 'pg-promise';
 
-export const UTILITIES = ['electricity', 'gas', 'cold_water', 'hot_water', 'heating'] as const;
-export const KINDS = ['outage', 'excavation'] as const;
-export type Utility = (typeof UTILITIES)[number];
-export type Kind = (typeof KINDS)[number];
+import type { Kind, Utility } from '../../shared/announcements.ts';
+
+export type { Kind, Utility };
 export type Status = 'published' | 'cancelled' | 'closed';
 type Tx = ITask<unknown>;
 type Q = Db | Tx;

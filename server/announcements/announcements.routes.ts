@@ -8,7 +8,7 @@ import { badRequest } from '../http/errors.ts';
 import type { ListFilter } from './announcements.repo.ts';
 import { parseKind, parseUtility, type AnnouncementsService } from './announcements.service.ts';
 import { toCsv } from './csv.ts';
-import { translate, type MessageKey } from '../../src/lib/i18n/translate.ts';
+import { translate, type MessageKey } from '../../shared/i18n/translate.ts';
 
 const EDITORS = ['executor', 'admin'] as const;
 

@@ -3,22 +3,21 @@
 import { randomBytes } from 'node:crypto';
 import type { ITask } from 'pg-promise';
 import type { Db } from '../db/db.ts';
-import type { User } from '../auth/roles.ts';
+import type { User } from '../../shared/roles.ts';
 import type { Clock } from '../clock.ts';
 import { badRequest, conflict, forbidden, notFound } from '../http/errors.ts';
 import { enqueueMail } from '../mail/mail.repo.ts';
 import {
-  announcementsRepo, KINDS, UTILITIES, type AnnouncementsRepo, type AnnouncementRow, type Kind, type ListFilter, type Utility, type ZoneCheck,
+  announcementsRepo, type AnnouncementsRepo, type AnnouncementRow, type Kind, type ListFilter, type Utility, type ZoneCheck,
 } from './announcements.repo.ts';
 import { confirmationMail, noticeMail, type Change, type Links } from './announcements.mail.ts';
+import {
+  KINDS, UTILITIES, MAX_VERTICES, MAX_PICKED, MIN_WIDTH_M, MAX_WIDTH_M, PICK_GROW_M, TEXT_MAX,
+} from '../../shared/announcements.ts';
 
-// A polygon with more vertices than MAX_VERTICES is a mistake or an attack, not a drawn zone.
-import { MAX_VERTICES, MAX_PICKED, MIN_WIDTH_M, MAX_WIDTH_M } from '../../src/lib/announcements/limits.ts';
-export { MAX_VERTICES, MAX_PICKED, MIN_WIDTH_M, MAX_WIDTH_M };
-/** Picked footprints are grown by this much so neighbours sharing a wall form one zone. */
-export const PICK_GROW_M = 1.5;
+/** How many affected buildings a preview returns for highlighting. */
 export const PREVIEW_SAMPLE = 2000;
-const MAX_TEXT = 4000;
+const MAX_TEXT: number = TEXT_MAX.description;
 
 export type ZoneInput =
   | { source: 'polygon'; geometry: unknown }

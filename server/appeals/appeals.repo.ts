@@ -1,8 +1,9 @@
 // All SQL of appeals: registration (one transaction), lists, detail with history, status changes.
 import { pgp, type Db } from '../db/db.ts';
 
-export type AppealStatus = 'new' | 'in_progress' | 'planned' | 'done' | 'control' | 'rejected' | 'closed';
-export type EventKind = 'created' | 'assigned' | 'status' | 'answer' | 'comment' | 'override' | 'notify' | 'survey' | 'recording';
+import { APPEAL_STATUSES, COUNT_CAP, OPEN_STATUSES, type AppealStatus, type EventKind } from '../../shared/appeals.ts';
+
+export type { AppealStatus, EventKind };
 
 export interface NewAppeal {
   channel: string;
@@ -24,10 +25,6 @@ export interface NewAppeal {
   requestId: string | null;
 }
 
-export const OPEN_STATUSES: AppealStatus[] = ['new', 'in_progress', 'planned', 'control'];
-export const ALL_STATUSES: AppealStatus[] = ['new', 'in_progress', 'planned', 'done', 'control', 'rejected', 'closed'];
-/** Lists and tabs count up to this many; beyond it they say "10,000+". */
-export const COUNT_CAP = 10_000;
 
 export interface NewEvent { kind: EventKind; data: Record<string, unknown> }
 
@@ -68,7 +65,7 @@ export interface AppealRow {
 /** The list columns; `now` is the placeholder of the instant "overdue" is judged at. */
 const row = (now: string) => `
   a.id, a.number, a.status, a.channel, a.text, a.created_at AS "createdAt", a.due_at AS "dueAt", a.done_at AS "doneAt",
-  (a.status IN ('new', 'in_progress', 'planned', 'control') AND a.due_at < ${now}::timestamptz) AS overdue,
+  (appeal_status_is_open(a.status) AND a.due_at < ${now}::timestamptz) AS overdue,
   json_build_object('id', c.id, 'name', c.name, 'nameEn', c.name_en) AS category,
   json_build_object('id', e.id, 'name', e.name, 'nameEn', e.name_en) AS executor,
   a.building_id AS "buildingId", b.address, a.apartment, a.resident_id AS "residentId", r.full_name AS "residentName",
@@ -192,16 +189,16 @@ export function appealsRepo(db: Db) {
     list: async (f: { executorId: number | null; statuses: AppealStatus[]; overdue: boolean; q: string | null; limit: number; offset: number; now: Date }) => {
       const where = `
             ($1::int IS NULL OR a.executor_id = $1)
-        AND (NOT $3 OR (a.status IN ('new', 'in_progress', 'planned', 'control') AND a.due_at < $2::timestamptz))
+        AND (NOT $3 OR (appeal_status_is_open(a.status) AND a.due_at < $2::timestamptz))
         AND ($4::text IS NULL OR (CASE WHEN $4 ~ '^[^/\\s]+/\\d{4}/\\d+$' THEN a.number = $4
                                        ELSE a.number ILIKE '%' || $4 || '%' OR a.text ILIKE '%' || $4 || '%' END))`;
       // Only open appeals can be overdue; the planner would not see that "closed" never matches.
-      const statuses = f.overdue ? f.statuses.filter((st) => (OPEN_STATUSES as string[]).includes(st)) : f.statuses;
+      const statuses = f.overdue ? f.statuses.filter((st) => OPEN_STATUSES.includes(st)) : f.statuses;
       const branches = statuses.map((st) => `(SELECT a.id, a.due_at, a.status FROM appeal a
           WHERE a.status = ${pgp.as.text(st)} AND ${where} ORDER BY a.due_at, a.id LIMIT $5 + $6)`);
       const page = statuses.length ? `
         WITH page AS (
-          SELECT u.id, u.due_at, (u.status IN ('new', 'in_progress', 'planned', 'control') AND u.due_at < $2::timestamptz) AS late
+          SELECT u.id, u.due_at, (appeal_status_is_open(u.status) AND u.due_at < $2::timestamptz) AS late
             FROM (${branches.join(' UNION ALL ')}) u
            ORDER BY late DESC, u.due_at, u.id LIMIT $5 OFFSET $6)
         SELECT ${row('$2')} FROM page p JOIN appeal a ON a.id = p.id ${JOINS}
@@ -213,11 +210,11 @@ export function appealsRepo(db: Db) {
                (SELECT count(*) FROM (SELECT 1 FROM appeal a WHERE ($1::int IS NULL OR a.executor_id = $1) AND a.status = s.status
                                        LIMIT ${COUNT_CAP + 1}) x)::int AS n,
                (SELECT count(*) FROM (SELECT 1 FROM appeal a WHERE ($1::int IS NULL OR a.executor_id = $1) AND a.status = s.status
-                                         AND s.status IN ('new', 'in_progress', 'planned', 'control') AND a.due_at < $2::timestamptz
+                                         AND appeal_status_is_open(s.status) AND a.due_at < $2::timestamptz
                                        LIMIT ${COUNT_CAP + 1}) y)::int AS overdue
           FROM unnest($8::text[]) AS s(status)`;
       const [rows, [{ n }], byStatus] = await db.multi(`${page}; ${total}; ${counts}`,
-        [f.executorId, f.now, f.overdue, f.q, f.limit, f.offset, statuses, ALL_STATUSES]) as [AppealRow[], { n: number }[], { status: AppealStatus; n: number; overdue: number }[]];
+        [f.executorId, f.now, f.overdue, f.q, f.limit, f.offset, statuses, APPEAL_STATUSES]) as [AppealRow[], { n: number }[], { status: AppealStatus; n: number; overdue: number }[]];
       return { rows, total: Math.min(n, COUNT_CAP), more: n > COUNT_CAP, counts: byStatus };
     },
 

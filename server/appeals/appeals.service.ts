@@ -1,25 +1,17 @@
 // Appeal registration and the appeal's life afterwards. Registration validates everything it can
 // before writing, then writes the appeal and its opening history in one transaction.
 import { badRequest, conflict, forbidden, notFound } from '../http/errors.ts';
-import { canSeePersonalData, type User } from '../auth/roles.ts';
-import { normalizePhone } from '../city/phone.ts';
+import { canSeePersonalData, type User } from '../../shared/roles.ts';
+import { normalizePhone } from '../../shared/phone.ts';
 import type { CatalogueService } from '../catalogue/catalogue.service.ts';
 import type { Clock } from '../clock.ts';
 import type { AppealRow, AppealsRepo, AppealStatus, NewEvent } from './appeals.repo.ts';
+import { APPEAL_STATUSES, APPEAL_TEXT, CHANNELS, EXECUTOR_MOVES, NEEDS_ANSWER, REASON } from '../../shared/appeals.ts';
 
-export const TEXT_MIN = 5;
-export const TEXT_MAX = 4000;
-const REASON_MIN = 5;
-const CHANNELS = ['phone', 'web', 'app', 'email', 'social', 'walk_in'] as const;
-export const STATUSES: AppealStatus[] = ['new', 'in_progress', 'planned', 'done', 'control', 'rejected', 'closed'];
-
-/** What an executor may move an appeal to, from where. Survey/closing belongs to the control call. */
-const EXECUTOR_MOVES: Partial<Record<AppealStatus, AppealStatus[]>> = {
-  new: ['in_progress', 'planned', 'done', 'rejected'],
-  in_progress: ['planned', 'done', 'rejected'],
-  planned: ['in_progress', 'done', 'rejected'],
-  control: ['in_progress', 'planned', 'done', 'rejected'],
-};
+const TEXT_MIN = APPEAL_TEXT.min;
+const TEXT_MAX = APPEAL_TEXT.max;
+const REASON_MIN = REASON.min;
+const STATUSES = APPEAL_STATUSES as readonly AppealStatus[];
 
 export interface RegisterInput {
   categoryId?: unknown; residentId?: unknown; buildingId?: unknown; apartment?: unknown; infraObjectId?: unknown;
@@ -220,7 +212,7 @@ export function appealsService(repo: AppealsRepo, catalogue: CatalogueService, o
     },
 
     async list(user: User, q: { status?: string; overdue?: string; q?: string; executorId?: string; limit?: string; offset?: string }) {
-      let statuses: AppealStatus[] = STATUSES;
+      let statuses: AppealStatus[] = [...STATUSES];
       if (q.status) {
         const parts = q.status.split(',').filter(Boolean);
         for (const s of parts) if (!STATUSES.includes(s as AppealStatus)) throw badRequest(`Unknown status "${s}"; use ${STATUSES.join(', ')}`);
@@ -246,11 +238,11 @@ export function appealsService(repo: AppealsRepo, catalogue: CatalogueService, o
       const done = await repo.update(appealId, user.id, clock.now(), (cur) => {
         const events: NewEvent[] = [];
         if (status !== undefined && status !== cur.status) {
-          const allowed = EXECUTOR_MOVES[cur.status] ?? [];
+          const allowed = EXECUTOR_MOVES[cur.status];
           if (!allowed.includes(status as AppealStatus)) {
             throw badRequest(`An appeal in status "${cur.status}" cannot move to "${status}"${allowed.length ? `; allowed: ${allowed.join(', ')}` : ''}`);
           }
-          if ((status === 'done' || status === 'rejected') && !(answer ?? cur.answer)) {
+          if (NEEDS_ANSWER.includes(status as AppealStatus) && !(answer ?? cur.answer)) {
             throw badRequest(`Marking the appeal "${status}" needs an answer to the resident`);
           }
           events.push({ kind: 'status', data: { from: cur.status, to: status } });

@@ -1,7 +1,9 @@
 // Splits what a person types into a street part and a house number, and recognises the street
 // kind in any of its written forms. Pure: the repository applies geocode_norm() (migration 070) to
 // the street part, so case, apostrophes and keyboard-layout letters are folded in one place.
-export type StreetKind = 'вулиця' | 'проспект' | 'бульвар' | 'площа' | 'провулок' | 'набережна' | 'шосе';
+import { STREET_KIND_WORDS, type StreetKind } from '../../shared/city.ts';
+
+export type { StreetKind };
 
 export interface ParsedQuery {
   /** Words of the street name, kind words removed. */
@@ -11,15 +13,6 @@ export interface ParsedQuery {
   kind: StreetKind | null;
 }
 
-const KIND_WORDS: Record<string, StreetKind> = {
-  'вул': 'вулиця', 'вулиця': 'вулиця', 'вулиці': 'вулиця', 'ул': 'вулиця', 'улица': 'вулиця',
-  'просп': 'проспект', 'проспект': 'проспект', 'пр': 'проспект', 'проспекту': 'проспект',
-  'бульв': 'бульвар', 'бульвар': 'бульвар', 'бульвару': 'бульвар', 'бул': 'бульвар',
-  'пл': 'площа', 'площа': 'площа', 'площі': 'площа',
-  'пров': 'провулок', 'провулок': 'провулок', 'пер': 'провулок', 'переулок': 'провулок',
-  'наб': 'набережна', 'набережна': 'набережна',
-  'шосе': 'шосе', 'ш': 'шосе',
-};
 /** Words that carry no address information ("буд. 12", "будинок 12", "м. Івано-Франківськ"). */
 const NOISE = new Set(['буд', 'будинок', 'б', 'дом', 'д', 'м', 'місто', 'г', 'корп', 'корпус']);
 /** Everything from the apartment on is not part of a building's address. */
@@ -42,7 +35,7 @@ export function parseAddressQuery(input: string): ParsedQuery {
   const words: string[] = [];
   for (const tok of tokens) {
     if (APARTMENT.has(tok)) break;
-    if (tok in KIND_WORDS) { kind ??= KIND_WORDS[tok]; continue; }
+    if (tok in STREET_KIND_WORDS) { kind ??= STREET_KIND_WORDS[tok]; continue; }
     if (NOISE.has(tok)) continue;
     words.push(tok);
   }

@@ -1,7 +1,7 @@
 // Registering residents from the desk: an unknown caller names their address, the operator picks the
 // building and apartment, and the number is saved so the next call pops their card.
 import { badRequest, conflict, notFound } from '../http/errors.ts';
-import { normalizePhone } from '../city/phone.ts';
+import { normalizePhone } from '../../shared/phone.ts';
 import type { ResidentsRepo } from './residents.repo.ts';
 
 const isUniqueViolation = (e: unknown) => (e as { code?: string }).code === '23505';

@@ -22,7 +22,7 @@ export interface OpenAppeal {
   dueAt: string;
 }
 
-/** Appeals still being worked on: everything but closed and rejected. */
+/** The card lists the caller's appeals that are not over yet (shared/appeals.ts: not terminal). */
 export const OPEN_APPEALS_LIMIT = 20;
 
 export interface ResidentRecord {
@@ -56,7 +56,7 @@ export function residentsRepo(db: Db) {
                   SELECT a.id, a.number, a.status, c.name AS category, c.name_en AS "categoryEn", e.name AS executor,
                          a.created_at AS "createdAt", a.due_at AS "dueAt"
                     FROM appeal a JOIN category c ON c.id = a.category_id JOIN executor e ON e.id = a.executor_id
-                   WHERE a.resident_id = r.id AND a.status NOT IN ('closed', 'rejected')
+                   WHERE a.resident_id = r.id AND NOT appeal_status_is_terminal(a.status)
                    ORDER BY a.created_at DESC, a.id DESC LIMIT ${OPEN_APPEALS_LIMIT}) x) AS "openAppeals"
           FROM resident_phone rp
           JOIN resident r ON r.id = rp.resident_id

@@ -2,7 +2,7 @@
 // a banner of announcements affecting their building ("hot water off until 18:00").
 // Personal data: callers of this service must be operators or admins (routes and the SSE check it).
 import type { Db } from '../db/db.ts';
-import { normalizePhone } from '../city/phone.ts';
+import { normalizePhone } from '../../shared/phone.ts';
 import { badRequest } from '../http/errors.ts';
 import type { Clock } from '../clock.ts';
 import { residentsRepo, type CardResident, type OpenAppeal } from './residents.repo.ts';

@@ -1,16 +1,18 @@
-// The parts of the product, in the order the shell and the landing page show them.
-// `area` names who may open it (see server/auth/roles.ts); public parts have none.
-import type { Area } from '$server/auth/roles.ts';
+// The parts of the product, in the order the shell and the landing page show them. Who may open
+// each follows from its path ($shared/roles: AREA_PATHS); public parts belong to no area.
+import { areaOfPath, type Area } from '$shared/roles';
 import type { MessageKey } from '$lib/i18n';
 
 export interface Section { path: string; title: MessageKey; blurb: MessageKey; area?: Area }
 
+const section = (path: string, title: MessageKey, blurb: MessageKey): Section => ({ path, title, blurb, area: areaOfPath(path) });
+
 export const SECTIONS: Section[] = [
-  { path: '/karta', title: 'nav.karta', blurb: 'home.karta' },
-  { path: '/announcements', title: 'nav.announcements', blurb: 'home.announcements' },
-  { path: '/desk', title: 'nav.desk', blurb: 'home.desk', area: 'desk' },
-  { path: '/executor', title: 'nav.executor', blurb: 'home.executor', area: 'executor' },
-  { path: '/utility/announcements', title: 'nav.utility', blurb: 'home.utility', area: 'utility' },
-  { path: '/analytics/announcements', title: 'nav.analyticsAnnouncements', blurb: 'home.analyticsAnnouncements', area: 'analytics' },
-  { path: '/admin', title: 'nav.admin', blurb: 'home.admin', area: 'admin' },
+  section('/karta', 'nav.karta', 'home.karta'),
+  section('/announcements', 'nav.announcements', 'home.announcements'),
+  section('/desk', 'nav.desk', 'home.desk'),
+  section('/executor', 'nav.executor', 'home.executor'),
+  section('/utility/announcements', 'nav.utility', 'home.utility'),
+  section('/analytics/announcements', 'nav.analyticsAnnouncements', 'home.analyticsAnnouncements'),
+  section('/admin', 'nav.admin', 'home.admin'),
 ];

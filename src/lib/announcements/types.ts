@@ -1,4 +1,4 @@
-import type { Kind, Utility } from './palette';
+import type { Kind, Utility } from '$shared/announcements';
 
 export interface AnnouncementProps {
   id: number; kind: Kind; utility: Utility; title: string; status: string;

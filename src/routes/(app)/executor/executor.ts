@@ -1,4 +1,5 @@
 import type { AppealSummary } from '../desk/desk';
+import { OPEN_STATUSES } from '$shared/appeals';
 
 export interface ExecutorList {
   total: number; more?: boolean; limit: number; offset: number;
@@ -14,14 +15,6 @@ export interface AppealDetail extends AppealSummary {
   recordings: { id: number; startedAt: string; endedAt: string | null; bytes: number | null; url: string }[];
 }
 
-/** The moves an executor may make from a status (the server checks the same table). */
-export const MOVES: Record<string, string[]> = {
-  new: ['in_progress', 'planned', 'done', 'rejected'],
-  in_progress: ['planned', 'done', 'rejected'],
-  planned: ['in_progress', 'done', 'rejected'],
-  control: ['in_progress', 'planned', 'done', 'rejected'],
-};
-
 export const PAGE_SIZE = 50;
 /** Without a filter the portal shows the work still to do. */
-export const OPEN = 'new,in_progress,planned,control';
+export const OPEN = OPEN_STATUSES.join(',');

@@ -1,4 +1,4 @@
-import type { Kind, Utility } from '$lib/announcements/palette';
+import type { Kind, Utility } from '$shared/announcements';
 
 export interface UtilityAnnouncement {
   id: number; kind: Kind; utility: Utility; executorId: number; executor: string; title: string; description: string; contact: string;

@@ -1,4 +1,5 @@
-// Roles and what each may see. Shared by the API guards and the SvelteKit page guards.
+// Roles, what each may see and which parts of the product each may open: one table for the API
+// guards, the page guards and the navigation.
 export const ROLES = ['admin', 'operator', 'executor', 'analyst'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -27,4 +28,21 @@ export type Area = keyof typeof AREA_ROLES;
 
 export function mayEnter(user: User | null | undefined, area: Area): boolean {
   return !!user && (AREA_ROLES[area] as readonly Role[]).includes(user.role);
+}
+
+/** The paths of each guarded part of the product (pages and their links). */
+export const AREA_PATHS: Readonly<Record<Area, readonly string[]>> = {
+  desk: ['/desk'],
+  executor: ['/executor'],
+  utility: ['/utility'],
+  analytics: ['/analytics'],
+  admin: ['/admin'],
+};
+
+/** Which guarded part a path belongs to, if any. */
+export function areaOfPath(path: string): Area | undefined {
+  for (const [area, prefixes] of Object.entries(AREA_PATHS) as [Area, readonly string[]][]) {
+    if (prefixes.some((p) => path === p || path.startsWith(p + '/'))) return area;
+  }
+  return undefined;
 }
