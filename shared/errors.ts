@@ -1,0 +1,37 @@
+// The stable codes of every error the API answers with, and their shape. The server writes an
+// English message for logs and API clients; the UI shows the code's text from the i18n table
+// (`error.<code>`, with `{field}` and the other params filled in), so a Ukrainian user never reads
+// an English server sentence. A code the table does not know falls back to error.generic.
+
+export const ERROR_CODES = [
+  // the input layer: what a field holds
+  'required', 'invalid_type', 'too_short', 'too_long', 'too_small', 'too_big', 'not_integer', 'invalid_value',
+  'invalid_date', 'invalid_phone', 'invalid_email', 'invalid_id', 'invalid_request_id', 'invalid_text', 'too_deep',
+  'invalid_json', 'too_large', 'bad_request', 'invalid', 'bad_reference', 'invalid_geometry', 'aborted',
+  // who may
+  'unauthorized', 'forbidden', 'wrong_credentials',
+  // what exists and what state it is in
+  'not_found', 'conflict', 'already_exists',
+  // appeals
+  'needs_place', 'needs_reason', 'no_executor', 'category_inactive', 'due_in_past', 'illegal_move', 'needs_answer', 'nothing_to_change',
+  // residents
+  'phone_taken', 'no_such_apartment',
+  // announcements
+  'zone_empty', 'zone_outside', 'too_many_vertices', 'too_many_buildings', 'announcement_over', 'not_started', 'ends_before_start',
+  // telephony
+  'call_taken', 'call_has_appeal', 'pbx_unavailable', 'pbx_refused', 'range_not_satisfiable',
+  // the server
+  'database_unavailable', 'timeout', 'busy', 'unavailable', 'internal', 'method_not_allowed',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** What every error response body looks like. */
+export interface ApiErrorBody {
+  error: ErrorCode | string;
+  message: string;
+  /** The input field at fault, as the API names it ("text", "zone.widthM"). */
+  field?: string;
+  /** Values for the message: limits, the allowed values, a number. */
+  params?: Record<string, string | number>;
+  details?: unknown;
+}
