@@ -12,7 +12,9 @@ import { clusterUrl, startCluster } from '../server/db/cluster.ts';
 import { connect, type Db } from '../server/db/db.ts';
 import { catalogueRepo } from '../server/catalogue/catalogue.repo.ts';
 import { catalogueService } from '../server/catalogue/catalogue.service.ts';
-import { appealsRepo } from '../server/appeals/appeals.repo.ts';
+import { createRepos } from '../server/services.ts';
+import { parse } from '../server/http/input.ts';
+import { ListQuery, RegisterBody } from '../server/appeals/appeals.input.ts';
 import { appealsService } from '../server/appeals/appeals.service.ts';
 import type { User } from '../shared/roles.ts';
 
@@ -67,26 +69,33 @@ async function bench(name: string) {
         console.log(`  (applied ${file} inside the transaction: ${((performance.now() - s0) / 1000).toFixed(1)} s)`);
       }
       const catalogue = catalogueService(catalogueRepo(db), systemClock);
-      const appeals = appealsService(appealsRepo(t as unknown as Db), catalogue, { numberPrefix: config.appealNumberPrefix, clock: systemClock });
+      // Every repository on the rolled-back transaction; the catalogue is read-only (and listens).
+      const repos = createRepos(t as unknown as Db);
+      const appeals = appealsService({
+        appeals: repos.appeals, residents: repos.residents, city: repos.city, objects: repos.objects, calls: repos.telephony,
+        catalogue, clock: systemClock, numberPrefix: config.appealNumberPrefix,
+      });
+      const input = (categoryId: number, where: { residentId?: number; infraObjectId?: number }, text: string) =>
+        parse(RegisterBody, { categoryId, ...where, text });
       const r = (i: number) => residents[i % residents.length];
       const cat = (i: number) => categories[i % categories.length];
       await timeIt('catalogue suggestion (building)', N, (i) => catalogue.suggestion(cat(i), { buildingId: r(i).buildingId }), rows);
       const ids: number[] = [];
       p99 = await timeIt('register (resident, building)', N, async (i) => {
-        const a = await appeals.register({ categoryId: cat(i), residentId: r(i).id, text: 'Бенчмарк: тече дах над квартирою' }, user);
+        const a = await appeals.register(input(cat(i), { residentId: r(i).id }, 'Бенчмарк: тече дах над квартирою'), user);
         ids.push(a.id);
       }, rows);
       if (objects.length) {
         await timeIt('register (infra object)', Math.min(N, 200), (i) =>
-          appeals.register({ categoryId: cat(i), infraObjectId: objects[i % objects.length].id, text: 'Бенчмарк: переповнений контейнер' }, user), rows);
+          appeals.register(input(cat(i), { infraObjectId: objects[i % objects.length].id }, 'Бенчмарк: переповнений контейнер'), user), rows);
       }
       await timeIt('appeal detail with history', N, (i) => appeals.get(ids[i % ids.length], user), rows);
       await timeIt('resident’s appeals', N, (i) => appeals.byResident(r(i).id), rows);
-      await timeIt('building’s appeals, 90 days', N, (i) => appeals.byBuilding(r(i).buildingId, 90, user, r(i).id), rows);
+      await timeIt('building’s appeals, 90 days', N, (i) => appeals.byBuilding(r(i).buildingId, { days: 90, excludeResident: r(i).id }, user), rows);
       if (busiest) {
         const exec: User = { ...user, role: 'executor', executorId: busiest.executorId };
-        await timeIt('executor list, open, 50 rows', 100, () => appeals.list(exec, { status: 'new,in_progress,planned' }), rows);
-        await timeIt('executor list, overdue', 100, () => appeals.list(exec, { overdue: '1' }), rows);
+        await timeIt('executor list, open, 50 rows', 100, () => appeals.list(exec, parse(ListQuery, { status: 'new,in_progress,planned' })), rows);
+        await timeIt('executor list, overdue', 100, () => appeals.list(exec, parse(ListQuery, { overdue: '1' })), rows);
       }
       throw new Rollback();
     }).catch((e) => { if (!(e instanceof Rollback)) throw e; })

@@ -8,12 +8,11 @@ import { queryGuard } from './http/body.ts';
 import { sessionMiddleware } from './auth/guard.ts';
 import { authRoutes } from './auth/auth.routes.ts';
 import { healthRoutes } from './health/health.routes.ts';
-import { healthRepo } from './health/health.repo.ts';
 import { cityRoutes } from './city/city.routes.ts';
+import { buildingsRoutes } from './city/buildings.routes.ts';
 import { adminRoutes } from './admin/admin.routes.ts';
 import { catalogueRoutes } from './catalogue/catalogue.routes.ts';
 import { appealsRoutes } from './appeals/appeals.routes.ts';
-import { residentRegistryRoutes } from './residents/registry.routes.ts';
 import { geocodeRoutes } from './geocode/geocode.routes.ts';
 import { objectsRoutes } from './objects/objects.routes.ts';
 import { kartaRoutes } from './karta/karta.routes.ts';
@@ -52,14 +51,14 @@ export function createApp(s: Services, opts: AppOptions = {}) {
 
   const api = new Router({ prefix: '/api' });
   for (const router of [
-    healthRoutes(healthRepo(s.db), (m) => httpLog.warn(m)),
+    healthRoutes(s.repos.health, (m) => httpLog.warn(m)),
     authRoutes(s.auth, s.config),
     cityRoutes(s.city),
-    adminRoutes(s.db),
+    buildingsRoutes(s),
+    adminRoutes(s.repos.auth),
     catalogueRoutes(s.catalogue),
     appealsRoutes(s.appeals),
-    residentsRoutes(s.residents), // before /residents/:id
-    residentRegistryRoutes(s.residentRegistry),
+    residentsRoutes(s.residents, s.appeals),
     telephonyRoutes(s.telephony, { auth: s.auth, lifecycle: life }),
     geocodeRoutes(s.geocode),
     objectsRoutes(s.objects),

@@ -1,4 +1,5 @@
-// Wires repositories and services once per process. Each service gets only what it uses.
+// Wires repositories and services once per process. Every repository is built once over the pool;
+// each service is given the repositories (and services) it uses — none is given the pool itself.
 import type { Db } from './db/db.ts';
 import { config as defaultConfig, type Config } from './config.ts';
 import { systemClock, type Clock } from './clock.ts';
@@ -10,16 +11,18 @@ import { catalogueService } from './catalogue/catalogue.service.ts';
 import { appealsRepo } from './appeals/appeals.repo.ts';
 import { appealsService } from './appeals/appeals.service.ts';
 import { residentsRepo } from './residents/residents.repo.ts';
-import { residentRegistry } from './residents/registry.service.ts';
+import { residentsService } from './residents/residents.service.ts';
 import { geocodeRepo } from './geocode/geocode.repo.ts';
 import { geocodeService } from './geocode/geocode.service.ts';
 import { objectsRepo } from './objects/objects.repo.ts';
+import { announcementsRepo } from './announcements/announcements.repo.ts';
 import { announcementsService } from './announcements/announcements.service.ts';
 import { tilesRepo } from './tiles/tiles.repo.ts';
 import { tileService } from './tiles/tiles.service.ts';
 import { loadRegistry } from './tiles/registry.ts';
-import { residentsService } from './residents/residents.service.ts';
+import { telephonyRepo } from './telephony/telephony.repo.ts';
 import { telephonyService } from './telephony/telephony.service.ts';
+import { healthRepo } from './health/health.repo.ts';
 import { createMetrics } from './observe/metrics.ts';
 
 export type { Config };
@@ -29,29 +32,53 @@ export interface ServiceOptions {
   clock?: Clock;
 }
 
+/** Every domain's repository over one pool. */
+export function createRepos(db: Db) {
+  return {
+    auth: authRepo(db),
+    city: cityRepo(db),
+    catalogue: catalogueRepo(db),
+    appeals: appealsRepo(db),
+    residents: residentsRepo(db),
+    geocode: geocodeRepo(db),
+    objects: objectsRepo(db),
+    announcements: announcementsRepo(db),
+    telephony: telephonyRepo(db),
+    tiles: tilesRepo(db),
+    health: healthRepo(db),
+  };
+}
+export type Repos = ReturnType<typeof createRepos>;
+
 export function createServices(db: Db, config: Config = defaultConfig, opts: ServiceOptions = {}) {
   const clock = opts.clock ?? systemClock;
-  const catalogue = catalogueService(catalogueRepo(db), clock);
-  const residents = residentsService(db, clock);
+  const repos = createRepos(db);
   const metrics = createMetrics();
+  const catalogue = catalogueService(repos.catalogue, clock);
+  const residents = residentsService({ residents: repos.residents, appeals: repos.appeals, announcements: repos.announcements, city: repos.city, clock });
+  const appeals = appealsService({
+    appeals: repos.appeals, residents: repos.residents, city: repos.city, objects: repos.objects, calls: repos.telephony,
+    catalogue, clock, numberPrefix: config.appealNumberPrefix,
+  });
+  const announcements = announcementsService(repos.announcements, { publicUrl: config.publicUrl, clock });
   const telephony = telephonyService(db, config, residents, clock);
-  const tiles = tileService(db, tilesRepo(db), loadRegistry(), { cacheBytes: config.tileCacheBytes, cacheControl: config.tileCacheControl });
+  const tiles = tileService(db, repos.tiles, loadRegistry(), { cacheBytes: config.tileCacheBytes, cacheControl: config.tileCacheControl });
   metrics.sources.tiles = tiles.stats;
   metrics.sources.ami = telephony.link;
   metrics.sources.pool = () => ({ total: db.$pool.totalCount, idle: db.$pool.idleCount, waiting: db.$pool.waitingCount, max: db.$pool.options.max });
   return {
     db,
+    repos,
     config,
     clock,
     metrics,
-    auth: authService(authRepo(db), { sessionDays: config.sessionDays, clock }),
-    city: cityRepo(db),
+    auth: authService(repos.auth, { sessionDays: config.sessionDays, clock }),
+    city: repos.city,
     catalogue,
-    appeals: appealsService(appealsRepo(db), catalogue, { numberPrefix: config.appealNumberPrefix, clock }),
-    residentRegistry: residentRegistry(residentsRepo(db)),
-    geocode: geocodeService(geocodeRepo(db)),
-    objects: objectsRepo(db),
-    announcements: announcementsService(db, { publicUrl: config.publicUrl, clock }),
+    appeals,
+    geocode: geocodeService(repos.geocode),
+    objects: repos.objects,
+    announcements,
     residents,
     telephony,
     tiles,

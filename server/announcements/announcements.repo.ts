@@ -74,6 +74,8 @@ const CHECK_COLUMNS = `
 export function announcementsRepo(db: Db) {
   return {
     ...queries(db),
+    /** Runs `fn` in one transaction; the methods that take a `t` join it (and the mail outbox may too). */
+    transaction: <T>(name: string, fn: (t: Tx) => Promise<T>) => db.tx(name, fn),
     /** Published announcements affecting a building that have not ended by `at` (active first). */
     forBuilding: (buildingId: number, at: Date) =>
       db.any<BuildingAnnouncement>(`

@@ -2,52 +2,20 @@
 // public queries, subscriptions and statistics. No Koa here.
 import { randomBytes } from 'node:crypto';
 import type { ITask } from 'pg-promise';
-import type { Db } from '../db/db.ts';
 import type { User } from '../../shared/roles.ts';
 import type { Clock } from '../clock.ts';
 import { badRequest, conflict, forbidden, notFound } from '../http/errors.ts';
 import { enqueueMail } from '../mail/mail.repo.ts';
 import {
-  announcementsRepo, type AnnouncementsRepo, type AnnouncementRow, type Kind, type ListFilter, type Utility, type ZoneCheck,
+  type AnnouncementsRepo, type AnnouncementRow, type ListFilter, type ZoneCheck,
 } from './announcements.repo.ts';
+import { PREVIEW_SAMPLE, type EditInput, type Fields, type PublishInput, type ZoneInput } from './announcements.input.ts';
 import { confirmationMail, noticeMail, type Change, type Links } from './announcements.mail.ts';
 import {
-  KINDS, UTILITIES, MAX_VERTICES, MAX_PICKED, MIN_WIDTH_M, MAX_WIDTH_M, PICK_GROW_M, TEXT_MAX,
+  KINDS, UTILITIES, MAX_VERTICES, PICK_GROW_M,
 } from '../../shared/announcements.ts';
 
-/** How many affected buildings a preview returns for highlighting. */
-export const PREVIEW_SAMPLE = 2000;
-const MAX_TEXT: number = TEXT_MAX.description;
-
-export type ZoneInput =
-  | { source: 'polygon'; geometry: unknown }
-  | { source: 'line'; geometry: unknown; widthM: number }
-  | { source: 'buildings'; buildingIds: number[] };
-
 export interface CheckedZone { hex: string; geojson: object; sourceKind: 'polygon' | 'line' | 'buildings'; sourceGeojson: string | null; bufferM: number | null }
-
-function parseZone(raw: unknown): ZoneInput {
-  if (!raw || typeof raw !== 'object') throw badRequest('"zone" is required: {source: "polygon"|"line"|"buildings", …}');
-  const z = raw as Record<string, unknown>;
-  switch (z.source) {
-    case 'polygon':
-      return { source: 'polygon', geometry: z.geometry };
-    case 'line': {
-      const w = Number(z.widthM);
-      if (!Number.isFinite(w) || w < MIN_WIDTH_M || w > MAX_WIDTH_M) throw badRequest(`"zone.widthM" must be a width in metres from ${MIN_WIDTH_M} to ${MAX_WIDTH_M}`);
-      return { source: 'line', geometry: z.geometry, widthM: w };
-    }
-    case 'buildings': {
-      const ids = z.buildingIds;
-      if (!Array.isArray(ids) || ids.some((x) => !Number.isSafeInteger(x) || (x as number) <= 0)) throw badRequest('"zone.buildingIds" must be a list of building ids');
-      if (ids.length === 0) throw badRequest('No buildings picked: pick at least one building');
-      if (ids.length > MAX_PICKED) throw badRequest(`Too many buildings picked (${ids.length}; at most ${MAX_PICKED})`);
-      return { source: 'buildings', buildingIds: [...new Set(ids as number[])] };
-    }
-    default:
-      throw badRequest('"zone.source" must be "polygon", "line" or "buildings"');
-  }
-}
 
 /** Positions in a GeoJSON coordinates array, or -1 when it is not one (anything but numbers in nested arrays). */
 export function countPositions(coords: unknown): number {
@@ -62,52 +30,21 @@ export function countPositions(coords: unknown): number {
   return n;
 }
 
+const zoneError = (message: string, code: string, params?: Record<string, string | number>) =>
+  badRequest(message, { code, field: 'zone', params });
+
 /** Checks what is cheap to check (type, shape, vertex count) before PostGIS parses anything. */
-function geometryJson(g: unknown, types: string[]): string {
-  if (!g || typeof g !== 'object' || !types.includes((g as { type?: string }).type ?? '')) {
-    throw badRequest(`"zone.geometry" must be a GeoJSON ${types.join(' or ')}`);
-  }
-  const coords = (g as { coordinates?: unknown }).coordinates;
-  if (!Array.isArray(coords) || coords.length === 0 || JSON.stringify(coords) === '[[]]') throw badRequest('The zone is empty: draw it first');
+function geometryJson(g: { type: string; coordinates: unknown }, types: string[]): string {
+  if (!types.includes(g.type)) throw badRequest(`"zone.geometry" must be a GeoJSON ${types.join(' or ')}`, { code: 'invalid_geometry', field: 'zone' });
+  const coords = g.coordinates;
+  if (!Array.isArray(coords) || coords.length === 0 || JSON.stringify(coords) === '[[]]') throw zoneError('The zone is empty: draw it first', 'zone_empty');
   const points = countPositions(coords);
-  if (points < 0) throw badRequest('"zone.geometry.coordinates" must be arrays of [lon, lat] numbers', undefined, 'invalid_geometry');
-  if (points > MAX_VERTICES) throw badRequest(`Too many vertices: ${points} (at most ${MAX_VERTICES})`, { vertices: points });
+  if (points < 0) throw zoneError('"zone.geometry.coordinates" must be arrays of [lon, lat] numbers', 'invalid_geometry');
+  if (points > MAX_VERTICES) throw zoneError(`Too many vertices: ${points} (at most ${MAX_VERTICES})`, 'too_many_vertices', { value: points, max: MAX_VERTICES });
   return JSON.stringify(g);
 }
 
-const dateField = (v: unknown, name: string): Date => {
-  if (typeof v !== 'string' && !(v instanceof Date)) throw badRequest(`"${name}" is required (ISO date-time)`);
-  const d = new Date(v);
-  if (Number.isNaN(d.getTime())) throw badRequest(`"${name}" is not a valid date-time`);
-  return d;
-};
-const text = (v: unknown, name: string, max = MAX_TEXT): string => {
-  if (v === undefined || v === null) return '';
-  if (typeof v !== 'string') throw badRequest(`"${name}" must be a string`);
-  if (v.length > max) throw badRequest(`"${name}" is longer than ${max} characters`);
-  return v.trim();
-};
-export function parseUtility(v: unknown): Utility {
-  if (!UTILITIES.includes(v as Utility)) throw badRequest(`Unknown utility "${String(v)}": one of ${UTILITIES.join(', ')}`);
-  return v as Utility;
-}
-export function parseKind(v: unknown): Kind {
-  if (!KINDS.includes(v as Kind)) throw badRequest(`Unknown kind "${String(v)}": one of ${KINDS.join(', ')}`);
-  return v as Kind;
-}
-
-interface Fields { kind: Kind; utility: Utility; title: string; description: string; contact: string; startsAt: Date; endsAt: Date }
-function parseFields(b: Record<string, unknown>): Fields {
-  const f = {
-    kind: parseKind(b.kind), utility: parseUtility(b.utility),
-    title: text(b.title, 'title', 200), description: text(b.description, 'description'), contact: text(b.contact, 'contact', 300),
-    startsAt: dateField(b.startsAt, 'startsAt'), endsAt: dateField(b.endsAt, 'endsAt'),
-  };
-  if (f.endsAt <= f.startsAt) throw badRequest('The end is before the start: "endsAt" must be later than "startsAt"');
-  return f;
-}
-
-export function announcementsService(db: Db, cfg: { publicUrl: string; clock: Clock }, repo: AnnouncementsRepo = announcementsRepo(db)) {
+export function announcementsService(repo: AnnouncementsRepo, cfg: { publicUrl: string; clock: Clock }) {
   const { clock } = cfg;
   const base = cfg.publicUrl.replace(/\/$/, '');
   const links: Links = {
@@ -117,32 +54,32 @@ export function announcementsService(db: Db, cfg: { publicUrl: string; clock: Cl
   };
 
   /** Builds the zone in PostGIS and refuses it with the reason when it is not usable. */
-  async function checkZone(raw: unknown): Promise<CheckedZone> {
-    const input = parseZone(raw);
+  async function checkZone(input: ZoneInput): Promise<CheckedZone> {
     let c: ZoneCheck;
     let sourceGeojson: string | null = null;
     if (input.source === 'buildings') {
       c = await repo.checkBuildings(input.buildingIds, PICK_GROW_M);
-      if (c.pickedFound !== input.buildingIds.length) throw badRequest(`Unknown building ids: ${input.buildingIds.length - (c.pickedFound ?? 0)} of the picked buildings do not exist`);
+      if (c.pickedFound !== input.buildingIds.length) {
+        throw badRequest(`Unknown building ids: ${input.buildingIds.length - (c.pickedFound ?? 0)} of the picked buildings do not exist`, { code: 'not_found', field: 'zone.buildingIds' });
+      }
     } else {
       const types = input.source === 'polygon' ? ['Polygon', 'MultiPolygon'] : ['LineString', 'MultiLineString'];
       sourceGeojson = geometryJson(input.geometry, types);
       c = input.source === 'polygon' ? await repo.checkPolygon(sourceGeojson) : await repo.checkLine(sourceGeojson, input.widthM);
-      if (!c.valid) throw badRequest(`Invalid zone geometry: ${c.reason ?? 'invalid'}`, { reason: c.reason });
+      if (!c.valid) throw badRequest(`Invalid zone geometry: ${c.reason ?? 'invalid'}`, { code: 'invalid_geometry', field: 'zone', details: { reason: c.reason } });
     }
-    if (c.empty || !c.zone) throw badRequest('The zone is empty');
-    if (!c.inCity) throw badRequest('The zone is outside the city: it touches no district');
+    if (c.empty || !c.zone) throw zoneError('The zone is empty', 'zone_empty');
+    if (!c.inCity) throw zoneError('The zone is outside the city: it touches no district', 'zone_outside');
     return {
       hex: c.zone, geojson: c.zoneGeojson!, sourceKind: input.source, sourceGeojson,
       bufferM: input.source === 'line' ? input.widthM : input.source === 'buildings' ? PICK_GROW_M : null,
     };
   }
 
-  function ownerOf(user: User, body: Record<string, unknown>): number {
+  function ownerOf(user: User, executorId: number | undefined): number {
     if (user.role === 'executor') return user.executorId!;
-    const id = Number(body.executorId);
-    if (!Number.isSafeInteger(id) || id <= 0) throw badRequest('"executorId" is required when an administrator publishes');
-    return id;
+    if (!executorId) throw badRequest('"executorId" is required when an administrator publishes', { code: 'required', field: 'executorId' });
+    return executorId;
   }
   function mayAct(user: User, a: AnnouncementRow) {
     if (user.role === 'admin') return;
@@ -165,20 +102,19 @@ export function announcementsService(db: Db, cfg: { publicUrl: string; clock: Cl
     links,
     forBuilding: (buildingId: number, at?: Date) => repo.forBuilding(buildingId, at ?? clock.now()),
 
-    async preview(body: Record<string, unknown>) {
+    async preview(body: { zone: ZoneInput; limit?: number }) {
       const zone = await checkZone(body.zone);
-      const limit = Math.min(Number(body.limit) || PREVIEW_SAMPLE, PREVIEW_SAMPLE);
-      const s = await repo.affected(zone.hex, limit);
+      const s = await repo.affected(zone.hex, body.limit ?? PREVIEW_SAMPLE);
       return { ...s, zone: zone.geojson, truncated: s.buildings > s.sample.length };
     },
 
-    async publish(user: User, body: Record<string, unknown>) {
-      const f = parseFields(body);
-      const executorId = ownerOf(user, body);
-      if (!(await repo.executorExists(executorId))) throw badRequest(`Unknown executor ${executorId}`);
-      const zone = await checkZone(body.zone);
+    async publish(user: User, body: PublishInput) {
+      const { zone: zoneInput, executorId: asked, ...f } = body;
+      const executorId = ownerOf(user, asked);
+      if (!(await repo.executorExists(executorId))) throw badRequest(`Unknown executor ${executorId}`, { code: 'not_found', field: 'executorId' });
+      const zone = await checkZone(zoneInput);
       const now = clock.now();
-      const id = await db.tx('announcement-publish', async (t) => {
+      const id = await repo.transaction('announcement-publish', async (t) => {
         await repo.serialScans(t);
         const { id } = await repo.insert(t, { ...f, executorId, sourceKind: zone.sourceKind, sourceGeojson: zone.sourceGeojson, bufferM: zone.bufferM, zoneHex: zone.hex, createdBy: user.id, now });
         const counts = await repo.recomputeBuildings(t, id);
@@ -190,17 +126,23 @@ export function announcementsService(db: Db, cfg: { publicUrl: string; clock: Cl
       return this.detail(id);
     },
 
-    async edit(user: User, id: number, body: Record<string, unknown>) {
+    async edit(user: User, id: number, body: EditInput) {
       const current = await repo.get(id);
       if (!current) throw notFound(`No announcement ${id}`);
       mayAct(user, current);
-      const f = parseFields({ ...current, ...body });
-      const zone = body.zone !== undefined ? await checkZone(body.zone) : null;
+      const { zone: zoneInput, ...change } = body;
+      const f: Fields = {
+        kind: change.kind ?? current.kind, utility: change.utility ?? current.utility, title: change.title ?? current.title,
+        description: change.description ?? current.description, contact: change.contact ?? current.contact,
+        startsAt: change.startsAt ?? current.startsAt, endsAt: change.endsAt ?? current.endsAt,
+      };
+      if (f.endsAt <= f.startsAt) throw badRequest('The end is before the start: "endsAt" must be later than "startsAt"', { code: 'ends_before_start', field: 'endsAt' });
+      const zone = zoneInput ? await checkZone(zoneInput) : null;
       const now = clock.now();
-      await db.tx('announcement-edit', async (t) => {
+      await repo.transaction('announcement-edit', async (t) => {
         await repo.serialScans(t);
         const before = (await repo.get(id, t, true))!;
-        if (before.status !== 'published') throw conflict(`The announcement is ${before.status}: it can no longer be edited`);
+        if (before.status !== 'published') throw conflict(`The announcement is ${before.status}: it can no longer be edited`, { code: 'announcement_over' });
         const oldIds = await repo.buildingIds(t, id);
         await repo.update(t, id, now, { ...f, sourceKind: zone?.sourceKind ?? null, sourceGeojson: zone?.sourceGeojson ?? null, bufferM: zone?.bufferM ?? null, zoneHex: zone?.hex ?? null });
         const counts = await repo.recomputeBuildings(t, id);
@@ -220,16 +162,15 @@ export function announcementsService(db: Db, cfg: { publicUrl: string; clock: Cl
       return this.detail(id);
     },
 
-    async end(user: User, id: number, how: 'cancelled' | 'closed', body: Record<string, unknown>) {
-      const reason = text(body.reason, 'reason', 1000);
+    async end(user: User, id: number, how: 'cancelled' | 'closed', reason: string) {
       const now = clock.now();
-      await db.tx(`announcement-${how}`, async (t) => {
+      await repo.transaction(`announcement-${how}`, async (t) => {
         const a = await repo.get(id, t, true);
         if (!a) throw notFound(`No announcement ${id}`);
         mayAct(user, a);
-        if (a.status !== 'published') throw conflict(`The announcement is already ${a.status}`);
-        if (how === 'closed' && a.startsAt > now) throw conflict('The works have not started yet: cancel the announcement instead');
-        if (how === 'closed' && a.endsAt <= now) throw conflict('The announcement has already ended');
+        if (a.status !== 'published') throw conflict(`The announcement is already ${a.status}`, { code: 'announcement_over' });
+        if (how === 'closed' && a.startsAt > now) throw conflict('The works have not started yet: cancel the announcement instead', { code: 'not_started' });
+        if (how === 'closed' && a.endsAt <= now) throw conflict('The announcement has already ended', { code: 'announcement_over' });
         const { closedAt } = await repo.setStatus(t, id, how, now);
         const notified = await notify(t, how, id, now, await repo.buildingIds(t, id));
         await repo.addEvent(t, id, user.id, how, { reason, closedAt, notified }, now);
@@ -279,16 +220,11 @@ export function announcementsService(db: Db, cfg: { publicUrl: string; clock: Cl
     },
 
     // ---- subscriptions ----
-    async subscribe(body: Record<string, unknown>) {
-      const email = text(body.email, 'email', 254).toLowerCase();
-      if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) throw badRequest('"email" is not an e-mail address');
-      const buildingId = Number(body.buildingId);
-      if (!Number.isSafeInteger(buildingId) || buildingId <= 0) throw badRequest('"buildingId" is required');
-      const lang = body.lang === 'en' ? 'en' : 'uk';
+    async subscribe({ email, buildingId, lang }: { email: string; buildingId: number; lang: 'uk' | 'en' }) {
       const now = clock.now();
-      return db.tx('announcement-subscribe', async (t) => {
+      return repo.transaction('announcement-subscribe', async (t) => {
         const b = await repo.buildingAddress(buildingId, t);
-        if (!b) throw notFound(`No building ${buildingId}`);
+        if (!b) throw notFound(`No building ${buildingId}`, { field: 'buildingId' });
         const live = await repo.liveSubscription(t, email, buildingId);
         if (live?.confirmedAt) {
           await repo.setSubscriptionLang(t, live.id, lang);

@@ -1,6 +1,7 @@
-// All SQL of appeals: registration (one transaction), lists, detail with history, status changes.
+// All SQL of appeals: registration (one statement), lists, detail with history, status changes.
+// It writes only the appeals' own tables; names of categories, organisations, buildings and
+// residents are joined in for display.
 import { pgp, type Db } from '../db/db.ts';
-
 import { APPEAL_STATUSES, COUNT_CAP, OPEN_STATUSES, type AppealStatus, type EventKind } from '../../shared/appeals.ts';
 
 export type { AppealStatus, EventKind };
@@ -28,13 +29,10 @@ export interface NewAppeal {
 
 export interface NewEvent { kind: EventKind; data: Record<string, unknown> }
 
-export interface RegistrationContext {
-  call: { callerPhone: string | null; residentId: number | null; operatorId: number | null } | null;
-  resident: { id: number; buildingId: number | null; apartment: string | null; phone: string | null } | null;
-  building: { id: number; housingOfficeId: number | null; districtId: number | null } | null;
-  infraObject: { lon: number; lat: number } | null;
-  pointDistrictId: number | null;
+export interface ActiveAppeal {
+  id: number; number: string; status: string; category: string; categoryEn: string; executor: string; createdAt: string; dueAt: string;
 }
+
 
 /** One row of an appeal list; personal columns are dropped by the service for other roles. */
 export interface AppealRow {
@@ -85,33 +83,9 @@ const FROM = `FROM appeal a ${JOINS}`;
 export function appealsRepo(db: Db) {
   return {
     /**
-     * Everything registration needs to know about who and where, in one round trip: the call (its
-     * caller and resident), the resident (given, or the call's) with their building, apartment and
-     * first phone, the building (given, or the resident's) with its housing office and district, the
-     * infrastructure object's location, and the district of the object or the point.
-     */
-    context: (q: { callId: number | null; residentId: number | null; buildingId: number | null; infraObjectId: number | null; point: { lon: number; lat: number } | null }) =>
-      db.one<RegistrationContext>({ name: 'appeal-registration-context', text: `
-        WITH c AS (SELECT caller_phone AS "callerPhone", resident_id AS "residentId", operator_id AS "operatorId" FROM call WHERE id = $1),
-             r AS (SELECT r.id, r.building_id AS "buildingId", r.apartment,
-                          (SELECT p.phone FROM resident_phone p WHERE p.resident_id = r.id ORDER BY p.created_at, p.phone LIMIT 1) AS phone
-                     FROM resident r WHERE r.id = coalesce($2::int, (SELECT "residentId" FROM c))),
-             b AS (SELECT b.id, b.housing_office_id AS "housingOfficeId",
-                          coalesce(b.district_id, (SELECT d.id FROM district d WHERE ST_Intersects(d.geom, b.centroid) LIMIT 1)) AS "districtId"
-                     FROM building b WHERE b.id = coalesce($3::int, (SELECT "buildingId" FROM r))),
-             o AS (SELECT ST_PointOnSurface(geom) AS g FROM infra_object WHERE id = $4),
-             pt AS (SELECT coalesce((SELECT g FROM o), CASE WHEN $5::float8 IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint($5, $6), 4326) END) AS g)
-        SELECT (SELECT row_to_json(c) FROM c) AS call,
-               (SELECT row_to_json(r) FROM r) AS resident,
-               (SELECT row_to_json(b) FROM b) AS building,
-               (SELECT json_build_object('lon', ST_X(g), 'lat', ST_Y(g)) FROM o) AS "infraObject",
-               (SELECT d.id FROM district d, pt WHERE pt.g IS NOT NULL AND ST_Intersects(d.geom, pt.g) LIMIT 1) AS "pointDistrictId"`,
-        values: [q.callId, q.residentId, q.buildingId, q.infraObjectId, q.point?.lon ?? null, q.point?.lat ?? null] }),
-
-    /**
-     * Registers an appeal with its opening history in one statement — the number, the appeal, its
-     * events and the call's newly learned resident — so it is one round trip and atomic: a failure
-     * anywhere leaves no appeal and no events (only the number sequence moves on, as sequences do).
+     * Registers an appeal with its opening history in one statement — the number, the appeal and its
+     * events — so it is one round trip and atomic: a failure anywhere leaves no appeal and no events
+     * (only the number sequence moves on, as sequences do).
      */
     register: (a: NewAppeal, events: NewEvent[], numberPrefix: string, now: Date) =>
       db.one<{ id: number; number: string; createdAt: Date }>({ name: 'appeal-register', text: `
@@ -133,9 +107,7 @@ export function appealsRepo(db: Db) {
                INSERT INTO appeal_event (appeal_id, at, actor_id, kind, data)
                SELECT a.id, a.created_at, $16, ev.kind, ev.data
                  FROM a, ROWS FROM (jsonb_to_recordset($20::jsonb) AS (kind text, data jsonb)) WITH ORDINALITY AS ev(kind, data, i)
-                ORDER BY ev.i),
-             -- An unknown caller registered during the call: the call log learns who it was.
-             c AS (UPDATE call SET resident_id = $4 WHERE id = $17 AND $4::int IS NOT NULL AND resident_id IS NULL)
+                ORDER BY ev.i)
         SELECT id, number, created_at AS "createdAt" FROM a`,
         values: [numberPrefix, a.channel, a.callerPhone, a.residentId, a.buildingId, a.apartment, a.infraObjectId,
           a.point?.lon ?? null, a.point?.lat ?? null, a.categoryId, a.executorId, a.text, a.dueAt,
@@ -163,9 +135,19 @@ export function appealsRepo(db: Db) {
           FROM appeal_event ev LEFT JOIN app_user u ON u.id = ev.actor_id
          WHERE ev.appeal_id = $1 ORDER BY ev.at, ev.id`, [appealId]),
 
-    recordings: (callId: number) =>
-      db.any<{ id: number; startedAt: string; endedAt: string | null; bytes: number | null }>(`
-        SELECT id, started_at AS "startedAt", ended_at AS "endedAt", bytes FROM recording WHERE call_id = $1 ORDER BY started_at`, [callId]),
+    /** The caller card's list: the resident's appeals that are not over yet, newest first. */
+    activeOfResident: (residentId: number, limit: number) =>
+      db.any<ActiveAppeal>({ name: 'appeals-active-of-resident', values: [residentId, limit], text: `
+        SELECT a.id, a.number, a.status, c.name AS category, c.name_en AS "categoryEn", e.name AS executor,
+               a.created_at AS "createdAt", a.due_at AS "dueAt"
+          FROM appeal a JOIN category c ON c.id = a.category_id JOIN executor e ON e.id = a.executor_id
+         WHERE a.resident_id = $1 AND NOT appeal_status_is_terminal(a.status)
+         ORDER BY a.created_at DESC, a.id DESC LIMIT $2` }),
+
+    /** The appeals registered during a call. */
+    ofCall: (callId: number) =>
+      db.any<{ id: number; number: string; executorId: number }>(
+        `SELECT id, number, executor_id AS "executorId" FROM appeal WHERE call_id = $1 ORDER BY id`, [callId]),
 
     byResident: (residentId: number, now: Date, limit = 50) =>
       db.any<AppealRow>(`SELECT ${row('$3')} ${FROM} WHERE a.resident_id = $1 ORDER BY a.created_at DESC, a.id DESC LIMIT $2`, [residentId, limit, now]),

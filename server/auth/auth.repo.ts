@@ -4,6 +4,14 @@ import type { Role, User } from '../../shared/roles.ts';
 const USER_COLUMNS = `u.id, u.login, u.full_name AS "fullName", u.role, u.executor_id AS "executorId",
   u.sip_interface AS "sipInterface"`;
 
+export interface AdminUser {
+  id: number; login: string; fullName: string; role: Role; sipInterface: string | null; executor: string | null; disabled: boolean; createdAt: string;
+}
+const ADMIN_USERS = `
+  SELECT u.id, u.login, u.full_name AS "fullName", u.role, u.sip_interface AS "sipInterface",
+         e.name AS executor, u.disabled, u.created_at AS "createdAt"
+    FROM app_user u LEFT JOIN executor e ON e.id = u.executor_id`;
+
 export function authRepo(db: Db) {
   return {
     findByLogin: (login: string) =>
@@ -18,11 +26,21 @@ export function authRepo(db: Db) {
           WHERE s.token_hash = $1 AND s.expires_at > $2 AND NOT u.disabled`, values: [tokenHash, now] }),
     deleteSession: (tokenHash: Buffer) => db.none('DELETE FROM user_session WHERE token_hash = $1', [tokenHash]),
     deleteExpiredSessions: (now: Date) => db.result('DELETE FROM user_session WHERE expires_at <= $1', [now]).then((r) => r.rowCount),
-    createUser: (u: { login: string; fullName: string; role: Role; executorId?: number | null; sipInterface?: string | null; passwordHash: string }) =>
-      db.one<{ id: number }>(
-        `INSERT INTO app_user (login, full_name, role, executor_id, sip_interface, password_hash)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-        [u.login, u.fullName, u.role, u.executorId ?? null, u.sipInterface ?? null, u.passwordHash]),
+
+    /** Everyone with access, for the administration page. */
+    listUsers: () => db.any<AdminUser>(`${ADMIN_USERS} ORDER BY u.role, u.login`),
+
+    /** Sets a user's desk phone and/or disables them; a disabled user is signed out everywhere at once. */
+    updateUser: (id: number, change: { sipInterface?: string | null; disabled?: boolean }) =>
+      db.tx('admin-user-update', async (t) => {
+        const updated = await t.oneOrNone(`
+          UPDATE app_user SET sip_interface = CASE WHEN $2 THEN $3 ELSE sip_interface END,
+                              disabled = coalesce($4, disabled)
+           WHERE id = $1 RETURNING id`, [id, change.sipInterface !== undefined, change.sipInterface ?? null, change.disabled ?? null]);
+        if (!updated) return null;
+        if (change.disabled === true) await t.none('DELETE FROM user_session WHERE user_id = $1', [id]);
+        return t.one<AdminUser>(`${ADMIN_USERS} WHERE u.id = $1`, [id]);
+      }),
   };
 }
 export type AuthRepo = ReturnType<typeof authRepo>;

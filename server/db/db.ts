@@ -6,6 +6,9 @@ import pgPromise from 'pg-promise';
 import type { IDatabase, IMain } from 'pg-promise';
 import net from 'node:net';
 import pg from 'pg';
+import { logger } from '../observe/log.ts';
+
+const dbLog = logger.child({ component: 'db' });
 
 type ScopedClient = pg.Client & { mistoScope?: QueryScope; processID: number; secretKey: number; host: string; port: number };
 
@@ -73,7 +76,7 @@ export const DB_DEFAULTS: Required<ConnectOptions> = {
 
 export function connect(url: string, max = 20, opts: ConnectOptions = {}): Db {
   const o = { ...DB_DEFAULTS, ...opts };
-  return pgp({
+  const db: Db = pgp({
     connectionString: url, max, application_name: 'misto',
     ...(o.statementTimeoutMs ? { statement_timeout: o.statementTimeoutMs, query_timeout: o.statementTimeoutMs + 5_000 } : {}),
     ...(o.lockTimeoutMs ? { lock_timeout: o.lockTimeoutMs } : {}),
@@ -81,6 +84,11 @@ export function connect(url: string, max = 20, opts: ConnectOptions = {}): Db {
     connectionTimeoutMillis: o.poolTimeoutMs,
     idleTimeoutMillis: o.idleMs,
   });
+  // An idle pooled connection that the server ends (a restart, a fast shutdown, DROP DATABASE … FORCE)
+  // is an 'error' on the pool. pg-promise listens while the pool lives but stops when it ends, and a
+  // connection still closing then would throw out of the socket handler: this listener stays.
+  db.$pool.on('error', (e: Error) => dbLog.warn(`an idle database connection ended: ${e.message}`));
+  return db;
 }
 
 /** A connection for long maintenance work: no statement or lock timeouts. */

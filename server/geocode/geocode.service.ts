@@ -1,6 +1,6 @@
 // Address search for the map's search box, the desk's "unknown caller" form and the announcements'
 // "my building". Building addresses are public, so there is no role check.
-import { badRequest, notFound } from '../http/errors.ts';
+import { notFound } from '../http/errors.ts';
 import { parseAddressQuery } from './parse.ts';
 import { FALLBACK_STREET_SIMILARITY, type GeocodeRepo } from './geocode.repo.ts';
 
@@ -9,11 +9,8 @@ export const MAX_LIMIT = 50;
 
 export function geocodeService(repo: GeocodeRepo) {
   return {
-    async search(q: string | undefined, limit = 10) {
-      const text = (q ?? '').trim();
-      if (!text) throw badRequest('"q" is required');
-      if (text.length > MAX_QUERY) throw badRequest(`"q" is longer than ${MAX_QUERY} characters`);
-      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw badRequest(`"limit" must be an integer from 1 to ${MAX_LIMIT}`);
+    /** Buildings for what a person typed (the route has checked its length and the limit). */
+    async search(text: string, limit = 10) {
       const parsed = parseAddressQuery(text);
       // One letter matches every street; wait for the person to type more.
       if (parsed.street.replace(/\s/g, '').length < 2) return [];

@@ -13,7 +13,7 @@ export const GEOMETRY_BODY_LIMIT = 2 * 1024 * 1024;
 const DRAIN_LIMIT = 8 * 1024 * 1024;
 export const MAX_DEPTH = 32;
 
-const tooLarge = (limit: number) => new AppError(413, 'too_large', `Request body is larger than ${limit} bytes`, { limit });
+const tooLarge = (limit: number) => new AppError(413, 'too_large', `Request body is larger than ${limit} bytes`, undefined, undefined, { max: limit });
 
 /**
  * Reads the raw body. Over the limit, the rest is drained and dropped (up to DRAIN_LIMIT) before the
@@ -55,14 +55,14 @@ function readRaw(ctx: Context, limit: number): Promise<Buffer> {
 
 /** Refuses NUL characters and excessive nesting anywhere in a parsed body, naming the field. */
 export function checkValue(value: unknown, path = '', depth = 0): void {
-  if (depth > MAX_DEPTH) throw badRequest(`The body is nested deeper than ${MAX_DEPTH} levels`, { field: path || undefined }, 'too_deep');
+  if (depth > MAX_DEPTH) throw badRequest(`The body is nested deeper than ${MAX_DEPTH} levels`, { code: 'too_deep', field: path || undefined, params: { max: MAX_DEPTH } });
   if (typeof value === 'string') {
-    if (value.includes('\u0000')) throw badRequest(`"${path || 'value'}" contains a NUL character`, { field: path || undefined }, 'invalid_text');
+    if (value.includes('\u0000')) throw badRequest(`"${path || 'value'}" contains a NUL character`, { code: 'invalid_text', field: path || undefined });
   } else if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) checkValue(value[i], `${path}[${i}]`, depth + 1);
   } else if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
-      if (k.includes('\u0000')) throw badRequest('A field name contains a NUL character', undefined, 'invalid_text');
+      if (k.includes('\u0000')) throw badRequest('A field name contains a NUL character', { code: 'invalid_text' });
       checkValue(v, path ? `${path}.${k}` : k, depth + 1);
     }
   }
@@ -80,8 +80,8 @@ export async function readBody(ctx: Context, opts: { limit?: number } = {}): Pro
   let value: unknown;
   if (ctx.is('application/x-www-form-urlencoded')) value = Object.fromEntries(new URLSearchParams(raw));
   else {
-    try { value = JSON.parse(raw); } catch { throw badRequest('Body is not valid JSON', undefined, 'invalid_json'); }
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw badRequest('Body must be a JSON object', undefined, 'invalid_json');
+    try { value = JSON.parse(raw); } catch { throw badRequest('Body is not valid JSON', { code: 'invalid_json' }); }
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw badRequest('Body must be a JSON object', { code: 'invalid_json' });
   }
   checkValue(value);
   return value as Record<string, unknown>;

@@ -3,17 +3,36 @@
 // that is away, restarting or too slow is a 503 with Retry-After — never a 500.
 import type { Context, Next } from 'koa';
 
+/**
+ * An error the client caused or may retry: its HTTP status, a stable code (shared/errors.ts), an
+ * English message for logs and API clients, the input field at fault and the params the code's
+ * translated text needs.
+ */
 export class AppError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly details?: unknown) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+    readonly field?: string,
+    readonly params?: Record<string, string | number>,
+  ) {
     super(message);
   }
 }
-export const badRequest = (message: string, details?: unknown, code = 'bad_request') => new AppError(400, code, message, details);
+
+interface Why { code?: string; field?: string; params?: Record<string, string | number>; details?: unknown }
+const make = (status: number, fallback: string) => (message: string, why: Why = {}) =>
+  new AppError(status, why.code ?? fallback, message, why.details, why.field, why.params);
+
+/** 400: the request itself is wrong. */
+export const badRequest = make(400, 'bad_request');
 export const unauthorized = (message = 'Sign in required') => new AppError(401, 'unauthorized', message);
-export const forbidden = (message = 'Not allowed for your role') => new AppError(403, 'forbidden', message);
-export const notFound = (message = 'Not found') => new AppError(404, 'not_found', message);
-export const conflict = (message: string, details?: unknown) => new AppError(409, 'conflict', message, details);
-export const unavailable = (message: string, code = 'unavailable') => new AppError(503, code, message);
+export const forbidden = make(403, 'forbidden');
+export const notFound = make(404, 'not_found');
+/** 409: the request is fine, the state of things does not allow it. */
+export const conflict = make(409, 'conflict');
+export const unavailable = make(503, 'unavailable');
 
 export const databaseUnavailable = () => new AppError(503, 'database_unavailable', 'The database is unavailable; try again in a moment');
 
@@ -58,7 +77,12 @@ export async function errorMiddleware(ctx: Context, next: Next) {
     if (app) {
       ctx.status = app.status;
       if (app.status === 503) ctx.set('Retry-After', '5');
-      ctx.body = { error: app.code, message: app.message, ...(app.details !== undefined ? { details: app.details } : {}) };
+      ctx.body = {
+        error: app.code, message: app.message,
+        ...(app.field ? { field: app.field } : {}),
+        ...(app.params ? { params: app.params } : {}),
+        ...(app.details !== undefined ? { details: app.details } : {}),
+      };
       return;
     }
     ctx.status = 500;

@@ -18,6 +18,11 @@ export interface InfraObjectCard {
 
 export function objectsRepo(db: Db) {
   return {
+    /** Where an object is, as a point (an area's point on its surface). */
+    point: (id: number) =>
+      db.oneOrNone<{ lon: number; lat: number }>({ name: 'objects-point', values: [id], text: `
+        SELECT ST_X(p) AS lon, ST_Y(p) AS lat FROM (SELECT ST_PointOnSurface(geom) AS p FROM infra_object WHERE id = $1) x` }),
+
     byId: (id: number) =>
       db.oneOrNone<InfraObjectCard>(`
         SELECT o.id, o.kind, o.name, o.address, o.attributes,

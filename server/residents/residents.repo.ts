@@ -1,6 +1,6 @@
 // All SQL about residents: the caller lookup behind the screen pop (one statement probing
-// resident_phone's primary key, the resident, their building and open appeals), and the register
-// the desk keeps (an unknown caller becomes a known one).
+// resident_phone's primary key, the resident and their building), and the register the desk keeps
+// (an unknown caller becomes a known one).
 import type { Db } from '../db/db.ts';
 
 export interface CardResident {
@@ -11,18 +11,7 @@ export interface CardResident {
   building: { id: number; address: string; lon: number; lat: number } | null;
 }
 
-export interface OpenAppeal {
-  id: number;
-  number: string;
-  status: string;
-  category: string;
-  categoryEn: string;
-  executor: string;
-  createdAt: string;
-  dueAt: string;
-}
-
-/** The card lists the caller's appeals that are not over yet (shared/appeals.ts: not terminal). */
+/** The card lists this many of the caller's appeals that are not over yet. */
 export const OPEN_APPEALS_LIMIT = 20;
 
 export interface ResidentRecord {
@@ -45,25 +34,26 @@ export function residentsRepo(db: Db) {
   return {
     // A named prepared statement: every connection plans it once, not on every ring.
     cardByPhone: (phone: string) =>
-      db.oneOrNone<{ resident: CardResident; openAppeals: OpenAppeal[] }>({ name: 'resident-card-by-phone', values: [phone], text: `
+      db.oneOrNone<{ resident: CardResident }>({ name: 'resident-card-by-phone', values: [phone], text: `
         SELECT json_build_object(
                  'id', r.id, 'fullName', r.full_name, 'apartment', r.apartment,
                  'phones', (SELECT coalesce(json_agg(p.phone ORDER BY p.created_at, p.phone), '[]') FROM resident_phone p WHERE p.resident_id = r.id),
                  'building', CASE WHEN b.id IS NULL THEN NULL ELSE json_build_object(
                    'id', b.id, 'address', b.address, 'lon', round(ST_X(b.centroid)::numeric, 6), 'lat', round(ST_Y(b.centroid)::numeric, 6)) END
-               ) AS resident,
-               (SELECT coalesce(json_agg(x), '[]') FROM (
-                  SELECT a.id, a.number, a.status, c.name AS category, c.name_en AS "categoryEn", e.name AS executor,
-                         a.created_at AS "createdAt", a.due_at AS "dueAt"
-                    FROM appeal a JOIN category c ON c.id = a.category_id JOIN executor e ON e.id = a.executor_id
-                   WHERE a.resident_id = r.id AND NOT appeal_status_is_terminal(a.status)
-                   ORDER BY a.created_at DESC, a.id DESC LIMIT ${OPEN_APPEALS_LIMIT}) x) AS "openAppeals"
+               ) AS resident
           FROM resident_phone rp
           JOIN resident r ON r.id = rp.resident_id
           LEFT JOIN building b ON b.id = r.building_id
          WHERE rp.phone = $1` }),
 
     get: (id: number) => db.oneOrNone<ResidentRecord>(`${RESIDENT} WHERE r.id = $1`, [id]),
+
+    /** Where a resident lives and how to reach them, for an appeal registered on their behalf. */
+    placeOf: (id: number) =>
+      db.oneOrNone<{ id: number; buildingId: number | null; apartment: string | null; phone: string | null }>({ name: 'resident-place', values: [id], text: `
+        SELECT r.id, r.building_id AS "buildingId", r.apartment,
+               (SELECT p.phone FROM resident_phone p WHERE p.resident_id = r.id ORDER BY p.created_at, p.phone LIMIT 1) AS phone
+          FROM resident r WHERE r.id = $1` }),
 
     byPhone: (phone: string) =>
       db.oneOrNone<ResidentRecord>(`${RESIDENT} WHERE r.id = (SELECT resident_id FROM resident_phone WHERE phone = $1)`, [phone]),
@@ -72,8 +62,6 @@ export function residentsRepo(db: Db) {
       db.any<ResidentRecord>(`${RESIDENT} WHERE r.building_id = $1 AND ($2::text IS NULL OR r.apartment = $2)
         ORDER BY nullif(regexp_replace(r.apartment, '\\D', '', 'g'), '')::int NULLS LAST, r.apartment, r.full_name LIMIT 500`,
         [buildingId, apartment]),
-
-    building: (id: number) => db.oneOrNone<{ id: number; apartments: number }>(`SELECT id, apartments FROM building WHERE id = $1`, [id]),
 
     phoneOwner: (phone: string) =>
       db.oneOrNone<{ residentId: number }>(`SELECT resident_id AS "residentId" FROM resident_phone WHERE phone = $1`, [phone]),

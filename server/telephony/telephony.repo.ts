@@ -104,6 +104,20 @@ export function telephonyRepo(db: Db) {
         INSERT INTO recording (call_id, path, started_at) VALUES ($1, $2, $3)
         ON CONFLICT (call_id, path) DO NOTHING RETURNING id`, [callId, path, startedAt]),
 
+    /** What an appeal registered during a call takes from it. */
+    callSummary: (id: number) =>
+      db.oneOrNone<{ callerPhone: string | null; residentId: number | null; operatorId: number | null }>({ name: 'call-summary', values: [id],
+        text: `SELECT caller_phone AS "callerPhone", resident_id AS "residentId", operator_id AS "operatorId" FROM call WHERE id = $1` }),
+
+    /** An unknown caller registered during the call: the call log learns who it was. */
+    noteResident: (callId: number, residentId: number) =>
+      db.none(`UPDATE call SET resident_id = $2 WHERE id = $1 AND resident_id IS NULL`, [callId, residentId]),
+
+    /** The recordings of a call as a listener sees them. */
+    recordingsForListeners: (callId: number) =>
+      db.any<{ id: number; startedAt: string; endedAt: string | null; bytes: number | null }>(`
+        SELECT id, started_at AS "startedAt", ended_at AS "endedAt", bytes FROM recording WHERE call_id = $1 ORDER BY started_at`, [callId]),
+
     recordingsOfCall: (callId: number) =>
       db.any<{ id: number; path: string }>(`SELECT id, path FROM recording WHERE call_id = $1`, [callId]),
 

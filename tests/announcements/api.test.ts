@@ -84,28 +84,31 @@ test('invalid zones and forms are refused with the reason, nothing is stored', a
   const bowtie = { type: 'Polygon', coordinates: [[at(0, 0), at(100, 100), at(100, 0), at(0, 100), at(0, 0)]] };
   const circle = { type: 'Polygon', coordinates: [[...Array.from({ length: 1200 }, (_, i) => at(100 + 50 * Math.cos(i / 1200 * 2 * Math.PI), 100 + 50 * Math.sin(i / 1200 * 2 * Math.PI))), at(150, 100)]] };
   const far = { type: 'Polygon', coordinates: [[[30.5, 50.4], [30.51, 50.4], [30.51, 50.41], [30.5, 50.4]]] };
-  const cases: [unknown, RegExp][] = [
-    [form({ source: 'polygon', geometry: bowtie }), /Self-intersection/],
-    [form({ source: 'polygon', geometry: circle }), /Too many vertices: 1201/],
-    [form({ source: 'polygon', geometry: far }), /outside the city/],
-    [form({ source: 'polygon', geometry: { type: 'Polygon', coordinates: [] } }), /empty/],
-    [form({ source: 'polygon', geometry: { type: 'Polygon', coordinates: [[]] } }), /empty/],
-    [form({ source: 'polygon', geometry: rect(0, 0, 50, 50) }, { endsAt: iso(NOW - 2 * HOUR) }), /end is before the start/],
-    [form({ source: 'polygon', geometry: rect(0, 0, 50, 50) }, { utility: 'internet' }), /Unknown utility "internet"/],
-    [form({ source: 'polygon', geometry: rect(0, 0, 50, 50) }, { kind: 'party' }), /Unknown kind "party"/],
-    [form({ source: 'buildings', buildingIds: [] }), /No buildings picked/],
-    [form({ source: 'buildings', buildingIds: [1, 99999] }), /Unknown building ids/],
-    [form({ source: 'line', geometry: { type: 'LineString', coordinates: [centre(0, 0), centre(1, 0)] }, widthM: 0 }), /widthM/],
-    [form({ source: 'line', geometry: rect(0, 0, 50, 50), widthM: 5 }), /LineString/],
-    [form(undefined), /"zone" is required/],
+  // [body, code, field, what the English message says] — the code and field are the contract.
+  const cases: [unknown, string, string, RegExp][] = [
+    [form({ source: 'polygon', geometry: bowtie }), 'invalid_geometry', 'zone', /Self-intersection/],
+    [form({ source: 'polygon', geometry: circle }), 'too_many_vertices', 'zone', /Too many vertices: 1201/],
+    [form({ source: 'polygon', geometry: far }), 'zone_outside', 'zone', /outside the city/],
+    [form({ source: 'polygon', geometry: { type: 'Polygon', coordinates: [] } }), 'zone_empty', 'zone', /empty/],
+    [form({ source: 'polygon', geometry: { type: 'Polygon', coordinates: [[]] } }), 'zone_empty', 'zone', /empty/],
+    [form({ source: 'polygon', geometry: rect(0, 0, 50, 50) }, { endsAt: iso(NOW - 2 * HOUR) }), 'ends_before_start', 'endsAt', /end is before the start/],
+    [form({ source: 'polygon', geometry: rect(0, 0, 50, 50) }, { utility: 'internet' }), 'invalid_value', 'utility', /utility/],
+    [form({ source: 'polygon', geometry: rect(0, 0, 50, 50) }, { kind: 'party' }), 'invalid_value', 'kind', /kind/],
+    [form({ source: 'buildings', buildingIds: [] }), 'required', 'zone.buildingIds', /buildingIds/],
+    [form({ source: 'buildings', buildingIds: [1, 99999] }), 'not_found', 'zone.buildingIds', /Unknown building ids/],
+    [form({ source: 'line', geometry: { type: 'LineString', coordinates: [centre(0, 0), centre(1, 0)] }, widthM: 0 }), 'too_small', 'zone.widthM', /widthM/],
+    [form({ source: 'line', geometry: rect(0, 0, 50, 50), widthM: 5 }), 'invalid_geometry', 'zone', /LineString/],
+    [form(undefined), 'required', 'zone', /"zone" is required/],
   ];
-  for (const [body, reason] of cases) {
+  for (const [body, code, field, reason] of cases) {
     // The preview checks only the zone; publishing checks everything.
-    const zoneOnly = !/end is before|Unknown (utility|kind)/.test(reason.source);
+    const zoneOnly = field.startsWith('zone');
     for (const path of zoneOnly ? ['/api/announcements', '/api/announcements/preview'] : ['/api/announcements']) {
       const res = await c.post(path, body);
       const j = await res.json();
       assert.is(res.status, 400, `${path} ${JSON.stringify(j)}`);
+      assert.is(j.error, code, `${path} ${JSON.stringify(j)}`);
+      assert.is(j.field, field, `${path} ${JSON.stringify(j)}`);
       assert.match(j.message, reason);
     }
   }

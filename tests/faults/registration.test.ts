@@ -157,9 +157,16 @@ test('PostgreSQL stopped and started during registration: 503s, then every appea
     assert.ok(run.statuses.includes(503), 'the outage was seen as 503');
     assert.ok(run.statuses.every((s) => s === 200 || s === 201 || s === 503), JSON.stringify([...new Set(run.statuses)]));
     await assertIntact(run.keys);
+    // Idle pooled connections ended by a restart must not take the process down.
+    stopCluster(cluster, 'fast');
+    startCluster(cluster);
+    await sleep(500);
+    const health = await fetch(`${p.url}/api/health`).then((r) => r.status, () => 0);
+    assert.is(health, 200, p.output.join('').slice(-2000));
   } finally {
     p.child.kill('SIGTERM');
-    await p.exited;
+    const exit = await p.exited;
+    assert.equal(exit, { code: 0, signal: null }, 'the product survived the restarts and stopped cleanly');
   }
 });
 

@@ -100,15 +100,15 @@ test('bad input is a 400 with a message', async () => {
 
 test('the building geometry for highlighting, public', async () => {
   const b = fx.buildings.get('вул. Незалежності, 12')!;
-  const res = await fetch(`${srv.url}/api/geocode/buildings/${b.id}`);
+  const res = await fetch(`${srv.url}/api/buildings/${b.id}`);
   assert.is(res.status, 200);
   const f = await res.json();
   assert.is(f.type, 'Feature');
   assert.is(f.id, b.id);
   assert.is(f.geometry.type, 'MultiPolygon');
   assert.is(f.properties.address, 'вул. Незалежності, 12');
-  assert.is((await fetch(`${srv.url}/api/geocode/buildings/999999`)).status, 404);
-  assert.is((await fetch(`${srv.url}/api/geocode/buildings/abc`)).status, 400);
+  assert.is((await fetch(`${srv.url}/api/buildings/999999`)).status, 404);
+  assert.is((await fetch(`${srv.url}/api/buildings/abc`)).status, 400);
 });
 
 test('on the demo city: "незалежн 12" and "вул Незалежності, 12" find вул. Незалежності, 12 first', async () => {
