@@ -7,8 +7,8 @@ export default {
   kit: {
     adapter: adapter({ out: 'build' }),
     alias: {
-      // The vocabulary the server and the UI share (shared/README.md); the UI reaches nothing else of the server.
-      $shared: 'shared',
+      // The vocabulary the server and the UI share (vocabulary/README.md); the UI reaches nothing else of the server.
+      $vocabulary: 'vocabulary',
     },
   },
 };

@@ -16,7 +16,7 @@ import { createRepos } from '../server/services.ts';
 import { parse } from '../server/http/input.ts';
 import { ListQuery, RegisterBody } from '../server/appeals/appeals.input.ts';
 import { appealsService } from '../server/appeals/appeals.service.ts';
-import type { User } from '../shared/roles.ts';
+import type { User } from '../vocabulary/roles.ts';
 
 const PENDING = ['040_appeals_desk.sql', '041_appeals_executor_index.sql', '042_appeals_status_index.sql'];
 const N = Number(process.env.BENCH_APPEALS ?? 400);

@@ -1,5 +1,5 @@
-import type { User } from '$shared/roles';
-import type { Locale } from '$shared/i18n/messages';
+import type { User } from '$vocabulary/roles';
+import type { Locale } from '$vocabulary/i18n/messages';
 import type { IncomingMessage } from 'node:http';
 
 declare global {

@@ -3,7 +3,7 @@
 // In production Koa has already resolved the session (platform.req.mistoUser); under `npm run dev`
 // the API runs beside Vite, so the user is asked of it.
 import { redirect, type Handle, type HandleFetch } from '@sveltejs/kit';
-import { areaOfPath, mayEnter, type User } from '$shared/roles';
+import { areaOfPath, mayEnter, type User } from '$vocabulary/roles';
 import { isLocale, DEFAULT_LOCALE } from '$lib/i18n';
 
 /** Where Koa answers inside this machine: the same process in production, the API beside Vite in dev. */

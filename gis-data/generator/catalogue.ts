@@ -10,7 +10,7 @@ const top = (count: number) => (70 * count) / TOP10_TOTAL;
 
 export type Rule = 'housing_office' | 'district' | 'fixed';
 export type Season = 'flat' | 'summer' | 'winter' | 'warm';
-import type { InfraKind } from '../../shared/city.ts';
+import type { InfraKind } from '../../vocabulary/city.ts';
 
 export type { InfraKind };
 

@@ -5,7 +5,7 @@
 import { Rng, Weighted } from './random.ts';
 import type { BuildingType, Preset } from './presets.ts';
 import { STREET_STEMS } from './names.ts';
-import { STREET_PREFIX, type StreetKind } from '../../shared/city.ts';
+import { STREET_PREFIX, type StreetKind } from '../../vocabulary/city.ts';
 import type { Ring } from './ewkb.ts';
 
 export type CellKind = 'block' | 'park' | 'river';

@@ -5,7 +5,7 @@
 export const LAYERS = ['districts', 'streets', 'buildings', 'traffic_lights', 'stops', 'containers', 'kiosks', 'cleaning_zones', 'other', 'osm'] as const;
 export type LayerName = (typeof LAYERS)[number];
 
-import type { InfraKind } from '../../shared/city.ts';
+import type { InfraKind } from '../../vocabulary/city.ts';
 
 export type { InfraKind };
 export type GeometryClass = 'point' | 'line' | 'polygon';

@@ -1,7 +1,7 @@
 // Street names as people and OSM write them ("вул. Незалежності", "вулиця Незалежності",
 // "Незалежності вулиця", "просп. Шевченка") → the model's (kind, name) pair, so one street is one row.
 
-import { STREET_KINDS, STREET_PREFIX, streetKindOf, type StreetKind } from '../../shared/city.ts';
+import { STREET_KINDS, STREET_PREFIX, streetKindOf, type StreetKind } from '../../vocabulary/city.ts';
 
 export { STREET_KINDS, type StreetKind };
 /** The address prefix the model writes before a street name ("вул. Незалежності, 12"). */

@@ -1,7 +1,7 @@
 // What the announcement routes accept, declared once (server/http/input.ts).
 import { z, id, int, num, optional, text, dateTime, email, oneOf, lon, lat, refuse } from '../http/input.ts';
-import { KINDS, UTILITIES, MAX_PICKED, MIN_WIDTH_M, MAX_WIDTH_M, TEXT_MAX } from '../../shared/announcements.ts';
-import { LOCALES } from '../../shared/i18n/translate.ts';
+import { KINDS, UTILITIES, MAX_PICKED, MIN_WIDTH_M, MAX_WIDTH_M, TEXT_MAX } from '../../vocabulary/announcements.ts';
+import { LOCALES } from '../../vocabulary/i18n/translate.ts';
 
 /** How many affected buildings a preview returns for highlighting. */
 export const PREVIEW_SAMPLE = 2000;

@@ -3,7 +3,7 @@
 import { renderMail, mailDate, type MailLang } from '../mail/templates.ts';
 import type { OutgoingMail } from '../mail/mail.repo.ts';
 import type { Kind, Utility } from './announcements.repo.ts';
-import { translate, type MessageKey } from '../../shared/i18n/translate.ts';
+import { translate, type MessageKey } from '../../vocabulary/i18n/translate.ts';
 
 export type Change = 'published' | 'changed' | 'cancelled' | 'closed';
 

@@ -3,7 +3,7 @@
 import type { Db } from '../db/db.ts';
 import type { ITask } from 'pg-promise';
 
-import type { Kind, Utility } from '../../shared/announcements.ts';
+import type { Kind, Utility } from '../../vocabulary/announcements.ts';
 
 export type { Kind, Utility };
 export type Status = 'published' | 'cancelled' | 'closed';

@@ -12,7 +12,7 @@ import {
   BuildingAtQuery, EditBody, EndBody, PreviewBody, PublishBody, StatsQuery, SubscribeBody, TokenQuery, listQuery,
 } from './announcements.input.ts';
 import { toCsv } from './csv.ts';
-import { translate, type MessageKey } from '../../shared/i18n/translate.ts';
+import { translate, type MessageKey } from '../../vocabulary/i18n/translate.ts';
 
 const EDITORS = ['executor', 'admin'] as const;
 const DAY = 86400e3;

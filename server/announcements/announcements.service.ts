@@ -2,7 +2,7 @@
 // public queries, subscriptions and statistics. No Koa here.
 import { randomBytes } from 'node:crypto';
 import type { ITask } from 'pg-promise';
-import type { User } from '../../shared/roles.ts';
+import type { User } from '../../vocabulary/roles.ts';
 import type { Clock } from '../clock.ts';
 import { badRequest, conflict, forbidden, notFound } from '../http/errors.ts';
 import { enqueueMail } from '../mail/mail.repo.ts';
@@ -13,7 +13,7 @@ import { PREVIEW_SAMPLE, type EditInput, type Fields, type PublishInput, type Zo
 import { confirmationMail, noticeMail, type Change, type Links } from './announcements.mail.ts';
 import {
   KINDS, UTILITIES, MAX_VERTICES, PICK_GROW_M,
-} from '../../shared/announcements.ts';
+} from '../../vocabulary/announcements.ts';
 
 export interface CheckedZone { hex: string; geojson: object; sourceKind: 'polygon' | 'line' | 'buildings'; sourceGeojson: string | null; bufferM: number | null }
 

@@ -1,6 +1,6 @@
 // What the appeal routes accept, declared once (server/http/input.ts); the service receives these types.
 import { z, id, optional, text, optionalText, phone, point, lon, lat, dateTime, oneOf, listOf, flag, paging, int } from '../http/input.ts';
-import { APARTMENT_MAX, APPEAL_STATUSES, APPEAL_TEXT, CHANNELS, REASON } from '../../shared/appeals.ts';
+import { APARTMENT_MAX, APPEAL_STATUSES, APPEAL_TEXT, CHANNELS, REASON } from '../../vocabulary/appeals.ts';
 
 export const RegisterBody = z.object({
   categoryId: id,

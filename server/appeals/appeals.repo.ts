@@ -2,7 +2,7 @@
 // It writes only the appeals' own tables; names of categories, organisations, buildings and
 // residents are joined in for display.
 import { pgp, type Db } from '../db/db.ts';
-import { APPEAL_STATUSES, COUNT_CAP, OPEN_STATUSES, type AppealStatus, type EventKind } from '../../shared/appeals.ts';
+import { APPEAL_STATUSES, COUNT_CAP, OPEN_STATUSES, type AppealStatus, type EventKind } from '../../vocabulary/appeals.ts';
 
 export type { AppealStatus, EventKind };
 

@@ -3,8 +3,8 @@
 // catalogue choose the executor and due date, checks the overrides, and writes the appeal and its
 // opening history in one statement.
 import { badRequest, conflict, forbidden, notFound } from '../http/errors.ts';
-import { canSeePersonalData, type User } from '../../shared/roles.ts';
-import { EXECUTOR_MOVES, NEEDS_ANSWER, REASON } from '../../shared/appeals.ts';
+import { canSeePersonalData, type User } from '../../vocabulary/roles.ts';
+import { EXECUTOR_MOVES, NEEDS_ANSWER, REASON } from '../../vocabulary/appeals.ts';
 import type { CatalogueService } from '../catalogue/catalogue.service.ts';
 import type { Clock } from '../clock.ts';
 import type { CityRepo } from '../city/city.repo.ts';
@@ -13,7 +13,7 @@ import type { ResidentsRepo } from '../residents/residents.repo.ts';
 import type { TelephonyRepo } from '../telephony/telephony.repo.ts';
 import type { AppealRow, AppealsRepo, AppealStatus, NewEvent } from './appeals.repo.ts';
 import type { ListInput, RegisterInput, UpdateInput } from './appeals.input.ts';
-import { APPEAL_STATUSES } from '../../shared/appeals.ts';
+import { APPEAL_STATUSES } from '../../vocabulary/appeals.ts';
 
 /** Strips what a role may not see: names, phones and apartments are for operators and admins. */
 export function redact<T extends Partial<AppealRow>>(row: T, user: User | null | undefined): T {

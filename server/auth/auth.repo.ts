@@ -1,5 +1,5 @@
 import type { Db } from '../db/db.ts';
-import type { Role, User } from '../../shared/roles.ts';
+import type { Role, User } from '../../vocabulary/roles.ts';
 
 const USER_COLUMNS = `u.id, u.login, u.full_name AS "fullName", u.role, u.executor_id AS "executorId",
   u.sip_interface AS "sipInterface"`;

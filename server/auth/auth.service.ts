@@ -3,7 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { AuthRepo } from './auth.repo.ts';
 import { verifyPassword, hashPassword } from './passwords.ts';
-import type { User } from '../../shared/roles.ts';
+import type { User } from '../../vocabulary/roles.ts';
 import type { Clock } from '../clock.ts';
 
 export const SESSION_COOKIE = 'misto_session';

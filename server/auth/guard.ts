@@ -1,7 +1,7 @@
 // Koa middleware: who is asking (ctx.state.user) and whether their role may.
 import type { Context, Next } from 'koa';
 import { SESSION_COOKIE, type AuthService } from './auth.service.ts';
-import type { Role, User } from '../../shared/roles.ts';
+import type { Role, User } from '../../vocabulary/roles.ts';
 import { classify, databaseUnavailable, forbidden, unauthorized } from '../http/errors.ts';
 
 declare module 'koa' {

@@ -1,7 +1,7 @@
 // Splits what a person types into a street part and a house number, and recognises the street
 // kind in any of its written forms. Pure: the repository applies geocode_norm() (migration 070) to
 // the street part, so case, apostrophes and keyboard-layout letters are folded in one place.
-import { STREET_KIND_WORDS, type StreetKind } from '../../shared/city.ts';
+import { STREET_KIND_WORDS, type StreetKind } from '../../vocabulary/city.ts';
 
 export type { StreetKind };
 

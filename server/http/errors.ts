@@ -4,7 +4,7 @@
 import type { Context, Next } from 'koa';
 
 /**
- * An error the client caused or may retry: its HTTP status, a stable code (shared/errors.ts), an
+ * An error the client caused or may retry: its HTTP status, a stable code (vocabulary/errors.ts), an
  * English message for logs and API clients, the input field at fault and the params the code's
  * translated text needs.
  */

@@ -1,11 +1,11 @@
 // The input layer: what every route accepts, declared once with zod, checked at the HTTP edge so
-// services receive typed values. A refusal is a 400 with a stable code (shared/errors.ts), the field
+// services receive typed values. A refusal is a 400 with a stable code (vocabulary/errors.ts), the field
 // at fault and the params its message needs (limits, allowed values); the UI translates the code.
 import { z } from 'zod';
 import type { Context } from 'koa';
 import { AppError } from './errors.ts';
 import { readBody } from './body.ts';
-import { normalizePhone } from '../../shared/phone.ts';
+import { normalizePhone } from '../../vocabulary/phone.ts';
 
 export { z };
 

@@ -1,6 +1,6 @@
 // What the resident routes accept, declared once (server/http/input.ts).
 import { z, id, optional, text, optionalText, phone } from '../http/input.ts';
-import { APARTMENT_MAX } from '../../shared/appeals.ts';
+import { APARTMENT_MAX } from '../../vocabulary/appeals.ts';
 
 /** Names are written once, with single spaces. */
 const fullName = z.preprocess((v) => (typeof v === 'string' ? v.trim().replace(/\s+/g, ' ') : v), z.string().min(2).max(200));

@@ -3,7 +3,7 @@
 // building ("hot water off until 18:00"). The register: an unknown caller names their address, the
 // operator picks the building and apartment, and the number is saved so the next call pops their card.
 // Personal data: callers of this service must be operators or admins (routes and the SSE check it).
-import { normalizePhone } from '../../shared/phone.ts';
+import { normalizePhone } from '../../vocabulary/phone.ts';
 import { badRequest, conflict, notFound } from '../http/errors.ts';
 import type { Clock } from '../clock.ts';
 import type { AppealsRepo, ActiveAppeal } from '../appeals/appeals.repo.ts';

@@ -11,7 +11,7 @@
 // chained so they apply in event order; pops of one call are chained so they arrive in order.
 import { statSync } from 'node:fs';
 import { basename, isAbsolute, relative, resolve } from 'node:path';
-import { normalizePhone } from '../../shared/phone.ts';
+import { normalizePhone } from '../../vocabulary/phone.ts';
 import type { CallerCard } from '../residents/residents.service.ts';
 import type { AmiMessage } from 'asterisk-ami-client';
 import type { AmiResponse } from './ami-connection.ts';

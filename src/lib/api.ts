@@ -1,7 +1,7 @@
 // The one way pages talk to the API: JSON in and out, and an error that already speaks the page's
 // language (the code's text from the i18n table, never the server's English sentence).
-import { describeError } from '$shared/i18n/describe-error';
-import type { ApiErrorBody } from '$shared/errors';
+import { describeError } from '$vocabulary/i18n/describe-error';
+import type { ApiErrorBody } from '$vocabulary/errors';
 import { locale } from '$lib/i18n';
 
 export class ApiError extends Error {

@@ -1,6 +1,6 @@
 // The parts of the product, in the order the shell and the landing page show them. Who may open
-// each follows from its path ($shared/roles: AREA_PATHS); public parts belong to no area.
-import { areaOfPath, type Area } from '$shared/roles';
+// each follows from its path ($vocabulary/roles: AREA_PATHS); public parts belong to no area.
+import { areaOfPath, type Area } from '$vocabulary/roles';
 import type { MessageKey } from '$lib/i18n';
 
 export interface Section { path: string; title: MessageKey; blurb: MessageKey; area?: Area }

@@ -11,7 +11,7 @@ import { createUser, PASSWORD } from '../helpers/users.ts';
 import { launchBrowser, screenshot, signIn, watchErrors } from '../helpers/browser.ts';
 import { decodePng, type Image } from '../karta/png.ts';
 import type { Db } from '../../server/db/db.ts';
-import { UTILITY_COLOR, hexToRgb, circleRadius } from '../../shared/announcements.ts';
+import { UTILITY_COLOR, hexToRgb, circleRadius } from '../../vocabulary/announcements.ts';
 import { seedGrid, at as mAt, centre, buildingId, apartmentsOf } from './fixture.ts';
 import { at, iso, HOUR } from '../helpers/clock.ts';
 import { kyivLocal } from '../helpers/browser.ts';

@@ -3,7 +3,7 @@ import { test } from '../helpers/uvu.ts';
 import * as assert from 'uvu/assert';
 import { migratedDb } from '../helpers/db.ts';
 import type { Db } from '../../server/db/db.ts';
-import { normalizePhone } from '../../shared/phone.ts';
+import { normalizePhone } from '../../vocabulary/phone.ts';
 
 let db: Db;
 const square = (x: number, y: number, d = 0.0005) =>

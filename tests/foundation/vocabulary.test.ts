@@ -1,13 +1,13 @@
-// The database and shared/ mean the same by each word: every CHECK list is exactly the
+// The database and vocabulary/ mean the same by each word: every CHECK list is exactly the
 // vocabulary's list, and SQL's "open" and "terminal" statuses are the vocabulary's.
 import { test } from '../helpers/uvu.ts';
 import * as assert from 'uvu/assert';
 import { migratedDb } from '../helpers/db.ts';
 import type { Db } from '../../server/db/db.ts';
-import { APPEAL_STATUSES, CHANNELS, EVENT_KINDS, STATUS_MEANING } from '../../shared/appeals.ts';
-import { INFRA_KINDS, STREET_KINDS } from '../../shared/city.ts';
-import { KINDS, UTILITIES } from '../../shared/announcements.ts';
-import { ROLES } from '../../shared/roles.ts';
+import { APPEAL_STATUSES, CHANNELS, EVENT_KINDS, STATUS_MEANING } from '../../vocabulary/appeals.ts';
+import { INFRA_KINDS, STREET_KINDS } from '../../vocabulary/city.ts';
+import { KINDS, UTILITIES } from '../../vocabulary/announcements.ts';
+import { ROLES } from '../../vocabulary/roles.ts';
 
 let db: Db;
 test.before(async () => { ({ db } = await migratedDb('vocabulary')); });

@@ -9,7 +9,7 @@ import { serve, client } from '../helpers/http.ts';
 import { seedCity, SeedRefused, DEMO_USERS } from '../../gis-data/generator/load.ts';
 import { CATEGORY_SHARES, SPHERES } from '../../gis-data/generator/catalogue.ts';
 import { PRESETS } from '../../gis-data/generator/presets.ts';
-import { normalizePhone } from '../../shared/phone.ts';
+import { normalizePhone } from '../../vocabulary/phone.ts';
 import { testServices } from '../helpers/app.ts';
 import { createApp } from '../../server/app.ts';
 import { Progress } from '../../gis-data/progress.ts';

@@ -1,7 +1,7 @@
 // Test users, one per role, created with the real password hashing.
 import type { Db } from '../../server/db/db.ts';
 import { hashPassword } from '../../server/auth/passwords.ts';
-import type { Role } from '../../shared/roles.ts';
+import type { Role } from '../../vocabulary/roles.ts';
 
 export const PASSWORD = 'test-password-1580';
 

@@ -1,5 +1,5 @@
 // A PBX that speaks the Asterisk Manager Interface exactly as Asterisk 22 does (see
-// ../shared/STACK-NOTES.md): the banner line, CRLF blocks, Login success and failure (the session is
+// ../vocabulary/STACK-NOTES.md): the banner line, CRLF blocks, Login success and failure (the session is
 // closed after a failed login), ActionID echo, list actions (EventList start / items / Complete),
 // Ping, the event order of a queued call (Newchannel with "<unknown>" then NewCallerid on Local
 // channels), hangup causes, async Originate with scripted Reason/Cause, UserEvent(SurveyResult) and

@@ -1,4 +1,4 @@
-import type { Kind, Utility } from '$shared/announcements';
+import type { Kind, Utility } from '$vocabulary/announcements';
 
 export interface AnnouncementProps {
   id: number; kind: Kind; utility: Utility; title: string; status: string;

@@ -1,8 +1,8 @@
 import { page } from '$app/state';
-import { translate, isLocale, DEFAULT_LOCALE, type MessageKey } from '$shared/i18n/translate';
+import { translate, isLocale, DEFAULT_LOCALE, type MessageKey } from '$vocabulary/i18n/translate';
 
-export { translate, isLocale, LOCALES, DEFAULT_LOCALE, type Locale, type MessageKey } from '$shared/i18n/translate';
-import type { Locale } from '$shared/i18n/translate';
+export { translate, isLocale, LOCALES, DEFAULT_LOCALE, type Locale, type MessageKey } from '$vocabulary/i18n/translate';
+import type { Locale } from '$vocabulary/i18n/translate';
 
 /** The current page's locale (from the layout's data). Call during component render or in handlers. */
 export function locale(): Locale {

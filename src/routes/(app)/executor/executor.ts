@@ -1,5 +1,5 @@
 import type { AppealSummary } from '../desk/desk';
-import { OPEN_STATUSES } from '$shared/appeals';
+import { OPEN_STATUSES } from '$vocabulary/appeals';
 
 export interface ExecutorList {
   total: number; more?: boolean; limit: number; offset: number;

@@ -1,4 +1,4 @@
-import type { Kind, Utility } from '$shared/announcements';
+import type { Kind, Utility } from '$vocabulary/announcements';
 
 export interface UtilityAnnouncement {
   id: number; kind: Kind; utility: Utility; executorId: number; executor: string; title: string; description: string; contact: string;

@@ -402,7 +402,7 @@ export const messages = {
   'error.503': { uk: 'Сервіс тимчасово недоступний: база даних не відповідає. Спробуйте за хвилину — ваш вхід збережено.', en: 'The service is temporarily unavailable: the database is not answering. Try again in a minute — you are still signed in.' },
   'error.back': { uk: 'На головну', en: 'Back to the home page' },
 
-  // API error codes (shared/errors.ts): {field} is the field's label below, other params come from the server.
+  // API error codes (vocabulary/errors.ts): {field} is the field's label below, other params come from the server.
   'error.required': { uk: 'Заповніть поле «{field}».', en: 'Fill in “{field}”.' },
   'error.invalid_type': { uk: 'Поле «{field}» заповнено неправильно.', en: '“{field}” has the wrong kind of value.' },
   'error.too_short': { uk: 'Поле «{field}»: щонайменше {min} символів.', en: '“{field}”: at least {min} characters.' },
