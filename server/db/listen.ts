@@ -53,7 +53,3 @@ export function listen(
   };
 }
 
-/** NOTIFY with a JSON payload (PostgreSQL limits payloads to 8000 bytes). */
-export function notify(db: Db, channel: string, payload: unknown) {
-  return db.result('SELECT pg_notify($1, $2)', [channel, JSON.stringify(payload)]).then(() => undefined);
-}

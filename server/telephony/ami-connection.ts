@@ -1,5 +1,5 @@
 // One AMI session to Asterisk through asterisk-ami-client, made dependable around the library's
-// known faults (../vocabulary/STACK-NOTES.md): every action carries our own ActionID (its generated
+// known faults (docs/telephony.md): every action carries our own ActionID (its generated
 // ones collide within a millisecond) and our own timeout; liveness is our own Ping with an ActionID
 // and a deadline (its keepAlive never notices a missing Pong, so a half-open TCP connection would
 // hang forever); reconnection is our own loop with capped exponential backoff that never gives up

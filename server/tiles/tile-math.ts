@@ -45,9 +45,6 @@ export function lonLatToMercator(lon: number, lat: number): [number, number] {
   return [x, y];
 }
 
-export function mercatorToLonLat(x: number, y: number): [number, number] {
-  return [(x / WORLD) * 180, (Math.atan(Math.exp((y / WORLD) * Math.PI)) * 360) / Math.PI - 90];
-}
 
 export function lonLatToTile(lon: number, lat: number, z: number): TileCoord {
   const [mx, my] = lonLatToMercator(lon, lat);

@@ -1,5 +1,5 @@
 // Debian's Chromium driven by playwright-core, with software WebGL (SwiftShader) so MapLibre
-// and deck.gl really render (flags: docs/testing.md).
+// and deck.gl really render (docs/testing.md says why each flag is there).
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';

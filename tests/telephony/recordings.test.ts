@@ -17,7 +17,7 @@ test('a recorded call: file by uniqueid, linked to call and appeal, streamed wit
     const call = w.sim.incomingCall({ phone: KNOWN_PHONE });
     call.join('operators'); call.ring('PJSIP/101'); call.answer();
     const pop = (await stream.next((e) => e.data?.uniqueid === call.uniqueid && e.data.type === 'answered')).data;
-    // The operator registers an appeal during the call (helper G's code does this through the API).
+    // An appeal registered during the call (the desk does this through POST /api/appeals).
     await w.services.telephony.tracker.settle();
     const appeal = await w.db.one(`INSERT INTO appeal (number, resident_id, category_id, executor_id, due_at, call_id, operator_id)
       VALUES ('15-80/2026/000010', 1, 1, 1, $3::timestamptz + interval '1 day', $1, $2) RETURNING id`, [pop.callId, w.users.op1, w.services.clock.now()]);

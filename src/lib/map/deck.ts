@@ -1,7 +1,7 @@
 // deck.gl on top of MapLibre 6, interleaved (deck layers share MapLibre's WebGL context and depth).
 // Loaded on demand: pages that never draw deck layers do not download deck.gl.
 // @deck.gl/maplibre, not @deck.gl/mapbox (9.4 crashes on MapLibre 6), and added only after `load`,
-// otherwise interleaved layers ignore beforeId (../vocabulary/STACK-NOTES.md).
+// otherwise interleaved layers ignore beforeId (docs/karta.md, "deck.gl on MapLibre").
 import type { Map as MapLibreMap } from 'maplibre-gl';
 import type { MapLibreOverlay } from '@deck.gl/maplibre';
 
