@@ -1,6 +1,6 @@
 // Roles, what each may see and which parts of the product each may open: one table for the API
 // guards, the page guards and the navigation.
-export const ROLES = ['admin', 'operator', 'executor', 'analyst'] as const;
+export const ROLES = ['admin', 'operator', 'executor', 'analyst', 'supervisor'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface User {
@@ -22,6 +22,8 @@ export const AREA_ROLES = {
   executor: ['executor', 'admin'],
   utility: ['executor', 'admin'],
   analytics: ['analyst', 'admin'],
+  /** The contact centre live: queue, operators' states, today's service level (no personal data). */
+  supervisor: ['supervisor', 'admin'],
   admin: ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Area = keyof typeof AREA_ROLES;
@@ -36,6 +38,7 @@ export const AREA_PATHS: Readonly<Record<Area, readonly string[]>> = {
   executor: ['/executor'],
   utility: ['/utility'],
   analytics: ['/analytics'],
+  supervisor: ['/supervisor'],
   admin: ['/admin'],
 };
 

@@ -8,6 +8,7 @@ import { APPEAL_STATUSES, CHANNELS, EVENT_KINDS, STATUS_MEANING } from '../../vo
 import { INFRA_KINDS, STREET_KINDS } from '../../vocabulary/city.ts';
 import { KINDS, UTILITIES } from '../../vocabulary/announcements.ts';
 import { ROLES } from '../../vocabulary/roles.ts';
+import { CALL_OUTCOMES } from '../../vocabulary/telephony.ts';
 
 let db: Db;
 test.before(async () => { ({ db } = await migratedDb('vocabulary')); });
@@ -33,6 +34,7 @@ test('CHECK constraints allow exactly the vocabulary', async () => {
   assert.equal(await allowed('announcement', 'kind'), sorted(KINDS));
   assert.equal(await allowed('executor', 'utility'), sorted(UTILITIES));
   assert.equal(await allowed('app_user', 'role'), sorted(ROLES));
+  assert.equal(await allowed('call', 'outcome'), sorted(CALL_OUTCOMES));
 });
 
 test('appeal_status_is_open and _is_terminal say what STATUS_MEANING says', async () => {

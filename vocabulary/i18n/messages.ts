@@ -23,6 +23,7 @@ export const messages = {
   'role.operator': { uk: 'оператор', en: 'operator' },
   'role.executor': { uk: 'виконавець', en: 'executor' },
   'role.analyst': { uk: 'аналітик', en: 'analyst' },
+  'role.supervisor': { uk: 'супервізор', en: 'supervisor' },
 
   // Landing page
   'home.title': { uk: 'Місто: дані, карта і звернення мешканців', en: 'Misto: city data, map and residents’ appeals' },
