@@ -13,7 +13,7 @@ import type { MapLayer, Registry, TileMap } from './registry.ts';
 import { preparedTileSql, replaceTokens, tileParams } from './sql.ts';
 import { parseTile, tileBox, tileWidth, type Box, type TileCoord } from './tile-math.ts';
 import type { TilesRepo } from './tiles.repo.ts';
-import { buildLegend, buildStyle } from './style.ts';
+import { buildLegend, buildStyle } from './style/style.ts';
 
 const brotli = promisify(brotliCompress);
 const gz = promisify(gzip);

@@ -1,7 +1,7 @@
 // Generates the MapLibre style and the legend of a map from the registry (tiles/config.toml)
 // and its styling (tiles/style/style.toml). Glyphs and sprites are served by this server, so
 // the style renders with no internet.
-import type { LayerStyle, MapLayer, Registry, TileMap } from './registry.ts';
+import type { LayerStyle, MapLayer, Registry, TileMap } from '../registry.ts';
 
 interface StyleUrls {
   /** Base of the tile server (TILE_URL, or this server). */
