@@ -17,6 +17,7 @@ import { lonLatToTile, parseTile, tileBox } from '../../server/tiles/tile-math.t
 import { seedTiles } from '../../server/tiles/seed.ts';
 import { checkTileSources, requireTileSources, triggerNames, triggerSql } from '../../server/tiles/check-sources.ts';
 import { tilesRepo } from '../../server/tiles/tiles.repo.ts';
+import { freePort, startProductProcess } from '../helpers/product-process.ts';
 import { migratedDb } from '../helpers/db.ts';
 import { testServices } from '../helpers/app.ts';
 import { config } from '../../server/config.ts';
@@ -195,6 +196,27 @@ test('a layer on a table without the invalidation triggers is refused, naming th
   const logged: string[] = [];
   await requireTileSources(repo, loadRegistry(), (m) => logged.push(m));
   assert.equal(logged, ['tiles: table parcel has tile invalidation triggers but no layer of tiles/config.toml reads it']);
+});
+
+test('the product process refuses to start while a declared table lacks a trigger, and starts once it is back', async () => {
+  const { db, url } = await migratedDb('tiles_boot');
+  await db.none('DROP TRIGGER building_tiles_upd ON building');
+  let refused = '';
+  await startProductProcess(url, await freePort()).then(
+    (p) => { p.child.kill('SIGTERM'); },
+    (e: Error) => { refused = e.message; });
+  assert.match(refused, 'the product exited');
+  assert.match(refused, 'table building (layer misto.buildings): no trigger building_tiles_upd');
+  assert.match(refused, 'CREATE TRIGGER building_tiles_upd AFTER UPDATE ON building');
+
+  await db.none(triggerSql('building', 'geom_3857', ['building_tiles_upd']));
+  const p = await startProductProcess(url, await freePort());
+  try {
+    assert.is((await fetch(`${p.url}/api/health`)).status, 200);
+  } finally {
+    p.child.kill('SIGTERM');
+    await p.exited;
+  }
 });
 
 test('tokens: !BBOX! is the tile envelope in 3857, !ZOOM! and !PIXEL_WIDTH! as tegola computes them', () => {
