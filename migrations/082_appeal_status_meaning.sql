@@ -1,4 +1,4 @@
--- What an appeal status means, once for SQL as shared/appeals.ts says it for the code: "open" —
+-- What an appeal status means, once for SQL as vocabulary/appeals.ts says it for the code: "open" —
 -- the executor still owes work (overdue once past the due date); "terminal" — nothing more will
 -- happen. IMMUTABLE SQL functions are inlined by the planner, so indexes on status still serve.
 -- A new status: a migration that replaces these two and the CHECK on appeal.status.

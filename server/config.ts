@@ -56,7 +56,7 @@ export const config = {
   recordingsDir: path('RECORDINGS_DIR', join(dataDir, 'recordings')),
   /** Without SMTP_URL, mail is written here as .eml files. */
   mailDir: join(dataDir, 'mail'),
-  /** Rendered label glyphs (tiles/glyphs.ts) are cached here. */
+  /** Rendered label glyphs (server/tiles/style/glyphs.ts) are cached here. */
   glyphDir: join(dataDir, 'glyphs'),
   backupDir: path('BACKUP_DIR', join(dataDir, 'backups')),
   tileUrl: process.env.TILE_URL ?? '',

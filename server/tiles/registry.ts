@@ -5,6 +5,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'smol-toml';
 import { root } from '../config.ts';
+import { parseStyle, type StyleConfig } from './style/style-config.ts';
+
+export type { LayerStyle, LegendGroup, LocalText, StyleConfig } from './style/style-config.ts';
 
 export const tilesDir = join(root, 'tiles');
 
@@ -15,12 +18,13 @@ export interface ProviderLayer {
   ref: string;
   name: string;
   sql: string;
+  /** The table the SQL reads (`tablename`): a change to it invalidates this layer's tiles. */
+  table: string;
+  /** That table's EPSG:3857 geometry column, which the SQL also yields under this name. */
   geometryField: string;
   idField: string;
   geometryType: string;
   srid: number;
-  /** Source tables named in the SQL: a change to one of them invalidates this layer's tiles. */
-  tables: string[];
 }
 
 export interface MapLayer {
@@ -42,34 +46,20 @@ export interface TileMap {
   maxZoom: number;
 }
 
+/** A table tiles are built from, with the column its invalidation triggers must report. */
+export interface TileSource {
+  table: string;
+  geometryColumn: string;
+  /** Provider layers ("provider.layer") reading it. */
+  layers: string[];
+}
+
 export interface Registry {
   maps: Map<string, TileMap>;
-  /** Tables whose changes the invalidation triggers report (migration 010). */
-  tables: string[];
+  /** Every table a served layer declares, once: what the invalidation triggers must cover. */
+  sources: TileSource[];
   style: StyleConfig;
 }
-
-export interface LocalText { uk: string; en: string }
-
-export interface LayerStyle {
-  title: LocalText;
-  group: 'basemap' | 'infrastructure' | 'announcements';
-  toggle: boolean;
-  icon: string | null;
-  color: string;
-  /** MapLibre layers drawn for this registry layer, without id/source/source-layer. */
-  draw: Record<string, unknown>[];
-}
-
-export interface StyleConfig {
-  background: string;
-  font: string;
-  maps: Record<string, { basemap?: string; cacheTtlSeconds?: number; title?: LocalText }>;
-  layers: Record<string, LayerStyle>;
-}
-
-// Tables that carry invalidation triggers; layers find theirs by naming them in the SQL.
-export const SOURCE_TABLES = ['landuse', 'district', 'street', 'building', 'infra_object', 'announcement'];
 
 const TEGOLA_MAX_ZOOM = 22;
 
@@ -90,10 +80,30 @@ function str(v: unknown, what: string): string {
   if (typeof v !== 'string' || v === '') throw new Error(`tiles/config.toml: ${what} must be a non-empty string`);
   return v;
 }
+function ident(v: unknown, what: string): string {
+  if (typeof v !== 'string' || !/^[a-z_][a-z0-9_]*$/.test(v)) throw new Error(`tiles/config.toml: ${what} must be a plain lowercase SQL name`);
+  return v;
+}
 function int(v: unknown, fallback: number, what: string): number {
   if (v === undefined) return fallback;
   if (typeof v !== 'number' || !Number.isInteger(v)) throw new Error(`tiles/config.toml: ${what} must be an integer`);
   return v;
+}
+
+/** The tables the served layers read, each with the one geometry column its triggers report. */
+function sourcesOf(maps: Map<string, TileMap>): TileSource[] {
+  const sources = new Map<string, TileSource>();
+  for (const m of maps.values()) {
+    for (const { provider: p } of m.layers) {
+      const s = sources.get(p.table);
+      if (!s) { sources.set(p.table, { table: p.table, geometryColumn: p.geometryField, layers: [p.ref] }); continue; }
+      if (s.geometryColumn !== p.geometryField) {
+        throw new Error(`tiles/config.toml: ${p.ref} reads ${p.table}.${p.geometryField} but ${s.layers[0]} reads ${p.table}.${s.geometryColumn}: the invalidation triggers report one column per table`);
+      }
+      if (!s.layers.includes(p.ref)) s.layers.push(p.ref);
+    }
+  }
+  return [...sources.values()];
 }
 
 export function parseRegistry(configToml: string, styleToml: string): Registry {
@@ -110,12 +120,14 @@ export function parseRegistry(configToml: string, styleToml: string): Registry {
       const srid = int(l.srid ?? p.srid, 3857, `${pname}.${name}.srid`);
       if (srid !== 3857) throw new Error(`tiles/config.toml: ${pname}.${name}: only srid 3857 is served`);
       const ref = `${pname}.${name}`;
+      const table = ident(l.tablename, `tablename of ${ref} (the one table its SQL reads; tile invalidation follows it)`);
+      const geometryField = ident(l.geometry_fieldname ?? 'geom', `geometry_fieldname of ${ref}`);
+      // tegola's own check: the statement must yield the geometry under that name.
+      if (!new RegExp(`\\bAS\\s+${geometryField}\\b`, 'i').test(sql)) throw new Error(`tiles/config.toml: ${ref} must yield its geometry AS ${geometryField} (its geometry_fieldname)`);
       providers.set(ref, {
-        ref, name, sql: sql.trim(), srid,
-        geometryField: l.geometry_fieldname ?? 'geom',
+        ref, name, sql: sql.trim(), srid, table, geometryField,
         idField: l.id_fieldname ?? 'gid',
         geometryType: str(l.geometry_type, `geometry_type of ${ref}`),
-        tables: SOURCE_TABLES.filter((t) => new RegExp(`\\b${t}\\b`, 'i').test(sql)),
       });
     }
   }
@@ -152,30 +164,7 @@ export function parseRegistry(configToml: string, styleToml: string): Registry {
     if (!maps.has(mapName)) throw new Error(`tiles/style/style.toml: [maps.${mapName}] is not a map of tiles/config.toml`);
     if (ms.basemap && !maps.has(ms.basemap)) throw new Error(`tiles/style/style.toml: maps.${mapName}.basemap names no map`);
   }
-  return { maps, tables: SOURCE_TABLES, style };
-}
-
-function parseStyle(text: string): StyleConfig {
-  const s = parse(text) as Record<string, any>;
-  const layers: Record<string, LayerStyle> = {};
-  for (const [name, l] of Object.entries((s.layers ?? {}) as Record<string, any>)) {
-    if (!l.title?.uk || !l.title?.en) throw new Error(`tiles/style/style.toml: layers.${name}.title needs uk and en`);
-    if (!['basemap', 'infrastructure', 'announcements'].includes(l.group)) throw new Error(`tiles/style/style.toml: layers.${name}.group is invalid`);
-    if (!Array.isArray(l.draw) || !l.draw.length) throw new Error(`tiles/style/style.toml: layers.${name} needs [[layers.${name}.draw]] entries`);
-    layers[name] = {
-      title: { uk: l.title.uk, en: l.title.en },
-      group: l.group,
-      toggle: l.toggle ?? l.group !== 'basemap',
-      icon: l.icon ?? null,
-      color: l.color ?? '#888888',
-      draw: l.draw,
-    };
-  }
-  const maps: StyleConfig['maps'] = {};
-  for (const [name, m] of Object.entries((s.maps ?? {}) as Record<string, any>)) {
-    maps[name] = { basemap: m.basemap, cacheTtlSeconds: m.cache_ttl_seconds, title: m.title };
-  }
-  return { background: s.background ?? '#f2efe9', font: s.font ?? 'DejaVu Sans', maps, layers };
+  return { maps, sources: sourcesOf(maps), style };
 }
 
 export function loadRegistry(dir = tilesDir): Registry {

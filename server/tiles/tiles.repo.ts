@@ -1,5 +1,5 @@
 // All SQL the tile server runs. The tile statements themselves come from tiles/config.toml.
-import type { Db } from '../db/db.ts';
+import { pgp, type Db } from '../db/db.ts';
 
 export interface Field { name: string; dataTypeID: number }
 
@@ -30,14 +30,44 @@ export function tilesRepo(db: Db) {
       }));
     },
 
-    /** Lon/lat extent of the given source tables' geometries, or null when they are empty. */
-    async extent(tables: string[]): Promise<[number, number, number, number] | null> {
-      if (!tables.length) return null;
-      const parts = tables.map((t) => `SELECT ST_Extent(${t === 'announcement' ? 'zone' : 'geom'}) AS e FROM ${t}`);
+    /** Lon/lat extent of the given source tables' geometries (EPSG:3857 columns), or null when they are empty. */
+    async extent(sources: { table: string; geometryColumn: string }[]): Promise<[number, number, number, number] | null> {
+      if (!sources.length) return null;
+      const parts = sources.map((s) => pgp.as.format('SELECT ST_Extent($1:name) AS e FROM $2:name', [s.geometryColumn, s.table]));
+      // Web Mercator is separable (x → lon, y → lat), so the box transforms corner by corner.
       const row = await db.one<{ minx: number | null; miny: number; maxx: number; maxy: number }>(
         `SELECT ST_XMin(x) AS minx, ST_YMin(x) AS miny, ST_XMax(x) AS maxx, ST_YMax(x) AS maxy
-         FROM (SELECT ST_Extent(e) AS x FROM (${parts.join(' UNION ALL ')}) u) s`);
+         FROM (SELECT ST_Transform(ST_SetSRID(ST_Extent(e)::geometry, 3857), 4326) AS x
+               FROM (${parts.join(' UNION ALL ')}) u) s`);
       return row.minx === null ? null : [row.minx, row.miny, row.maxx, row.maxy];
+    },
+
+    /** Every trigger calling tiles_notify_changes (migration 010), with its table, the column it reports, whether it is on. */
+    async invalidationTriggers(): Promise<{ table: string; trigger: string; column: string | null; enabled: boolean }[]> {
+      return db.any(`
+        SELECT c.relname AS "table", t.tgname AS "trigger", t.tgenabled <> 'D' AS enabled,
+               CASE WHEN t.tgnargs > 0 THEN convert_from(substring(t.tgargs FROM 1 FOR position('\\000'::bytea IN t.tgargs) - 1), 'UTF8') END AS "column"
+        FROM pg_trigger t
+        JOIN pg_class c ON c.oid = t.tgrelid
+        JOIN pg_proc p ON p.oid = t.tgfoid
+        WHERE NOT t.tgisinternal AND p.proname = 'tiles_notify_changes'
+          AND pg_table_is_visible(c.oid)
+        ORDER BY 1, 2`);
+    },
+
+    /** Tables a statement reads, as PostgreSQL plans it (EXPLAIN: nothing is run). */
+    async tablesRead(sql: string): Promise<string[]> {
+      const row = await db.one<Record<string, unknown>>(`EXPLAIN (FORMAT JSON) ${sql}`);
+      const found = new Set<string>();
+      (function walk(node: unknown) {
+        if (Array.isArray(node)) node.forEach(walk);
+        else if (node && typeof node === 'object') {
+          const n = node as Record<string, unknown>;
+          if (typeof n['Relation Name'] === 'string') found.add(n['Relation Name']);
+          Object.values(n).forEach(walk);
+        }
+      })(row['QUERY PLAN']);
+      return [...found].sort();
     },
   };
 }

@@ -7,8 +7,8 @@
 //   GET /fonts/{fontstack}/{start}-{end}.pbf, /sprites/misto[@2x].{json,png}
 import type { Context, Next } from 'koa';
 import { badRequest, notFound } from '../http/errors.ts';
-import { glyphRange } from './glyphs.ts';
-import { sprite } from './sprites.ts';
+import { glyphRange } from './style/glyphs.ts';
+import { sprite } from './style/sprites.ts';
 import type { TileService } from './tiles.service.ts';
 
 const MVT = 'application/vnd.mapbox-vector-tile';

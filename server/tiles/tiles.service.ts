@@ -13,7 +13,7 @@ import type { MapLayer, Registry, TileMap } from './registry.ts';
 import { preparedTileSql, replaceTokens, tileParams } from './sql.ts';
 import { parseTile, tileBox, tileWidth, type Box, type TileCoord } from './tile-math.ts';
 import type { TilesRepo } from './tiles.repo.ts';
-import { buildLegend, buildStyle } from './style.ts';
+import { buildLegend, buildStyle } from './style/style.ts';
 
 const brotli = promisify(brotliCompress);
 const gz = promisify(gzip);
@@ -152,7 +152,7 @@ export function tileService(db: Db, repo: TilesRepo, registry: Registry, opts: T
     return {
       key, map: map.name, z: t.z,
       box: [box[0] - m, box[1] - m, box[2] + m, box[3] + m],
-      tables: new Set(layers.flatMap((l) => l.provider.tables)),
+      tables: new Set(layers.map((l) => l.provider.table)),
       etag: `"${createHash('sha1').update(raw).digest('base64url').slice(0, 22)}"`,
       raw,
       encoded: {},
@@ -172,7 +172,7 @@ export function tileService(db: Db, repo: TilesRepo, registry: Registry, opts: T
     const p: Pending = {
       promise: build(key, map, layers, t),
       box: [box[0] - m, box[1] - m, box[2] + m, box[3] + m],
-      tables: new Set(layers.flatMap((l) => l.provider.tables)),
+      tables: new Set(layers.map((l) => l.provider.table)),
       stale: false,
     };
     pending.set(key, p);
@@ -208,7 +208,7 @@ export function tileService(db: Db, repo: TilesRepo, registry: Registry, opts: T
   let extentMemo: { at: number; value: Promise<[number, number, number, number] | null> } | undefined;
   function dataBounds(): Promise<[number, number, number, number] | null> {
     if (!extentMemo || Date.now() - extentMemo.at > 60_000) {
-      extentMemo = { at: Date.now(), value: repo.extent(registry.tables) };
+      extentMemo = { at: Date.now(), value: repo.extent(registry.sources) };
       extentMemo.value.catch(() => { extentMemo = undefined; });
     }
     return extentMemo.value;

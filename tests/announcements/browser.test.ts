@@ -1,6 +1,7 @@
 // A utility user draws a zone with terra-draw (clicks on the map canvas), sees the live count,
 // publishes; the public map shows its circle in the utility's colour, bigger than a one-building
-// announcement's circle; zooming in swaps the circles for the real zone from the tiles.
+// announcement's circle; zooming in swaps the circles for the real zone from the tiles. On the
+// utility page an organisation's own zones keep their utility colour, other organisations' are grey.
 import { test } from '../helpers/uvu.ts';
 import * as assert from 'uvu/assert';
 import type { Browser, Page } from 'playwright-core';
@@ -12,7 +13,7 @@ import { launchBrowser, screenshot, signIn, watchErrors } from '../helpers/brows
 import { decodePng, type Image } from '../karta/png.ts';
 import type { Db } from '../../server/db/db.ts';
 import { UTILITY_COLOR, hexToRgb, circleRadius } from '../../vocabulary/announcements.ts';
-import { seedGrid, at as mAt, centre, buildingId, apartmentsOf } from './fixture.ts';
+import { seedGrid, at as mAt, centre, buildingId, apartmentsOf, rect } from './fixture.ts';
 import { at, iso, HOUR } from '../helpers/clock.ts';
 import { kyivLocal } from '../helpers/browser.ts';
 
@@ -219,6 +220,78 @@ test('an analyst sees the statistics chart in the palette colours and can downlo
   assert.match(Buffer.from(csv.slice(3)).toString('utf8'), /^period,utility,key,events,buildings,apartments\r\n\d{4}-\d\d-\d\d,Електроенергія,electricity,2,17,\d+\r\n$/);
   await screenshot(page, 'announcements-stats');
   assert.equal(errors, []);
+});
+
+/** Mean colour of the pixels within `r` of (cx, cy). */
+function meanColour(img: Image, cx: number, cy: number, r: number): [number, number, number] {
+  const sum = [0, 0, 0];
+  let n = 0;
+  for (let y = Math.round(cy - r); y <= Math.round(cy + r); y++) {
+    for (let x = Math.round(cx - r); x <= Math.round(cx + r); x++) {
+      const i = (y * img.width + x) * 4;
+      for (let k = 0; k < 3; k++) sum[k] += img.rgba[i + k];
+      n++;
+    }
+  }
+  return sum.map((v) => Math.round(v / n)) as [number, number, number];
+}
+const chroma = (c: number[]) => Math.max(...c) - Math.min(...c);
+/** `rgb` at `alpha` over the basemap's background (style.toml `background`). */
+const over = (rgb: number[], alpha: number, bg = hexToRgb('#f2efe9')) => rgb.map((v, k) => v * alpha + bg[k] * (1 - alpha));
+const near = (a: number[], b: number[], tol: number) => a.every((v, k) => Math.abs(v - b[k]) <= tol);
+
+test('the utility page draws its own zones in its utility colour, other organisations\' muted, none in red', async () => {
+  await createUser(db, 'vodokanal', 'executor', { executorId: 2 });
+  // East of the building grid, on bare background: one cold-water zone of the water utility, one
+  // electricity excavation of the power utility beside it.
+  const ownZone = rect(430, 40, 570, 170), otherZone = rect(430, 230, 570, 360);
+  const water = client(app.url), power = client(app.url);
+  await water.signIn('vodokanal', PASSWORD);
+  await power.signIn('oblenergo', PASSWORD);
+  const publish = async (c: ReturnType<typeof client>, body: object) => {
+    const res = await c.post('/api/announcements', { startsAt: iso(-HOUR), endsAt: iso(6 * HOUR), ...body });
+    assert.is(res.status, 201, await res.clone().text());
+    return (await res.json()).id as number;
+  };
+  const ownId = await publish(water, { kind: 'outage', utility: 'cold_water', title: 'Ремонт водогону', zone: { source: 'polygon', geometry: ownZone } });
+  const otherId = await publish(power, { kind: 'excavation', utility: 'electricity', title: 'Розкопка кабелю', zone: { source: 'polygon', geometry: otherZone } });
+  const [olon, olat] = mAt(500, 105), [xlon, xlat] = mAt(500, 295), [clon, clat] = mAt(500, 200);
+
+  async function look(login: string) {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    const errors = watchErrors(page);
+    await signIn(page, app.url, login, PASSWORD);
+    await page.goto(`${app.url}/utility/announcements#map=16/${clat}/${clon}`);
+    await ready(page);
+    await idle(page);
+    const drawn = await page.evaluate(() => {
+      const map = (window as any).mistoMap;
+      const layers = map.getStyle().layers.filter((l: any) => l['source-layer'] === 'announcement_zones').map((l: any) => l.id);
+      return [...new Set(map.queryRenderedFeatures({ layers }).map((f: any) => f.properties.id))];
+    });
+    const shot = decodePng(await page.screenshot());
+    const mine = await pixel(page, [olon, olat]), theirs = await pixel(page, [xlon, xlat]);
+    return { page, errors, drawn, own: meanColour(shot, mine.x, mine.y, 12), other: meanColour(shot, theirs.x, theirs.y, 12) };
+  }
+
+  const w = await look('vodokanal');
+  await screenshot(w.page, 'announcements-utility-own-zones');
+  // Both are drawn: the other organisation's zone is muted, not missing.
+  assert.ok(w.drawn.includes(ownId) && w.drawn.includes(otherId), `zones drawn: ${JSON.stringify(w.drawn)}`);
+  const blue = over(hexToRgb(UTILITY_COLOR.cold_water), 0.25);
+  assert.ok(near(w.own, blue, 10), `own zone ${w.own} is cold water's blue at 25% (${blue.map(Math.round)})`);
+  assert.ok(chroma(w.other) < 12, `the other organisation's zone ${w.other} is grey`);
+  assert.not.ok(near(w.other, over(hexToRgb(UTILITY_COLOR.electricity), 0.25), 20), 'not in its utility colour');
+  assert.not.ok(near(w.own, over(hexToRgb('#e5484d'), 0.25), 20) || near(w.other, over(hexToRgb('#e5484d'), 0.25), 20), 'nothing in the old red');
+  assert.equal(w.errors, []);
+
+  // The same zones for the power utility: now its excavation has its colour and the water zone is grey.
+  const p = await look('oblenergo');
+  await screenshot(p.page, 'announcements-utility-own-zones-power');
+  const amber = over(hexToRgb(UTILITY_COLOR.electricity), 0.25);
+  assert.ok(near(p.other, amber, 10), `own excavation ${p.other} is electricity's amber at 25% (${amber.map(Math.round)})`);
+  assert.ok(chroma(p.own) < 12, `the water utility's zone ${p.own} is grey`);
+  assert.equal(p.errors, []);
 });
 
 test.run();

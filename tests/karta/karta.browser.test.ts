@@ -203,6 +203,20 @@ test('legend in English on request; TILE_URL pointing at another tegola-compatib
   assert.match(legend, 'Infrastructure');
   assert.match(legend, /Stops|stops/);
   assert.not.match(legend, 'Зупинки');
+  // Groups in the registry's order under its titles; cleaning zones start hidden as the registry says.
+  assert.equal(await page.locator('aside fieldset > legend').allTextContents(), ['Infrastructure', 'Base map']);
+  const zonesShown = (p: Page) => p.evaluate(() => {
+    const map = (window as any).mistoMap;
+    return map.getStyle().layers.filter((l: any) => l['source-layer'] === 'cleaning_zones').map((l: any) => map.getLayoutProperty(l.id, 'visibility') !== 'none');
+  });
+  assert.not.ok(await page.locator('[data-layer="cleaning_zones"] input').isChecked());
+  assert.equal(await zonesShown(page), [false, false]);
+  // A link that names them shows them.
+  await page.goto(`${app.url}/karta?lang=en#map=16/${stop.lat}/${stop.lon}&layers=cleaning_zones,stops`);
+  await page.waitForSelector('.mapview[data-map-ready="true"]', { timeout: 30_000 });
+  assert.ok(await page.locator('[data-layer="cleaning_zones"] input').isChecked());
+  assert.not.ok(await page.locator('[data-layer="kiosks"] input').isChecked());
+  assert.equal(await zonesShown(page), [true, true]);
   await page.close();
 
   // A second instance whose TILE_URL is the first: every tile request goes to the first server.

@@ -21,11 +21,9 @@ test.before(async () => {
 });
 test.after(async () => { await services.tiles.close(); });
 
-const LAYER_OF: Record<string, string> = {
-  traffic_light: 'traffic_lights', stop: 'stops', container_site: 'container_sites', kiosk: 'kiosks', other: 'other', cleaning_zone: 'cleaning_zones',
-};
-
 test('each infrastructure kind of the demo city is in its layer at z16, with its id and name', async () => {
+  // The layer of each kind, as the registry declares it (style.toml `kinds`).
+  const LAYER_OF: Record<string, string> = Object.fromEntries(services.tiles.legend('karta').layers.flatMap((e) => e.kinds.map((k) => [k, e.id])));
   const rows = await db.any<{ id: number; kind: string; name: string | null; lon: number; lat: number }>(
     `SELECT DISTINCT ON (kind) id, kind, name, ST_X(ST_PointOnSurface(geom)) AS lon, ST_Y(ST_PointOnSurface(geom)) AS lat
      FROM infra_object ORDER BY kind, id`);

@@ -1,6 +1,6 @@
 // The tile server over HTTP on a small known city: decoded tiles (layers, counts, ids,
 // whitelisted properties), zoom rules, HTTP semantics (ETag/304, 204, 404, 400, CORS,
-// Cache-Control, gzip/brotli), the tegola documents and the generated MapLibre style.
+// Cache-Control, gzip/brotli), the tegola documents, the generated MapLibre style and legend.
 import { test } from '../helpers/uvu.ts';
 import * as assert from 'uvu/assert';
 import { request } from 'node:http';
@@ -17,6 +17,8 @@ import { config } from '../../server/config.ts';
 import type { Db } from '../../server/db/db.ts';
 import { lonLatToTile } from '../../server/tiles/tile-math.ts';
 import { CENTRE, FAR_STOP, STOPS, insertCity } from './fixtures.ts';
+import { UNKNOWN_COLOR, UTILITIES, UTILITY_COLOR } from '../../vocabulary/announcements.ts';
+import { INFRA_KINDS } from '../../vocabulary/city.ts';
 
 let db: Db;
 let srv: Awaited<ReturnType<typeof serve>>;
@@ -198,11 +200,11 @@ test('capabilities and TileJSON 3.0.0 in tegola shape', async () => {
   assert.equal(stops.fields, { id: 'Number', kind: 'String', name: 'String', routes: 'String' });
   assert.is(stops.minzoom, 10);
   const ann = await (await get('/capabilities/announcements.json')).json();
-  assert.equal(ann.vector_layers.map((l: { id: string }) => l.id), ['announcement_zones', 'announcement_points']);
-  assert.equal(Object.keys(ann.vector_layers[0].fields).sort(), ['buildings', 'ends_at', 'id', 'kind', 'starts_at', 'status', 'utility']);
+  assert.equal(ann.vector_layers.map((l: { id: string }) => l.id), ['announcement_zones']);
+  assert.equal(Object.keys(ann.vector_layers[0].fields).sort(), ['buildings', 'ends_at', 'executor_id', 'id', 'kind', 'starts_at', 'status', 'utility']);
 });
 
-test('style.json is a valid MapLibre style served entirely by us; legend from the registry', async () => {
+test('style.json is a valid MapLibre style served entirely by us; legend (groups, pickable, hidden, palette) from the registry', async () => {
   for (const map of ['karta', 'announcements']) {
     const style = await (await get(`/maps/${map}/style.json`)).json();
     const errors = validateStyleMin(style);
@@ -215,16 +217,56 @@ test('style.json is a valid MapLibre style served entirely by us; legend from th
   const karta = await (await get('/maps/karta/style.json')).json();
   const ids = karta.layers.map((l: { id: string }) => l.id);
   assert.ok(ids.indexOf('buildings-number') > ids.indexOf('traffic_lights') - 100 && ids.indexOf('stops') > ids.indexOf('buildings'));
-  const legend = await (await get('/maps/karta/legend.json')).json();
+  const legendDoc = await (await get('/maps/karta/legend.json')).json();
+  const legend = legendDoc.layers;
   const stops = legend.find((e: { id: string }) => e.id === 'stops');
   assert.equal(stops, {
     id: 'stops', title: { uk: 'Зупинки транспорту', en: 'Public transport stops' }, geometry: 'point', icon: 'stop',
-    color: '#1971c2', toggle: true, group: 'infrastructure', minzoom: 10, styleLayers: ['stops', 'stops-label'],
+    color: '#1971c2', swatches: [], toggle: true, hidden: false, pickable: true, kinds: ['stop'], group: 'infrastructure',
+    minzoom: 10, styleLayers: ['stops', 'stops-label'],
   });
   for (const e of legend) for (const id of e.styleLayers) assert.ok(ids.includes(id), `${id} in style`);
   assert.is(legend.find((e: { id: string }) => e.id === 'buildings').toggle, false);
+  // Groups in the registry's order with its titles; every entry's group is one of them.
+  assert.equal(legendDoc.groups, [
+    { id: 'infrastructure', title: { uk: 'Інфраструктура', en: 'Infrastructure' } },
+    { id: 'basemap', title: { uk: 'Основа карти', en: 'Base map' } },
+  ]);
+  assert.ok(legend.every((e: { group: string }) => legendDoc.groups.some((g: { id: string }) => g.id === e.group)));
+  // What the desk may pin an appeal on, and what starts hidden (in the style too).
+  const flagged = (k: string) => legend.filter((e: Record<string, unknown>) => e[k]).map((e: { id: string }) => e.id);
+  assert.equal(flagged('pickable'), ['cleaning_zones', 'container_sites', 'kiosks', 'stops', 'traffic_lights']);
+  assert.equal(flagged('hidden'), ['cleaning_zones']);
+  for (const l of karta.layers) {
+    const hidden = l.metadata?.['misto:layer'] === 'cleaning_zones';
+    assert.is(l.layout?.visibility === 'none', hidden, `${l.id} visibility`);
+  }
+
+  // Announcement zones: coloured by utility from vocabulary/announcements.ts, in the style and in the legend alike.
+  const ann = await (await get('/maps/announcements/style.json')).json();
   const annLegend = await (await get('/maps/announcements/legend.json')).json();
-  assert.ok(annLegend.some((e: { id: string; group: string }) => e.id === 'announcement_zones' && e.group === 'announcements'));
+  const zones = annLegend.layers.find((e: { id: string }) => e.id === 'announcement_zones');
+  assert.is(zones.group, 'announcements');
+  assert.equal(zones.swatches.map((s: { key: string; color: string }) => [s.key, s.color]), UTILITIES.map((u) => [u, UTILITY_COLOR[u]]));
+  assert.equal(zones.swatches[0].title, { uk: 'Електроенергія', en: 'Electricity' });
+  const byUtility = ['match', ['get', 'utility'], ...UTILITIES.flatMap((u) => [u, UTILITY_COLOR[u]]), UNKNOWN_COLOR];
+  const zoneLayers = ann.layers.filter((l: { 'source-layer'?: string }) => l['source-layer'] === 'announcement_zones');
+  assert.equal(zoneLayers.map((l: { id: string }) => l.id), zones.styleLayers);
+  assert.equal(zoneLayers.find((l: { type: string }) => l.type === 'fill').paint['fill-color'], byUtility);
+  assert.equal(zoneLayers.find((l: { type: string }) => l.type === 'line').paint['line-color'], byUtility);
+  assert.not.match(JSON.stringify(ann), /announcement_points|#e5484d|#f08c00/);
+  assert.equal(annLegend.layers.filter((e: { group: string }) => e.group === 'announcements').map((e: { id: string }) => e.id), ['announcement_zones']);
+});
+
+test('each infrastructure layer carries the kinds it declares, and together they are every kind of vocabulary/city.ts', async () => {
+  const tile = decode(await (await get(path(centre16))).arrayBuffer());
+  const legend = (await (await get('/maps/karta/legend.json')).json()).layers as { id: string; kinds: string[] }[];
+  const declared = legend.filter((e) => e.kinds.length);
+  assert.equal(declared.flatMap((e) => e.kinds).sort(), [...INFRA_KINDS].sort());
+  for (const e of declared) {
+    const carried = new Set(features(tile, e.id).map((f) => f.properties.kind));
+    assert.equal([...carried], e.kinds, `${e.id} carries ${[...carried]}`);
+  }
 });
 
 test('glyphs: SDF PBFs with Cyrillic; sprites at 1x and 2x', async () => {

@@ -3,16 +3,29 @@
 // pointing TILE_URL at a real tegola needs no other change.
 import type { StyleSpecification } from 'maplibre-gl';
 
+export interface LocalText { uk: string; en: string }
+
 export interface LegendEntry {
   id: string;
-  title: { uk: string; en: string };
+  title: LocalText;
   geometry: 'point' | 'line' | 'polygon';
   icon: string | null;
   color: string;
+  /** A palette's colours (e.g. one per utility) when the layer has more than one. */
+  swatches: { key: string; color: string; title: LocalText }[];
   toggle: boolean;
+  /** Off at start (the style already says so). */
+  hidden: boolean;
+  /** Its features are infrastructure objects a click may pick. */
+  pickable: boolean;
+  /** Infrastructure kinds its features carry in `kind`. */
+  kinds: string[];
   group: string;
   styleLayers: string[];
 }
+
+/** Legend groups in display order. */
+export interface LegendGroup { id: string; title: LocalText }
 
 export interface MapCapabilities {
   name: string;
@@ -28,6 +41,7 @@ export interface TileMap {
   map: MapCapabilities;
   style: StyleSpecification;
   legend: LegendEntry[];
+  groups: LegendGroup[];
 }
 
 /** Where tiles come from: TILE_URL on the server, this origin when it is empty. */
@@ -63,7 +77,7 @@ function absolutiseStyle(style: StyleSpecification, base: string): StyleSpecific
   return s;
 }
 
-/** Without a legend.json (a plain tegola), one toggle per source layer of the style. */
+/** Without a legend.json (a plain tegola), one toggle per source layer of the style, nothing pickable, no group titles. */
 export function legendFromStyle(style: StyleSpecification): LegendEntry[] {
   const bySourceLayer = new Map<string, LegendEntry>();
   for (const layer of style.layers) {
@@ -74,7 +88,10 @@ export function legendFromStyle(style: StyleSpecification): LegendEntry[] {
       const geometry = layer.type === 'line' ? 'line' : layer.type === 'fill' ? 'polygon' : 'point';
       const paint = (layer.paint ?? {}) as Record<string, unknown>;
       const color = [paint['circle-color'], paint['fill-color'], paint['line-color']].find((c) => typeof c === 'string') as string | undefined;
-      entry = { id: sl, title: { uk: sl, en: sl }, geometry, icon: null, color: color ?? '#888', toggle: true, group: 'layers', styleLayers: [] };
+      entry = {
+        id: sl, title: { uk: sl, en: sl }, geometry, icon: null, color: color ?? '#888', swatches: [],
+        toggle: true, hidden: false, pickable: false, kinds: [], group: 'layers', styleLayers: [],
+      };
       bySourceLayer.set(sl, entry);
     }
     entry.styleLayers.push(layer.id);
@@ -89,7 +106,11 @@ export async function loadTileMap(base: string, mapName: string, fetchFn: typeof
   if (!map) throw new Error(`The tile server at ${base} has no map "${mapName}"`);
   const [style, legend] = await Promise.all([
     json<StyleSpecification>(fetchFn, `${base}/maps/${encodeURIComponent(mapName)}/style.json`),
-    json<LegendEntry[]>(fetchFn, `${base}/maps/${encodeURIComponent(mapName)}/legend.json`).catch(() => null),
+    json<{ groups: LegendGroup[]; layers: LegendEntry[] }>(fetchFn, `${base}/maps/${encodeURIComponent(mapName)}/legend.json`).catch(() => null),
   ]);
-  return { base, map, style: absolutiseStyle(style, base), legend: legend ?? legendFromStyle(style) };
+  return {
+    base, map, style: absolutiseStyle(style, base),
+    legend: legend?.layers ?? legendFromStyle(style),
+    groups: legend?.groups ?? [],
+  };
 }

@@ -1,6 +1,6 @@
 import type { Map as MapLibreMap } from 'maplibre-gl';
 import type { MapLibreOverlay } from '@deck.gl/maplibre';
-import type { LegendEntry, TileMap } from './tegola';
+import type { LegendEntry, LegendGroup, TileMap } from './tegola';
 import type { SpriteIndex } from './sprite';
 
 /** What MapView hands to its owner in `onready`. */
@@ -9,6 +9,8 @@ export interface MapApi {
   tiles: TileMap;
   /** Registry layers in legend order (legend.json, or one per source layer on a plain tegola). */
   legend: LegendEntry[];
+  /** The legend's groups in display order, with their titles (empty on a plain tegola). */
+  groups: LegendGroup[];
   sprite: SpriteIndex;
   setLayerVisible(id: string, visible: boolean): void;
   isLayerVisible(id: string): boolean;

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { evenOdd, flatten, winding, type PathCommand, type Ring } from './outline.ts';
-import { tilesDir } from './registry.ts';
+import { tilesDir } from '../registry.ts';
 
 interface Shape { rings: Ring[]; color: [number, number, number, number]; evenodd: boolean }
 interface Icon { name: string; width: number; height: number; shapes: Shape[] }

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { join } from 'node:path';
 import * as opentypeNs from 'opentype.js';
 import { PbfWriter } from 'pbf';
-import { config } from '../config.ts';
+import { config } from '../../config.ts';
 import { distance, flatten, winding, type PathCommand } from './outline.ts';
 
 const opentype: any = (opentypeNs as any).default ?? opentypeNs;
