@@ -16,7 +16,7 @@ import type { Kind, Utility } from '../../shared/announcements.ts';
 import type { Role } from '../../shared/roles.ts';
 import type { ExecutorRule } from '../../server/catalogue/catalogue.repo.ts';
 import { HOUR, TEST_NOW } from './clock.ts';
-import { IF_CENTRE, metres, type Geometry, type LineString, type LonLat, type Polygonal } from './geometry.ts';
+import { IF_CENTRE, metres, type Geometry, type LineString, type LonLat, type Metres, type Polygonal } from './geometry.ts';
 
 /** The password of every user a builder makes. */
 export const PASSWORD = 'test-password-1580';
@@ -41,6 +41,12 @@ const hashOf = (password: string) => {
 };
 
 type Row = Record<string, unknown>;
+
+// Default names and places count per process, not per builder: two builders over one database
+// must not both make "Район 1".
+let n = 0;
+const next = () => ++n;
+let slot = 0;
 
 export interface DistrictSpec { id?: Id; name?: string; nameEn?: string | null; area?: Polygonal }
 export interface StreetSpec { id?: Id; name?: string; kind?: StreetKind; rank?: 1 | 2 | 3; line?: LineString | Geometry | null }
@@ -92,19 +98,26 @@ export interface CallSpec {
 export interface RecordingSpec { call?: Id; path?: string; startedAt?: Date; endedAt?: Date | null; bytes?: number | null }
 export interface LanduseSpec { kind?: 'park' | 'forest' | 'water' | 'river'; name?: string | null; area?: Polygonal }
 
-export function builder(db: Conn, opts: { origin?: { lon: number; lat: number } } = {}) {
-  const m = metres(opts.origin ?? IF_CENTRE);
-  let n = 0;
-  const next = () => ++n;
+/** `origin` (or a whole metric `frame`) places what is given in metres; Ivano-Frankivsk's centre by default. */
+export function builder(db: Conn, opts: { origin?: { lon: number; lat: number }; frame?: Metres } = {}) {
+  const m = opts.frame ?? metres(opts.origin ?? IF_CENTRE);
   const streets = new Map<Id, { name: string; kind: StreetKind }>();
   const categoryExecutor = new Map<Id, Id | null>();
-  let slot = 0;
 
-  /** The references a test leaves out, each made once on first use. */
+  /**
+   * The references a test leaves out: found by their unique key (another builder may have made
+   * them in this database) or made, once per builder.
+   */
   const made = new Map<string, Promise<Id>>();
-  const once = (key: string, make: () => Promise<Id>) => {
-    let p = made.get(key);
-    if (!p) made.set(key, (p = make()));
+  const once = (table: string, key: Row, make: () => Promise<Id>) => {
+    const k = `${table}:${JSON.stringify(key)}`;
+    let p = made.get(k);
+    if (!p) {
+      const where = Object.keys(key).map((c, i) => `${pgp.as.name(c)} = $${i + 2}`).join(' AND ');
+      p = db.oneOrNone<{ id: Id }>(pgp.as.format(`SELECT id FROM $1:name WHERE ${where}`, [table, ...Object.values(key)]))
+        .then((r) => r?.id ?? make());
+      made.set(k, p);
+    }
     return p;
   };
 
@@ -175,7 +188,7 @@ export function builder(db: Conn, opts: { origin?: { lon: number; lat: number } 
       return id;
     },
     /** The street of buildings that name none. */
-    defaultStreet: () => once('street', () => b.street({ name: 'Тестова' })),
+    defaultStreet: () => once('street', { name: 'Тестова', kind: 'вулиця' }, () => b.street({ name: 'Тестова' })),
 
     building: async (s: BuildingSpec = {}) => (await insert('building', [await buildingRow(s)]))[0],
     /** Many buildings in one statement (a grid of a hundred costs one round trip). */
@@ -204,13 +217,13 @@ export function builder(db: Conn, opts: { origin?: { lon: number; lat: number } 
       });
     },
     /** The organisation of rows that name none. */
-    defaultExecutor: () => once('executor', () => b.executor({ code: 'test-org', name: 'Тестова організація' })),
+    defaultExecutor: () => once('executor', { code: 'test-org' }, () => b.executor({ code: 'test-org', name: 'Тестова організація' })),
 
     sphere(s: SphereSpec = {}) {
       const k = next();
       return insertOne('sphere', { id: s.id, code: s.code ?? `sphere-${k}`, name: s.name ?? `Сфера ${k}`, name_en: s.nameEn ?? `Sphere ${k}` });
     },
-    defaultSphere: () => once('sphere', () => b.sphere({ code: 'test', name: 'Тестова сфера', nameEn: 'Test sphere' })),
+    defaultSphere: () => once('sphere', { code: 'test' }, () => b.sphere({ code: 'test', name: 'Тестова сфера', nameEn: 'Test sphere' })),
 
     async category(s: CategorySpec = {}) {
       const k = next();
@@ -226,7 +239,7 @@ export function builder(db: Conn, opts: { origin?: { lon: number; lat: number } 
       if (s.districts?.length) await b.districtRule(id, s.districts);
       return id;
     },
-    defaultCategory: () => once('category', () => b.category({ code: 'test', name: 'Тестова категорія', nameEn: 'Test category' })),
+    defaultCategory: () => once('category', { code: 'test' }, () => b.category({ code: 'test', name: 'Тестова категорія', nameEn: 'Test category' })),
     /** Rows of the district rule: category × district → organisation. */
     districtRule: (category: Id, rules: { district: Id; executor: Id }[]) =>
       insert('category_district_executor', rules.map((r) => ({ category_id: category, district_id: r.district, executor_id: r.executor })), null),
@@ -279,7 +292,7 @@ export function builder(db: Conn, opts: { origin?: { lon: number; lat: number } 
         : geom(m.rect(-100, -100, 100, 100), true);
       const id = await insertOne('announcement', {
         id: s.id, kind: s.kind ?? 'outage', utility,
-        executor_id: s.executor ?? await once(`utility:${utility}`, () => b.executor({ code: `test-${utility}`, utility })),
+        executor_id: s.executor ?? await once('executor', { code: `test-${utility}` }, () => b.executor({ code: `test-${utility}`, utility })),
         title: s.title, description: s.description, contact: s.contact, starts_at: startsAt,
         ends_at: s.endsAt ?? new Date(startsAt.getTime() + 4 * HOUR), status: s.status, zone, created_by: s.createdBy ?? null,
       });

@@ -13,11 +13,23 @@ export type Geometry = Polygonal | LineString | Point | { type: 'MultiLineString
 /** Ivano-Frankivsk's centre: where a builder's city is put unless a test says otherwise. */
 export const IF_CENTRE = { lon: 24.7100, lat: 48.9200 };
 
-/** A local metric frame: `at(x, y)` is the point `x` metres east and `y` metres north of the origin. */
-export function metres(origin: { lon: number; lat: number } = IF_CENTRE) {
-  // Degrees per metre at the origin's latitude (good to centimetres over a few kilometres).
-  const mLon = 1 / (111320 * Math.cos((origin.lat * Math.PI) / 180));
-  const mLat = 1 / 110574;
+/** Metres in one degree of longitude and of latitude at `lat` on the WGS 84 ellipsoid. */
+export function degreeLength(lat: number) {
+  const p = (lat * Math.PI) / 180;
+  return {
+    lon: 111412.84 * Math.cos(p) - 93.5 * Math.cos(3 * p) + 0.118 * Math.cos(5 * p),
+    lat: 111132.92 - 559.82 * Math.cos(2 * p) + 1.175 * Math.cos(4 * p) - 0.0023 * Math.cos(6 * p),
+  };
+}
+
+/**
+ * A local metric frame: `at(x, y)` is the point `x` metres east and `y` metres north of the
+ * origin, with the degree lengths at the origin's latitude (a few kilometres stay within
+ * centimetres per hundred metres). `scale` replaces them (metres per degree).
+ */
+export function metres(origin: { lon: number; lat: number } = IF_CENTRE, scale = degreeLength(origin.lat)) {
+  const mLon = 1 / scale.lon;
+  const mLat = 1 / scale.lat;
   const at = (x: number, y: number): LonLat => [origin.lon + x * mLon, origin.lat + y * mLat];
   return {
     origin, mLon, mLat, at,

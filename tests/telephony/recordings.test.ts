@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { world, signedIn, sse, until, sleep, KNOWN_PHONE } from './harness.ts';
 import { client } from '../helpers/http.ts';
+import { builder } from '../helpers/build.ts';
 import { parseRange } from '../../server/telephony/telephony.routes.ts';
 
 test('a recorded call: file by uniqueid, linked to call and appeal, streamed with Range to the right people', async () => {
@@ -17,10 +18,10 @@ test('a recorded call: file by uniqueid, linked to call and appeal, streamed wit
     const call = w.sim.incomingCall({ phone: KNOWN_PHONE });
     call.join('operators'); call.ring('PJSIP/101'); call.answer();
     const pop = (await stream.next((e) => e.data?.uniqueid === call.uniqueid && e.data.type === 'answered')).data;
-    // The operator registers an appeal during the call (helper G's code does this through the API).
+    // An appeal registered during the call (the desk does this through the API).
     await w.services.telephony.tracker.settle();
-    const appeal = await w.db.one(`INSERT INTO appeal (number, resident_id, category_id, executor_id, due_at, call_id, operator_id)
-      VALUES ('15-80/2026/000010', 1, 1, 1, $3::timestamptz + interval '1 day', $1, $2) RETURNING id`, [pop.callId, w.users.op1, w.services.clock.now()]);
+    const appeal = { id: await builder(w.db).appeal({ number: '15-80/2026/000010', resident: 1, category: 1, executor: 1,
+      dueAt: new Date(w.services.clock.now().getTime() + 24 * 3600_000), call: pop.callId, operator: w.users.op1 }) };
     await sleep(500);
     call.hangup(16);
     await stream.next((e) => e.data?.uniqueid === call.uniqueid && e.data.type === 'ended');
