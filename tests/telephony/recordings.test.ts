@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { world, signedIn, sse, until, sleep, KNOWN_PHONE } from './harness.ts';
 import { client } from '../helpers/http.ts';
 import { builder } from '../helpers/build.ts';
-import { parseRange } from '../../server/telephony/telephony.routes.ts';
 
 test('a recorded call: file by uniqueid, linked to call and appeal, streamed with Range to the right people', async () => {
   const w = await world('telephony_rec');
@@ -89,19 +88,6 @@ test('recording started by the product through the AMI MixMonitor action', async
     call.hangup(16);
     await until(() => w.db.oneOrNone(`SELECT 1 FROM recording r JOIN call c ON c.id = r.call_id WHERE c.uniqueid = $1 AND r.bytes > 44`, [call.uniqueid]), 3000, 'bytes');
   } finally { await w.close(); }
-});
-
-test('Range parsing follows RFC 9110 for one range', () => {
-  assert.equal(parseRange('bytes=0-9', 100), { start: 0, end: 9 });
-  assert.equal(parseRange('bytes=90-200', 100), { start: 90, end: 99 });
-  assert.equal(parseRange('bytes=-10', 100), { start: 90, end: 99 });
-  assert.equal(parseRange('bytes=-500', 100), { start: 0, end: 99 });
-  assert.is(parseRange('bytes=100-', 100), 'unsatisfiable');
-  assert.is(parseRange('bytes=-0', 100), 'unsatisfiable');
-  assert.is(parseRange('bytes=5-1', 100), null);
-  assert.is(parseRange('bytes=0-1,5-6', 100), null);
-  assert.is(parseRange('items=0-1', 100), null);
-  assert.is(parseRange(undefined, 100), null);
 });
 
 test.run();
