@@ -24,8 +24,8 @@ export function degreeLength(lat: number) {
 
 /**
  * A local metric frame: `at(x, y)` is the point `x` metres east and `y` metres north of the
- * origin, with the degree lengths at the origin's latitude (a few kilometres stay within
- * centimetres per hundred metres). `scale` replaces them (metres per degree).
+ * origin, with the degree lengths at the origin's latitude (within a few kilometres of it a metre
+ * is a metre to a tenth of a percent). `scale` replaces them (metres per degree).
  */
 export function metres(origin: { lon: number; lat: number } = IF_CENTRE, scale = degreeLength(origin.lat)) {
   const mLon = 1 / scale.lon;
