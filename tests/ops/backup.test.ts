@@ -68,7 +68,7 @@ test.before(async () => {
   src = await migratedDb('backup_src');
   await seedCity(src.db);
   const b = builder(src.db);
-  await b.resident({ fullName: 'Гнатюк Богдан Іванович', building: CITY.buildingPasichna, apartment: '17', phones: ['+380671234567', '+380931112233'] });
+  await b.resident({ id: 2, fullName: 'Гнатюк Богдан Іванович', building: CITY.buildingPasichna, apartment: '17', phones: ['+380671234567', '+380931112233'] });
   const talk = { startedAt: TEST_NOW, endedAt: new Date(TEST_NOW.getTime() + 3 * 60_000) };
   const call = await b.call({ uniqueid: '1700000000.42', callerPhone: CITY.residentPhone, queue: '1580', resident: CITY.resident, answeredAt: talk.startedAt, hungupAt: talk.endedAt });
   mkdirSync(join(srcRec, '2026/11/20'), { recursive: true });
