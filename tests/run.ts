@@ -1,7 +1,8 @@
 // Runs every tests/**/*.test.ts (or those whose path contains an argument) with uvu, in one
 // process, one file after another, then closes the pools the helpers opened. A file that fails to
 // load, or whose hooks throw, is reported with its real error and counted as failed; the rest still
-// run. The last line is always "N passed, N failed, N skipped".
+// run. The last line is always "N passed, N failed, N skipped". With only `unit` or `unit/…`
+// arguments the run is the fast tier: no test database may be touched (tests/helpers/db.ts refuses).
 import './helpers/runner-setup.ts';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -12,6 +13,7 @@ import { TEST_NOW } from './helpers/clock.ts';
 const dir = import.meta.dirname;
 const args = process.argv.slice(2);
 const filters = args.filter((a) => !a.startsWith('--'));
+if (filters.length && filters.every((f) => f === 'unit' || f.startsWith('unit/'))) process.env.MISTO_TESTS_WITHOUT_DB = '1';
 const files: string[] = [];
 (function walk(d: string) {
   for (const name of readdirSync(d).sort()) {

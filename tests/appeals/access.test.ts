@@ -7,6 +7,7 @@ import { serve, client } from '../helpers/http.ts';
 import { PASSWORD } from '../helpers/users.ts';
 import { testServices } from '../helpers/app.ts';
 import { TEST_NOW } from '../helpers/clock.ts';
+import { builder } from '../helpers/build.ts';
 import { createApp } from '../../server/app.ts';
 import type { Db } from '../../server/db/db.ts';
 import { seedCity, CITY } from './fixture.ts';
@@ -27,8 +28,8 @@ test.before(async () => {
   const reg = async (body: Record<string, unknown>) => (await (await as.operator1.post('/api/appeals', body)).json()).id as number;
   roofId = await reg({ categoryId: CITY.roofLeak, residentId: CITY.resident, text: 'Тече дах над кухнею' });
   garbageId = await reg({ categoryId: CITY.garbage, infraObjectId: CITY.containerSite, residentId: CITY.resident, text: 'Переповнений контейнер' });
-  await db.any(`INSERT INTO resident (id, full_name, building_id, apartment) VALUES (2, 'Бойко Іван', 1, '17'); SELECT setval('resident_id_seq', 2)`).then(() => undefined);
-  neighbourId = await reg({ categoryId: CITY.roofLeak, residentId: 2, text: 'Тече дах на 9 поверсі' });
+  const neighbour = await builder(db).resident({ fullName: 'Бойко Іван', building: CITY.buildingCentre, apartment: '17' });
+  neighbourId = await reg({ categoryId: CITY.roofLeak, residentId: neighbour, text: 'Тече дах на 9 поверсі' });
 });
 test.after(() => srv.close());
 

@@ -1,11 +1,10 @@
 // A small city for appeal tests: two districts, housing offices, one category per executor rule,
 // a container site and a traffic light, one known resident, and a user for every role.
 import type { Db } from '../../server/db/db.ts';
-import { createUser } from '../helpers/users.ts';
+import { builder } from '../helpers/build.ts';
+import { envelope } from '../helpers/geometry.ts';
 
-const square = (x0: number, y0: number, x1: number, y1: number) =>
-  `ST_GeomFromText('MULTIPOLYGON(((${x0} ${y0}, ${x1} ${y0}, ${x1} ${y1}, ${x0} ${y1}, ${x0} ${y0})))', 4326)`;
-const house = (x: number, y: number) => square(x, y, x + 0.0003, y + 0.0002);
+const house = (x: number, y: number) => envelope(x, y, x + 0.0003, y + 0.0002);
 
 export const CITY = {
   centre: 1, pasichna: 2,
@@ -19,46 +18,42 @@ export const CITY = {
 };
 
 export async function seedCity(db: Db) {
-  await db.none(`
-    INSERT INTO district (id, name, name_en, geom) VALUES
-      (1, 'Центральний', 'Centre', ${square(24.70, 48.91, 24.72, 48.93)}),
-      (2, 'Пасічна', 'Pasichna', ${square(24.72, 48.91, 24.74, 48.93)});
-    INSERT INTO executor (id, code, name, name_en, kind, utility, district_id, email) VALUES
-      (1, 'zhek-1', 'ЖЕК №1', 'Housing office 1', 'housing_office', NULL, 1, 'zhek1@misto.local'),
-      (2, 'zhek-2', 'ЖЕК №2', 'Housing office 2', 'housing_office', NULL, 2, 'zhek2@misto.local'),
-      (3, 'vodokanal', 'Водоканал', 'Water utility', 'utility', 'cold_water', NULL, 'vodokanal@misto.local'),
-      (4, 'blagoustrii-centre', 'Благоустрій центр', 'Improvement, centre', 'city_service', NULL, 1, NULL),
-      (5, 'eko', 'Екосервіс', 'Eco service', 'city_service', NULL, NULL, NULL),
-      (6, 'dorogy', 'Міськсвітло', 'City lights', 'city_service', NULL, NULL, NULL);
-    SELECT setval('executor_id_seq', 6);
-    INSERT INTO street (id, name, geom) VALUES (1, 'Незалежності', ST_GeomFromText('MULTILINESTRING((24.70 48.92, 24.74 48.92))', 4326));
-    INSERT INTO building (id, street_id, house_number, address, floors, apartments, district_id, housing_office_id, geom) VALUES
-      (1, 1, '12', 'вул. Незалежності, 12', 9, 72, 1, 1, ${house(24.711, 48.921)}),
-      (2, 1, '40', 'вул. Незалежності, 40', 5, 40, 2, 2, ${house(24.731, 48.921)}),
-      (3, 1, '44', 'вул. Незалежності, 44', 2, 0, 2, NULL, ${house(24.735, 48.921)});
-    SELECT setval('building_id_seq', 3);
-    INSERT INTO sphere (id, code, name, name_en) VALUES (1, 'housing', 'Житлове господарство', 'Housing'),
-      (2, 'improvement', 'Благоустрій', 'Improvement'), (3, 'roads', 'Дороги і світлофори', 'Roads and traffic lights');
-    INSERT INTO category (id, sphere_id, code, name, name_en, executor_rule, executor_id, deadline_hours, survey, infra_kind, active) VALUES
-      (1, 1, 'roof_leak', 'Протікання покрівлі', 'Roof leak', 'housing_office', 1, 72, true, NULL, true),
-      (2, 2, 'garbage', 'Невивезення сміття', 'Garbage not collected', 'district', 5, 24, true, 'container_site', true),
-      (3, 1, 'no_water', 'Відсутнє холодне водопостачання', 'No cold water', 'fixed', 3, 12, false, NULL, true),
-      (4, 1, 'retired', 'Стара категорія', 'Retired category', 'fixed', 3, 12, false, NULL, false),
-      (5, 3, 'traffic_light', 'Несправний світлофор', 'Broken traffic light', 'fixed', 6, 4, true, 'traffic_light', true);
-    SELECT setval('category_id_seq', 5);
-    INSERT INTO category_district_executor (category_id, district_id, executor_id) VALUES (2, 1, 4);
-    INSERT INTO infra_object (id, kind, name, address, attributes, organisation_id, geom) VALUES
-      (1, 'container_site', 'Контейнерний майданчик №17', 'вул. Незалежності, 14', '{"containers": 4}', 5, ST_SetSRID(ST_MakePoint(24.7105, 48.9205), 4326)),
-      (2, 'traffic_light', 'Світлофор Незалежності — Пасічна', NULL, '{}', 6, ST_SetSRID(ST_MakePoint(24.733, 48.9202), 4326));
-    SELECT setval('infra_object_id_seq', 2);
-    INSERT INTO resident (id, full_name, building_id, apartment) VALUES (1, 'Коваленко Олена Петрівна', 1, '5');
-    SELECT setval('resident_id_seq', 1);
-    INSERT INTO resident_phone (phone, resident_id) VALUES ('+380501112233', 1);
-  `);
-  await createUser(db, 'operator1', 'operator', { sipInterface: 'PJSIP/101' });
-  await createUser(db, 'admin1', 'admin');
-  await createUser(db, 'analyst1', 'analyst');
-  await createUser(db, 'zhek1', 'executor', { executorId: 1 });
-  await createUser(db, 'blago', 'executor', { executorId: 4 });
-  await createUser(db, 'vodokanal', 'executor', { executorId: 3 });
+  const b = builder(db);
+  const C = CITY;
+  await b.district({ id: C.centre, name: 'Центральний', nameEn: 'Centre', area: envelope(24.70, 48.91, 24.72, 48.93) });
+  await b.district({ id: C.pasichna, name: 'Пасічна', nameEn: 'Pasichna', area: envelope(24.72, 48.91, 24.74, 48.93) });
+  await b.executor({ id: C.zhek1, code: 'zhek-1', name: 'ЖЕК №1', nameEn: 'Housing office 1', kind: 'housing_office', district: C.centre, email: 'zhek1@misto.local' });
+  await b.executor({ id: C.zhek2, code: 'zhek-2', name: 'ЖЕК №2', nameEn: 'Housing office 2', kind: 'housing_office', district: C.pasichna, email: 'zhek2@misto.local' });
+  await b.executor({ id: C.vodokanal, code: 'vodokanal', name: 'Водоканал', nameEn: 'Water utility', utility: 'cold_water', email: 'vodokanal@misto.local' });
+  await b.executor({ id: C.blagoustrii, code: 'blagoustrii-centre', name: 'Благоустрій центр', nameEn: 'Improvement, centre', district: C.centre });
+  await b.executor({ id: C.eko, code: 'eko', name: 'Екосервіс', nameEn: 'Eco service' });
+  await b.executor({ id: C.dorogy, code: 'dorogy', name: 'Міськсвітло', nameEn: 'City lights' });
+  const street = await b.street({ id: 1, name: 'Незалежності', line: { type: 'LineString', coordinates: [[24.70, 48.92], [24.74, 48.92]] } });
+  await b.building({ id: C.buildingCentre, street, house: '12', floors: 9, apartments: 72, district: C.centre, housingOffice: C.zhek1, footprint: house(24.711, 48.921) });
+  await b.building({ id: C.buildingPasichna, street, house: '40', floors: 5, apartments: 40, district: C.pasichna, housingOffice: C.zhek2, footprint: house(24.731, 48.921) });
+  await b.building({ id: C.buildingNoOffice, street, house: '44', floors: 2, apartments: 0, district: C.pasichna, footprint: house(24.735, 48.921) });
+  const housing = await b.sphere({ id: 1, code: 'housing', name: 'Житлове господарство', nameEn: 'Housing' });
+  const improvement = await b.sphere({ id: 2, code: 'improvement', name: 'Благоустрій', nameEn: 'Improvement' });
+  const roads = await b.sphere({ id: 3, code: 'roads', name: 'Дороги і світлофори', nameEn: 'Roads and traffic lights' });
+  await b.category({ id: C.roofLeak, sphere: housing, code: 'roof_leak', name: 'Протікання покрівлі', nameEn: 'Roof leak',
+    rule: 'housing_office', executor: C.zhek1, deadlineHours: 72, survey: true });
+  await b.category({ id: C.garbage, sphere: improvement, code: 'garbage', name: 'Невивезення сміття', nameEn: 'Garbage not collected',
+    rule: 'district', executor: C.eko, deadlineHours: 24, survey: true, infraKind: 'container_site',
+    districts: [{ district: C.centre, executor: C.blagoustrii }] });
+  await b.category({ id: C.noWater, sphere: housing, code: 'no_water', name: 'Відсутнє холодне водопостачання', nameEn: 'No cold water',
+    rule: 'fixed', executor: C.vodokanal, deadlineHours: 12, survey: false });
+  await b.category({ id: C.retired, sphere: housing, code: 'retired', name: 'Стара категорія', nameEn: 'Retired category',
+    rule: 'fixed', executor: C.vodokanal, deadlineHours: 12, survey: false, active: false });
+  await b.category({ id: C.trafficLight, sphere: roads, code: 'traffic_light', name: 'Несправний світлофор', nameEn: 'Broken traffic light',
+    rule: 'fixed', executor: C.dorogy, deadlineHours: 4, survey: true, infraKind: 'traffic_light' });
+  await b.infra({ id: C.containerSite, kind: 'container_site', name: 'Контейнерний майданчик №17', address: 'вул. Незалежності, 14',
+    attributes: { containers: 4 }, organisation: C.eko, at: [...C.containerAt] });
+  await b.infra({ id: C.light, kind: 'traffic_light', name: 'Світлофор Незалежності — Пасічна', attributes: {}, organisation: C.dorogy, at: [24.733, 48.9202] });
+  await b.resident({ id: C.resident, fullName: 'Коваленко Олена Петрівна', building: C.buildingCentre, apartment: '5', phones: [C.residentPhone] });
+  await b.user('operator', { login: 'operator1', sip: 'PJSIP/101' });
+  await b.user('admin', { login: 'admin1' });
+  await b.user('analyst', { login: 'analyst1' });
+  await b.user('executor', { login: 'zhek1', executor: C.zhek1 });
+  await b.user('executor', { login: 'blago', executor: C.blagoustrii });
+  await b.user('executor', { login: 'vodokanal', executor: C.vodokanal });
 }

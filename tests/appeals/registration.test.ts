@@ -7,6 +7,7 @@ import { serve, client } from '../helpers/http.ts';
 import { PASSWORD } from '../helpers/users.ts';
 import { testServices } from '../helpers/app.ts';
 import { HOUR, TEST_NOW, iso, kyivYear } from '../helpers/clock.ts';
+import { builder } from '../helpers/build.ts';
 import { createApp } from '../../server/app.ts';
 import { createLogger } from '../../server/observe/log.ts';
 import type { Db } from '../../server/db/db.ts';
@@ -189,7 +190,7 @@ test('registration is one transaction: a failure mid-way leaves no appeal and no
 });
 
 test('an appeal registered during a call links the call and takes the caller’s number', async () => {
-  const call = await db.one(`INSERT INTO call (uniqueid, caller_phone, queue, answered_at) VALUES ('1700000000.42', '+380671234567', '1580', $1) RETURNING id`, [TEST_NOW]);
+  const call = { id: await builder(db).call({ uniqueid: '1700000000.42', callerPhone: '+380671234567', queue: '1580', answeredAt: TEST_NOW }) };
   const r = await register({ categoryId: CITY.noWater, buildingId: CITY.buildingCentre, apartment: '12', callId: call.id, text: 'Немає води третій день' });
   assert.is(r.status, 201);
   const a = await db.one('SELECT call_id, caller_phone, apartment FROM appeal WHERE id = $1', [r.body.id]);

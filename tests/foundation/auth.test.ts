@@ -5,6 +5,7 @@ import type { Middleware } from 'koa';
 import { migratedDb } from '../helpers/db.ts';
 import { serve, client } from '../helpers/http.ts';
 import { createUser, PASSWORD } from '../helpers/users.ts';
+import { builder } from '../helpers/build.ts';
 import { testServices } from '../helpers/app.ts';
 import { createApp } from '../../server/app.ts';
 import { requireRole } from '../../server/auth/guard.ts';
@@ -14,7 +15,7 @@ let srv: Awaited<ReturnType<typeof serve>>;
 
 test.before(async () => {
   const { db } = await migratedDb('auth');
-  await db.none(`INSERT INTO executor (id, code, name, kind) VALUES (1, 'vodokanal', 'Водоканал', 'utility')`);
+  await builder(db).executor({ id: 1, code: 'vodokanal', name: 'Водоканал', nameEn: null, kind: 'utility' });
   await createUser(db, 'operator1', 'operator');
   await createUser(db, 'analyst1', 'analyst');
   await createUser(db, 'vodokanal', 'executor', { executorId: 1 });

@@ -50,11 +50,7 @@ test('a phone in a bad format is rejected; normalisation produces E.164', async 
   await db.none(`INSERT INTO resident (id, full_name) VALUES (1, 'Петренко Олена Іванівна')`);
   await rejects(`INSERT INTO resident_phone (phone, resident_id) VALUES ($1, 1)`, ['0501234567'], /resident_phone_phone_check/);
   await rejects(`INSERT INTO resident_phone (phone, resident_id) VALUES ($1, 1)`, ['+38 050 123 45 67'], /resident_phone_phone_check/);
-  for (const raw of ['050 123 45 67', '(050)123-45-67', '+38 050 123-45-67', '380501234567', '80501234567', '501234567']) {
-    assert.is(normalizePhone(raw), '+380501234567', raw);
-  }
-  assert.is(normalizePhone('12'), null);
-  assert.is(normalizePhone('call me'), null);
+  // What normalisation makes of the national forms is tests/unit/phone.test.ts; the CHECK takes it.
   await db.none(`INSERT INTO resident_phone (phone, resident_id) VALUES ($1, 1)`, [normalizePhone('050 123 45 67')]);
   await rejects(`INSERT INTO resident_phone (phone, resident_id) VALUES ($1, 1)`, ['+380501234567'], /resident_phone_pkey/);
 });

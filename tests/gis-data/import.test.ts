@@ -11,8 +11,9 @@ import type { Db } from '../../server/db/db.ts';
 import { root } from '../../server/config.ts';
 import { importFile } from '../../gis-data/import/importer.ts';
 import type { ImportReport, LayerReport } from '../../gis-data/import/report.ts';
-import { parseStreetName } from '../../gis-data/import/street-name.ts';
 import { osmPbf, osmXml, type OsmData } from '../helpers/osm.ts';
+import { builder } from '../helpers/build.ts';
+import { envelope, type Polygon } from '../helpers/geometry.ts';
 
 /** ogr2ogr as a person would run it (its field-name warnings kept out of the test output). */
 const ogr = (args: string[]) => execFileSync('ogr2ogr', args, { stdio: 'pipe' });
@@ -25,10 +26,10 @@ let tram: number;
 
 // The city: one district (24.70–24.74 E, 48.90–48.94 N) with its housing office.
 async function city(target: Db) {
-  const { id } = await target.one(`INSERT INTO district (name, geom) VALUES ('Центральний',
-    'SRID=4326;MULTIPOLYGON(((24.70 48.90, 24.74 48.90, 24.74 48.94, 24.70 48.94, 24.70 48.90)))') RETURNING id`);
-  housingOffice = (await target.one(`INSERT INTO executor (code, name, kind, district_id) VALUES ('zhek-1', 'ЖЕК №1', 'housing_office', $1) RETURNING id`, [id])).id;
-  tram = (await target.one(`INSERT INTO executor (code, name, kind) VALUES ('elektrotrans', 'Електроавтотранс', 'city_service') RETURNING id`)).id;
+  const b = builder(target);
+  const district = await b.district({ name: 'Центральний', nameEn: null, area: envelope(24.70, 48.90, 24.74, 48.94) });
+  housingOffice = await b.executor({ code: 'zhek-1', name: 'ЖЕК №1', nameEn: null, kind: 'housing_office', district });
+  tram = await b.executor({ code: 'elektrotrans', name: 'Електроавтотранс', nameEn: null, kind: 'city_service' });
 }
 
 const rect = (x: number, y: number, w = 0.0004, h = 0.0003) => ({
@@ -83,23 +84,6 @@ test.before(async () => {
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
-
-test('street names: kind prefixes and suffixes normalise to one street', () => {
-  for (const raw of ['вул. Незалежності', 'вулиця Незалежності', 'Незалежності вулиця', 'вул.Незалежності', ' вул.  Незалежності ']) {
-    assert.equal(parseStreetName(raw), { kind: 'вулиця', name: 'Незалежності' }, raw);
-  }
-  assert.equal(parseStreetName('просп. Шевченка'), { kind: 'проспект', name: 'Шевченка' });
-  assert.equal(parseStreetName('Вічевий майдан'), { kind: 'вулиця', name: 'Вічевий майдан' });
-  assert.equal(parseStreetName('пл. Ринок'), { kind: 'площа', name: 'Ринок' });
-  assert.equal(parseStreetName('Шевченка', 'бульвар'), { kind: 'бульвар', name: 'Шевченка' });
-  assert.equal(parseStreetName('Набережна'), { kind: 'вулиця', name: 'Набережна' });
-  assert.equal(parseStreetName('Дніпровська набережна', 'проспект'), { kind: 'проспект', name: 'Дніпровська набережна' });
-  assert.equal(parseStreetName('просп. Дніпровська набережна'), { kind: 'проспект', name: 'Дніпровська набережна' });
-  assert.equal(parseStreetName('вулиця Шевченка', 'вулиця'), { kind: 'вулиця', name: 'Шевченка' });
-  assert.is(parseStreetName('вул.'), null);
-  assert.is(parseStreetName('вулиця'), null);
-  assert.is(parseStreetName(''), null);
-});
 
 test('GeoJSON buildings: imported with street, address, district, housing office; skips counted with reasons', async () => {
   const r = await run('buildings', buildingsFile());
@@ -266,11 +250,11 @@ test('GeoJSON districts, streets, cleaning zones and other objects', async () =>
 
   // Two housing offices in a district: a new building goes to the one serving its neighbours.
   const pas = (await d.one(`SELECT id FROM district WHERE name = 'Пасічна'`)).id;
-  const [a, b] = await d.map(`INSERT INTO executor (code, name, kind, district_id) VALUES ('zhek-a', 'ЖЕК А', 'housing_office', $1),
-    ('zhek-b', 'ЖЕК Б', 'housing_office', $1) RETURNING id`, [pas], (r) => r.id as number);
+  const build = builder(d);
+  const a = await build.executor({ code: 'zhek-a', name: 'ЖЕК А', nameEn: null, kind: 'housing_office', district: pas });
+  const b = await build.executor({ code: 'zhek-b', name: 'ЖЕК Б', nameEn: null, kind: 'housing_office', district: pas });
   const street = (await d.one(`SELECT id FROM street WHERE name = 'Галицька'`)).id;
-  await d.none(`INSERT INTO building (street_id, house_number, address, district_id, housing_office_id, geom)
-    VALUES ($1, '1', 'вул. Галицька, 1', $2, $3, ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON($4), 4326)))`, [street, pas, b, JSON.stringify(rect(24.7180, 48.9300))]);
+  await build.building({ street, house: '1', district: pas, housingOffice: b, footprint: rect(24.7180, 48.9300) as Polygon });
   const houses = await imp('buildings', writeGeoJSON('houses.geojson', [feature({ address: 'вул. Галицька, 3' }, rect(24.7186, 48.9300))]));
   assert.is(layerOf(houses, 'buildings')!.imported, 1);
   const served = (await d.one(`SELECT housing_office_id FROM building WHERE address = 'вул. Галицька, 3'`)).housing_office_id;

@@ -20,6 +20,8 @@ let counter = 0;
 /** The maintenance connection of the test cluster (creates it on first use). */
 export function admin(): Db {
   if (!adminDb) {
+    // The unit tier runs where there is no PostgreSQL: starting the cluster would install one.
+    if (process.env.MISTO_TESTS_WITHOUT_DB) throw new Error('A unit test asked for the test database: tests/unit must run without PostgreSQL');
     startCluster({ ...TEST_CLUSTER, database: 'postgres' });
     adminDb = connectForMaintenance(clusterUrl({ ...TEST_CLUSTER, database: 'postgres' }), 4);
     open.push(adminDb);

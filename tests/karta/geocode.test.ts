@@ -5,7 +5,6 @@ import { migratedDb } from '../helpers/db.ts';
 import { serve } from '../helpers/http.ts';
 import { testServices } from '../helpers/app.ts';
 import { createApp } from '../../server/app.ts';
-import { parseAddressQuery } from '../../server/geocode/parse.ts';
 import { insertKartaFixture, type KartaFixture } from './fixture.ts';
 import { demoCity } from '../helpers/city.ts';
 
@@ -26,14 +25,6 @@ async function geocode(q: string, limit?: number): Promise<Hit[]> {
   return res.json();
 }
 const first = async (q: string) => (await geocode(q))[0]?.address;
-
-test('parses street kinds, house numbers and apartments', () => {
-  assert.equal(parseAddressQuery('вул. Незалежності, буд. 12-А'), { street: 'незалежності', house: '12а', kind: 'вулиця' });
-  assert.equal(parseAddressQuery('б-р Лесі Українки 3'), { street: 'лесі українки', house: '3', kind: 'бульвар' });
-  assert.equal(parseAddressQuery('24 Серпня, 5'), { street: '24 серпня', house: '5', kind: null });
-  assert.equal(parseAddressQuery('Незалежності 12 кв. 5'), { street: 'незалежності', house: '12', kind: null });
-  assert.equal(parseAddressQuery('просп. Шевченка 5/1').house, '5/1');
-});
 
 test('finds "вул. Незалежності, 12" first from the forms people type', async () => {
   for (const q of ['незалежн 12', 'вул Незалежності, 12', 'вулиця Незалежності 12', 'НЕЗАЛЕЖНОСТІ 12',

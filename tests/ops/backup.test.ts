@@ -22,6 +22,7 @@ import { startApi } from '../helpers/app.ts';
 import { client } from '../helpers/http.ts';
 import { PASSWORD } from '../helpers/users.ts';
 import { TEST_NOW, testClock } from '../helpers/clock.ts';
+import { builder } from '../helpers/build.ts';
 import { seedCity, CITY } from '../appeals/fixture.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'misto-backup-test-'));
@@ -66,18 +67,16 @@ async function refused(p: Promise<unknown>, message: RegExp) {
 test.before(async () => {
   src = await migratedDb('backup_src');
   await seedCity(src.db);
-  await src.db.none(`
-    INSERT INTO resident (id, full_name, building_id, apartment) VALUES (2, 'Гнатюк Богдан Іванович', 2, '17');
-    SELECT setval('resident_id_seq', 2);
-    INSERT INTO resident_phone (phone, resident_id) VALUES ('+380671234567', 2), ('+380931112233', 2);`);
-  const call = await src.db.one(`INSERT INTO call (uniqueid, caller_phone, queue, resident_id, answered_at, hungup_at)
-    VALUES ('1700000000.42', $1, '1580', 1, $2, $2::timestamptz + interval '3 minutes') RETURNING id`, [CITY.residentPhone, TEST_NOW]);
+  const b = builder(src.db);
+  await b.resident({ id: 2, fullName: 'Гнатюк Богдан Іванович', building: CITY.buildingPasichna, apartment: '17', phones: ['+380671234567', '+380931112233'] });
+  const talk = { startedAt: TEST_NOW, endedAt: new Date(TEST_NOW.getTime() + 3 * 60_000) };
+  const call = await b.call({ uniqueid: '1700000000.42', callerPhone: CITY.residentPhone, queue: '1580', resident: CITY.resident, answeredAt: talk.startedAt, hungupAt: talk.endedAt });
   mkdirSync(join(srcRec, '2026/11/20'), { recursive: true });
   writeFileSync(join(srcRec, REC1), WAV1);
   writeFileSync(join(srcRec, REC2), WAV2);
-  await src.db.none(`INSERT INTO recording (call_id, path, started_at, ended_at, bytes) VALUES
-    ($1, $2, $5, $5::timestamptz + interval '3 minutes', $3), ($1, $4, $5, $5::timestamptz + interval '3 minutes', $6),
-    ($1, 'lost/1700000000.43.wav', $5, NULL, NULL)`, [call.id, REC1, WAV1.length, REC2, TEST_NOW, WAV2.length]);
+  await b.recording({ call, path: REC1, ...talk, bytes: WAV1.length });
+  await b.recording({ call, path: REC2, ...talk, bytes: WAV2.length });
+  await b.recording({ call, path: 'lost/1700000000.43.wav', startedAt: TEST_NOW });
 
   // Appeals registered and worked on through the product's own API.
   const api = await startApi(src.db, { recordingsDir: srcRec });
@@ -90,7 +89,7 @@ test.before(async () => {
       return (await res.json()).id as number;
     };
     appealIds = [
-      await reg({ categoryId: CITY.roofLeak, residentId: CITY.resident, callId: call.id, text: 'Тече дах над кухнею після дощу' }),
+      await reg({ categoryId: CITY.roofLeak, residentId: CITY.resident, callId: call, text: 'Тече дах над кухнею після дощу' }),
       await reg({ categoryId: CITY.garbage, buildingId: CITY.buildingCentre, text: 'Сміття не вивозять тиждень' }),
       await reg({ categoryId: CITY.noWater, residentId: 2, phone: '+380671234567', text: 'Немає холодної води з ранку' }),
     ];

@@ -8,10 +8,9 @@ import { serve, client } from '../helpers/http.ts';
 import { readEventStream } from '../helpers/event-stream.ts';
 import { createUser, PASSWORD } from '../helpers/users.ts';
 import { testServices } from '../helpers/app.ts';
-import { runningClock, TEST_NOW } from '../helpers/clock.ts';
-
-/** TEST_NOW as a SQL literal for the fixture's times. */
-const T = `'${TEST_NOW.toISOString()}'`;
+import { runningClock, TEST_NOW, DAY, HOUR } from '../helpers/clock.ts';
+import { builder } from '../helpers/build.ts';
+import { envelope } from '../helpers/geometry.ts';
 import type { Services } from '../../server/services.ts';
 import { createApp } from '../../server/app.ts';
 import { config as baseConfig } from '../../server/config.ts';
@@ -21,27 +20,26 @@ import type { Db } from '../../server/db/db.ts';
 export const KNOWN_PHONE = '+380501112233';
 export const KNOWN_NAME = 'Олена Коваль';
 
+/** Executors 1 vodokanal, 2 zhek-1, 3 teplo; building 1 with resident 1 (two numbers), an open and a
+ *  closed appeal of theirs, and a hot-water outage affecting the building now. */
 export async function seedCity(db: Db) {
-  await db.none(`
-    INSERT INTO executor (id, code, name, kind, utility) VALUES
-      (1, 'vodokanal', 'Водоканал', 'utility', 'cold_water'), (2, 'zhek-1', 'ЖЕК №1', 'housing_office', NULL),
-      (3, 'teplo', 'Теплокомуненерго', 'utility', 'heating');
-    INSERT INTO street (id, name, geom) VALUES (1, 'Незалежності', ST_GeomFromText('MULTILINESTRING((24.71 48.92, 24.72 48.92))', 4326));
-    INSERT INTO building (id, street_id, house_number, address, apartments, housing_office_id, geom) VALUES
-      (1, 1, '12', 'вул. Незалежності, 12', 60, 2, ST_Multi(ST_MakeEnvelope(24.711, 48.921, 24.7115, 48.9213, 4326)));
-    INSERT INTO resident (id, full_name, building_id, apartment) VALUES (1, '${KNOWN_NAME}', 1, '15');
-    INSERT INTO resident_phone (phone, resident_id) VALUES ('${KNOWN_PHONE}', 1), ('+380672223344', 1);
-    INSERT INTO sphere (id, code, name, name_en) VALUES (1, 'water', 'Водопостачання', 'Water supply');
-    INSERT INTO category (id, sphere_id, code, name, name_en, executor_rule, executor_id, deadline_hours) VALUES
-      (1, 1, 'no-water', 'Відсутність води', 'No water', 'fixed', 1, 24);
-    INSERT INTO appeal (number, resident_id, building_id, category_id, executor_id, due_at, caller_phone, status) VALUES
-      ('15-80/2026/000001', 1, 1, 1, 1, ${T}::timestamptz + interval '1 day', '${KNOWN_PHONE}', 'in_progress'),
-      ('15-80/2026/000002', 1, 1, 1, 1, ${T}::timestamptz - interval '1 day', '${KNOWN_PHONE}', 'closed');
-    INSERT INTO announcement (kind, utility, executor_id, title, starts_at, ends_at, zone) VALUES
-      ('outage', 'hot_water', 3, 'Гаряча вода відсутня до 18:00', ${T}::timestamptz - interval '1 hour', ${T}::timestamptz + interval '5 hours',
-       ST_Multi(ST_MakeEnvelope(24.70, 48.91, 24.73, 48.93, 4326)));
-    INSERT INTO announcement_building (announcement_id, building_id) SELECT id, 1 FROM announcement;
-  `);
+  const b = builder(db);
+  const vodokanal = await b.executor({ id: 1, code: 'vodokanal', name: 'Водоканал', nameEn: null, utility: 'cold_water' });
+  const zhek = await b.executor({ id: 2, code: 'zhek-1', name: 'ЖЕК №1', nameEn: null, kind: 'housing_office' });
+  const teplo = await b.executor({ id: 3, code: 'teplo', name: 'Теплокомуненерго', nameEn: null, utility: 'heating' });
+  const street = await b.street({ id: 1, name: 'Незалежності', line: { type: 'LineString', coordinates: [[24.71, 48.92], [24.72, 48.92]] } });
+  const building = await b.building({ id: 1, street, house: '12', apartments: 60, housingOffice: zhek, footprint: envelope(24.711, 48.921, 24.7115, 48.9213) });
+  const resident = await b.resident({ id: 1, fullName: KNOWN_NAME, building, apartment: '15', phones: [KNOWN_PHONE, '+380672223344'] });
+  const sphere = await b.sphere({ id: 1, code: 'water', name: 'Водопостачання', nameEn: 'Water supply' });
+  const category = await b.category({ id: 1, sphere, code: 'no-water', name: 'Відсутність води', nameEn: 'No water', rule: 'fixed', executor: vodokanal, deadlineHours: 24 });
+  const appeal = { resident, building, category, executor: vodokanal, callerPhone: KNOWN_PHONE };
+  await b.appeal({ ...appeal, number: '15-80/2026/000001', dueAt: new Date(TEST_NOW.getTime() + DAY), status: 'in_progress' });
+  await b.appeal({ ...appeal, number: '15-80/2026/000002', dueAt: new Date(TEST_NOW.getTime() - DAY), status: 'closed' });
+  await b.announcement({
+    kind: 'outage', utility: 'hot_water', executor: teplo, title: 'Гаряча вода відсутня до 18:00',
+    startsAt: new Date(TEST_NOW.getTime() - HOUR), endsAt: new Date(TEST_NOW.getTime() + 5 * HOUR),
+    zone: envelope(24.70, 48.91, 24.73, 48.93), buildings: [building],
+  });
 }
 
 export interface World {

@@ -4,6 +4,7 @@ import { test } from '../helpers/uvu.ts';
 import * as assert from 'uvu/assert';
 import { world, signedIn, sse, until, KNOWN_PHONE, type World } from './harness.ts';
 import { LOST_TEXT } from '../../server/telephony/call-tracker.ts';
+import { builder } from '../helpers/build.ts';
 
 let w: World;
 test.before(async () => { w = await world('telephony_reconnect'); await until(() => w.services.telephony.status().connected, 5000, 'AMI'); });
@@ -84,7 +85,7 @@ test('a half-open connection (the PBX stops answering) is noticed by our own Pin
 });
 
 test('calls left open by a previous process are closed at the next reconciliation', async () => {
-  await w.db.none(`INSERT INTO call (uniqueid, caller_phone, entered_at) VALUES ('1700000000.1', '+380501112233', $1::timestamptz - interval '1 hour')`, [w.services.clock.now()]);
+  await builder(w.db).call({ uniqueid: '1700000000.1', callerPhone: '+380501112233', enteredAt: new Date(w.services.clock.now().getTime() - 3600_000) });
   const reconciled = w.services.telephony.reconciled();
   w.sim.dropConnections();
   await reconciled;

@@ -1,6 +1,7 @@
 import { test } from '../helpers/uvu.ts';
 import * as assert from 'uvu/assert';
 import { TEST_NOW } from '../helpers/clock.ts';
+import { builder } from '../helpers/build.ts';
 import { world, signedIn, sse, until, sleep, KNOWN_PHONE, KNOWN_NAME, type World } from './harness.ts';
 import { client } from '../helpers/http.ts';
 
@@ -168,7 +169,7 @@ test('consultation: the answering operator marks an answered call; others and un
   c2.join('operators'); c2.ring('PJSIP/101'); c2.answer();
   const a2 = (await s1.next((e) => e.data?.uniqueid === c2.uniqueid && e.data.type === 'answered')).data;
   await w.services.telephony.tracker.settle();
-  await w.db.none(`INSERT INTO appeal (number, category_id, executor_id, due_at, call_id) VALUES ('15-80/2026/000099', 1, 1, $2, $1)`, [a2.callId, TEST_NOW]);
+  await builder(w.db).appeal({ number: '15-80/2026/000099', category: 1, executor: 1, dueAt: TEST_NOW, call: a2.callId });
   const refused = await op1.post(`/api/calls/${a2.callId}/consultation`, {});
   assert.is(refused.status, 409);
   assert.match((await refused.json()).message, /15-80\/2026\/000099/);

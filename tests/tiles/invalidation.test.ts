@@ -1,6 +1,6 @@
 // Precise invalidation: triggers NOTIFY the boxes of changed rows, the server drops exactly the
-// cached tiles they touch (every map/layer built from that table, every zoom); the LRU stays
-// within its byte budget.
+// cached tiles they touch (every map/layer built from that table, every zoom). The cache's own
+// bookkeeping is tests/unit/tiles.test.ts.
 import { test } from '../helpers/uvu.ts';
 import * as assert from 'uvu/assert';
 import { VectorTile } from '@mapbox/vector-tile';
@@ -13,7 +13,6 @@ import { createApp } from '../../server/app.ts';
 import { config } from '../../server/config.ts';
 import type { Db } from '../../server/db/db.ts';
 import { lonLatToTile } from '../../server/tiles/tile-math.ts';
-import { TileCache, type TileEntry } from '../../server/tiles/cache.ts';
 import { CENTRE, FAR_STOP, insertCity } from './fixtures.ts';
 
 let db: Db;
@@ -113,31 +112,6 @@ test('a deleted row and a bulk insert (one statement, many rows) both reach the 
   const inv = await notified;
   assert.is(inv.boxes!.length, 1, 'many rows collapse into their extent');
   assert.is((await stopIds(t)).ids.length, 500);
-});
-
-test('the LRU keeps within its byte budget, evicting the least recently used', () => {
-  const cache = new TileCache(4000);
-  const entry = (key: string, size: number): TileEntry => ({
-    key, map: 'karta', z: 10, box: [0, 0, 1, 1], tables: new Set(['building']), etag: '"x"',
-    raw: Buffer.alloc(size), encoded: {}, expiresAt: Infinity,
-  });
-  cache.set(entry('a', 1000));
-  cache.set(entry('b', 1000));
-  cache.set(entry('c', 1000));
-  assert.ok(cache.get('a')); // a is now the newest
-  cache.set(entry('d', 1000));
-  const s = cache.snapshot();
-  assert.ok(s.bytes <= 4000, `bytes ${s.bytes}`);
-  assert.ok(cache.has('a') && cache.has('d') && !cache.has('b'));
-  assert.is(s.evictions, 1);
-  const e = cache.get('d')!;
-  e.encoded.br = Buffer.alloc(1500);
-  cache.resized(e);
-  assert.ok(cache.snapshot().bytes <= 4000);
-  assert.is(cache.invalidate('building', [[0.5, 0.5, 2, 2]]) + cache.invalidate('street', null), cache.snapshot().invalidated);
-  assert.is(cache.snapshot().entries, 0);
-  cache.set(entry('big', 10_000));
-  assert.not.ok(cache.has('big'), 'an entry larger than the budget is not kept');
 });
 
 test.run();
