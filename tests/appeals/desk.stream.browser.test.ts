@@ -80,4 +80,37 @@ test('shutdown → reconnect with a replay keeps the call and the form; a refuse
   await page.close();
 });
 
+test('a call put away with Alt+N is not popped again by a replay, but is when it is answered', async () => {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  let opened = 0;
+  let replay!: () => void, answer!: () => void;
+  const replayed = new Promise<void>((r) => { replay = r; });
+  const answered = new Promise<void>((r) => { answer = r; });
+  await page.route('**/api/desk/events', async (route) => {
+    const n = ++opened;
+    const stream = (body: string) => route.fulfill({ status: 200, contentType: 'text/event-stream', body });
+    if (n === 1) return stream(sse(['status', status], ['call', pop('ringing', 1)], ['shutdown', {}]));
+    if (n === 2) { await replayed; return stream(sse(['status', status], ['call', pop('ringing', 1)], ['shutdown', {}])); }
+    if (n === 3) { await answered; return stream(sse(['status', status], ['call', pop('answered', 2)])); }
+    return route.continue();
+  });
+  await signIn(page, app.url, 'operator1', PASSWORD);
+  await page.goto(`${app.url}/desk`);
+  await page.waitForSelector('[data-testid=call-card][data-call-state=ringing]');
+  await page.keyboard.press('Alt+KeyN');
+  await page.waitForSelector('[data-testid=call-card]', { state: 'detached' });
+  await page.waitForFunction(() => document.activeElement?.id === 'desk-search');
+  await page.keyboard.type('Незалежності 12');
+
+  replay();
+  for (let i = 0; i < 100 && opened < 3; i++) await page.waitForTimeout(50);
+  await page.waitForTimeout(300);
+  assert.is(await page.$('[data-testid=call-card]'), null, 'the replayed ringing stays put away');
+  assert.is(await page.inputValue('#desk-search'), 'Незалежності 12');
+
+  answer();
+  await page.waitForSelector('[data-testid=call-card][data-call-state=answered] >> text=Коваленко Олена Петрівна');
+  await page.close();
+});
+
 test.run();

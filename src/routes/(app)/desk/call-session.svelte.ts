@@ -21,6 +21,9 @@ export class CallSession {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #failures = 0;
   #everOpen = false;
+  /** Calls put away (Alt+N, consultation, registered after the end) and the last event seen of each:
+   *  a replay after a reconnect does not pop them again, a later event (answered after Alt+N) does. */
+  #dismissed = new Map<number, number>();
 
   constructor(opts: { status: TelephonyStatus | null; onNewCall: (ev: CallEvent) => void; url?: string }) {
     this.telephony = opts.status;
@@ -79,6 +82,8 @@ export class CallSession {
     }
     // The end of a call that never reached this card (it rang elsewhere, was answered by another operator).
     if (ev.type === 'ended') return;
+    const putAway = this.#dismissed.get(ev.callId);
+    if (putAway !== undefined && (ev.seq === undefined || ev.seq <= putAway)) return;
     this.call = ev;
     this.#onNewCall(ev);
   }
@@ -101,5 +106,8 @@ export class CallSession {
     return api('/api/desk/simulate-call', { method: 'POST', json: p ? { phone: p } : {} });
   }
 
-  clear() { this.call = null; }
+  clear() {
+    if (this.call) this.#dismissed.set(this.call.callId, this.call.seq ?? Number.MAX_SAFE_INTEGER);
+    this.call = null;
+  }
 }
