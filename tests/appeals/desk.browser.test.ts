@@ -11,6 +11,7 @@ import { launchBrowser, signIn, screenshot, watchErrors } from '../helpers/brows
 import { PASSWORD } from '../helpers/users.ts';
 import { config as baseConfig } from '../../server/config.ts';
 import type { Db } from '../../server/db/db.ts';
+import { describeError } from '../../vocabulary/i18n/describe-error.ts';
 import { seedCity, CITY } from './fixture.ts';
 
 let app: Awaited<ReturnType<typeof startProduct>>;
@@ -143,16 +144,21 @@ test('an unknown caller: address search, building, apartment and name by keyboar
 
   await page.keyboard.type('Незалежності 40');
   await page.keyboard.press('Enter');
-  await page.waitForSelector('.hits [role=option]');
+  await page.waitForSelector('#desk-search-list [role=option]');
   await page.keyboard.press('Enter');
   await page.waitForFunction(() => document.activeElement?.id === 'new-apartment');
   await page.keyboard.type('41');
   await page.keyboard.press('Enter');
   await page.keyboard.type('Шевчук Марія');
+  const refused = page.waitForResponse((r) => r.url().endsWith('/api/residents') && r.request().method() === 'POST');
   await page.keyboard.press('Enter');
-  // The building has 40 apartments: the server says so, nothing is created.
+  // The building has 40 apartments: the server says so, in Ukrainian, and nothing is created.
+  const body = await (await refused).json();
   await page.waitForSelector('[data-testid=desk-error]');
-  assert.match(await page.textContent('[data-testid=desk-error]') ?? '', /apartments 1–40/);
+  const shown = (await page.textContent('[data-testid=desk-error]'))?.trim();
+  assert.is(shown, describeError('uk', body), 'the code\'s text from the i18n table');
+  assert.ok(!shown!.includes(body.message), `not the server's English: ${shown}`);
+  if (body.error === 'no_such_apartment') assert.match(shown!, /1–40/);
   await page.fill('#new-apartment', '14');
   await page.focus('#new-name');
   await page.keyboard.press('Enter');

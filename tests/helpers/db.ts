@@ -68,6 +68,13 @@ export async function closeAll() {
   for (const fn of cleanups.splice(0)) await fn().catch(() => {});
   const maintenance = adminDb;
   await Promise.all(open.filter((db) => db !== maintenance).map((db) => db.$pool.end().catch(() => {})));
+  // pg-pool's end() resolves once every client was told to end, not once their sockets have closed:
+  // wait for those backends to go, or DROP … WITH (FORCE) ends them mid-goodbye and the driver throws.
+  for (let i = 0; maintenance && made.length && i < 40; i++) {
+    const left = await maintenance.one<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = ANY($1)', [made]).catch(() => ({ n: 0 }));
+    if (!left.n) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
   for (const name of made.splice(0)) await maintenance?.none('DROP DATABASE IF EXISTS $1:name WITH (FORCE)', [name]).catch(() => {});
   await maintenance?.$pool.end().catch(() => {});
   open.length = 0;

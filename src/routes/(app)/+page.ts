@@ -1,8 +1,8 @@
 import type { PageLoad } from './$types';
+import { api } from '$lib/api';
 
 export interface CitySummary { buildings: number; residents: number; objects: number; appeals: number }
 
-export const load: PageLoad = async ({ fetch }) => {
-  const res = await fetch('/api/city/summary').catch(() => null);
-  return { summary: res?.ok ? ((await res.json()) as CitySummary) : null };
-};
+export const load: PageLoad = async ({ fetch }) => ({
+  summary: await api<CitySummary>('/api/city/summary', { fetch }).catch(() => null),
+});

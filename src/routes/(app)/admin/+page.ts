@@ -1,8 +1,8 @@
 import type { PageLoad } from './$types';
+import { api } from '$lib/api';
 
 export interface AdminUser { id: number; login: string; fullName: string; role: string; sipInterface: string | null; executor: string | null; disabled: boolean }
 
 export const load: PageLoad = async ({ fetch }) => {
-  const res = await fetch('/api/admin/users');
-  return { users: res.ok ? ((await res.json()) as AdminUser[]) : [] };
+  return { users: await api<AdminUser[]>('/api/admin/users', { fetch }).catch((): AdminUser[] => []) };
 };

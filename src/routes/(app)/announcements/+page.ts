@@ -1,9 +1,10 @@
 import type { PageLoad } from './$types';
 import type { Meta } from '$lib/announcements/types';
+import { api } from '$lib/api';
 
 // Only the filter choices load with the page; the announcements follow the filters in the browser.
 export const load: PageLoad = async ({ fetch }) => {
-  const res = await fetch('/api/announcements/meta');
-  const meta: Meta = res.ok ? await res.json() : { utilities: [], kinds: [], districts: [], executors: [] };
+  const meta = await api<Meta>('/api/announcements/meta', { fetch })
+    .catch((): Meta => ({ utilities: [], kinds: [], districts: [], executors: [] }));
   return { meta };
 };

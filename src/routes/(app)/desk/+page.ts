@@ -1,13 +1,11 @@
 import type { PageLoad } from './$types';
-import type { Sphere, Executor } from './desk';
+import { api } from '$lib/api';
+import type { Sphere, Executor, TelephonyStatus } from './desk';
 
-export interface TelephonyStatus { demo: boolean; connected: boolean; error?: string | null }
-
+// The desk opens even when a part is missing: an empty catalogue shows as "no such category",
+// an unknown telephony status is filled in by the event stream.
 export const load: PageLoad = async ({ fetch }) => {
-  const get = async <T>(path: string, fallback: T): Promise<T> => {
-    const res = await fetch(path).catch(() => null);
-    return res?.ok ? ((await res.json()) as T) : fallback;
-  };
+  const get = <T>(path: string, fallback: T) => api<T>(path, { fetch }).catch(() => fallback);
   const [tree, executors, telephony] = await Promise.all([
     get<Sphere[]>('/api/catalogue', []),
     get<Executor[]>('/api/executors', []),

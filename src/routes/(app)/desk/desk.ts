@@ -1,4 +1,6 @@
-// Shapes the desk reads from the API, and small fetch helpers that turn error bodies into messages.
+// Shapes the desk reads from the API, and the small helpers its modules share.
+import { ApiError } from '$lib/api';
+
 export interface CatalogueCategory {
   id: number; sphereId: number; code: string; name: string; nameEn: string;
   executorRule: 'housing_office' | 'district' | 'fixed'; executorId: number | null; executorName: string | null;
@@ -16,23 +18,22 @@ export interface AppealSummary {
 }
 export interface OpenAppeal { id: number; number: string; status: string; category: string; categoryEn: string; executor: string }
 export interface CallCard { resident: Resident | null; openAppeals: OpenAppeal[]; announcements: Announcement[] }
-export interface CallEvent { type: 'ringing' | 'answered' | 'ended'; callId: number; uniqueid: string; phone: string; queue?: string; card: CallCard }
+export interface CallEvent {
+  type: 'ringing' | 'answered' | 'ended'; callId: number; uniqueid: string; phone: string | null; queue?: string | null; card: CallCard;
+  /** Grows with every event of one call: a replayed or late event never moves the card back. */
+  seq?: number; reason?: string;
+}
+export interface Suggestion { executor: Executor | null; dueAt: string; source: string }
+export interface TelephonyStatus { demo: boolean; connected: boolean; error?: string | null }
 export interface Attached { infraObjectId: number | null; kind: string | null; name: string | null; lon: number; lat: number }
-export interface GeocodeHit { buildingId: number; address: string; district: string | null; lon: number; lat: number; score: number }
 
-export class ApiError extends Error {
-  constructor(readonly status: number, message: string) { super(message); }
+/** A mistake the desk catches before asking the server: already in the page's language, with the field to fix. */
+export class DeskError extends Error {
+  constructor(message: string, readonly focus?: FocusTarget) { super(message); }
 }
 
-export async function api<T>(path: string, init: RequestInit & { json?: unknown } = {}): Promise<T> {
-  const headers = new Headers(init.headers);
-  let body = init.body;
-  if (init.json !== undefined) { headers.set('content-type', 'application/json'); body = JSON.stringify(init.json); }
-  const res = await fetch(path, { ...init, headers, body });
-  const data = res.status === 204 ? null : await res.json().catch(() => null);
-  if (!res.ok) throw new ApiError(res.status, (data as { message?: string } | null)?.message ?? res.statusText);
-  return data as T;
-}
+/** The places the desk moves the keyboard focus to as the operator goes from step to step. */
+export type FocusTarget = 'search' | 'category' | 'text' | 'new-apartment' | 'new-name' | 'building-residents';
 
 /** A UUID v4 for Idempotency-Key; crypto.randomUUID exists only on HTTPS, a city LAN may be plain HTTP. */
 export function newRequestId(): string {
@@ -49,7 +50,8 @@ export async function retrying<T>(call: () => Promise<T>, delays = [500, 1500, 4
     try {
       return await call();
     } catch (e) {
-      const transient = !(e instanceof ApiError) || e.status === 503 || e.status === 502 || e.status === 504;
+      // 0 is no answer at all (network, a restarting instance); an abort is the operator's own doing.
+      const transient = e instanceof ApiError && [0, 502, 503, 504].includes(e.status);
       if (!transient || i >= delays.length) throw e;
       await new Promise((r) => setTimeout(r, delays[i]));
     }

@@ -1,4 +1,5 @@
 import type { PageLoad } from './$types';
+import { api } from '$lib/api';
 import { PAGE_SIZE, OPEN, type ExecutorList } from './executor';
 
 export const load: PageLoad = async ({ fetch, url }) => {
@@ -10,8 +11,8 @@ export const load: PageLoad = async ({ fetch, url }) => {
   if (overdue) q.set('overdue', '1');
   const search = url.searchParams.get('q')?.trim() ?? '';
   if (search) q.set('q', search);
-  const res = await fetch(`/api/executor/appeals?${q}`);
-  const list: ExecutorList = res.ok ? await res.json() : { total: 0, more: false, limit: PAGE_SIZE, offset: 0, counts: [], appeals: [] };
+  const list = await api<ExecutorList>(`/api/executor/appeals?${q}`, { fetch })
+    .catch((): ExecutorList => ({ total: 0, more: false, limit: PAGE_SIZE, offset: 0, counts: [], appeals: [] }));
   const selected = Number(url.searchParams.get('appeal')) || null;
   return { list, status, overdue, offset, selected, search };
 };
