@@ -55,7 +55,7 @@ export function createApp(s: Services, opts: AppOptions = {}) {
     authRoutes(s.auth, s.config),
     cityRoutes(s.city),
     buildingsRoutes(s),
-    adminRoutes(s.repos.auth),
+    adminRoutes(s.admin),
     catalogueRoutes(s.catalogue),
     appealsRoutes(s.appeals),
     residentsRoutes(s.residents, s.appeals),

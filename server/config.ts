@@ -79,6 +79,10 @@ export const config = {
     /** Dialplan contexts where the city's calls enter (comma-separated). */
     inboundContexts: (process.env.AMI_INBOUND_CONTEXTS ?? 'misto-incoming').split(',').map((s) => s.trim()).filter(Boolean),
     pingMs: int('AMI_PING_MS', 5000),
+    /** Between connection attempts while the PBX refuses or is unreachable (a failed login backs off). */
+    probeMs: int('AMI_PROBE_MS', 250),
+    /** The queue's wrapuptime (queues.conf): an operator is in wrap-up this long after a call. */
+    wrapupSeconds: int('QUEUE_WRAPUP_S', 10),
   },
   http: {
     /** Longest a client may take to send its request. */

@@ -1,6 +1,6 @@
 // Wires repositories and services once per process. Every repository is built once over the pool;
 // each service is given the repositories (and services) it uses — none is given the pool itself.
-import type { Db } from './db/db.ts';
+import { companionPool, type Db } from './db/db.ts';
 import { config as defaultConfig, type Config } from './config.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { authRepo } from './auth/auth.repo.ts';
@@ -20,9 +20,10 @@ import { announcementsService } from './announcements/announcements.service.ts';
 import { tilesRepo } from './tiles/tiles.repo.ts';
 import { tileService } from './tiles/tiles.service.ts';
 import { loadRegistry } from './tiles/registry.ts';
-import { telephonyRepo } from './telephony/telephony.repo.ts';
+import { popPathRepo, telephonyRepo } from './telephony/telephony.repo.ts';
 import { telephonyService } from './telephony/telephony.service.ts';
 import { healthRepo } from './health/health.repo.ts';
+import { adminService } from './admin/admin.service.ts';
 import { createMetrics } from './observe/metrics.ts';
 
 export type { Config };
@@ -61,7 +62,14 @@ export function createServices(db: Db, config: Config = defaultConfig, opts: Ser
     catalogue, clock, numberPrefix: config.appealNumberPrefix,
   });
   const announcements = announcementsService(repos.announcements, { publicUrl: config.publicUrl, clock });
-  const telephony = telephonyService(db, config, residents, clock);
+  // Screen pops read the caller's card and call ids on a pool of their own: never behind call-log writes.
+  const popDb = companionPool(db, 4, 'pops');
+  const popRepos = createRepos(popDb);
+  const popCards = residentsService({ residents: popRepos.residents, appeals: popRepos.appeals, announcements: popRepos.announcements, city: popRepos.city, clock });
+  const telephony = telephonyService({
+    repo: repos.telephony, popPath: popPathRepo(popDb), card: (phone) => popCards.callerCard(phone), appeals: repos.appeals,
+    today: (now) => repos.telephony.today(now), config, clock,
+  });
   const tiles = tileService(db, repos.tiles, loadRegistry(), { cacheBytes: config.tileCacheBytes, cacheControl: config.tileCacheControl });
   metrics.sources.tiles = tiles.stats;
   metrics.sources.ami = telephony.link;
@@ -73,6 +81,7 @@ export function createServices(db: Db, config: Config = defaultConfig, opts: Ser
     clock,
     metrics,
     auth: authService(repos.auth, { sessionDays: config.sessionDays, clock }),
+    admin: adminService({ users: repos.auth, inQueue: (raw) => telephony.inQueue(raw) }),
     city: repos.city,
     catalogue,
     appeals,
@@ -85,6 +94,7 @@ export function createServices(db: Db, config: Config = defaultConfig, opts: Ser
     /** Closes what the services hold open besides the pool: change listeners, the PBX link. */
     async close() {
       await Promise.all([catalogue.close(), tiles.close(), telephony.stop()]);
+      await popDb.$pool.end();
     },
   };
 }

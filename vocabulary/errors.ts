@@ -19,7 +19,9 @@ export const ERROR_CODES = [
   // announcements
   'zone_empty', 'zone_outside', 'too_many_vertices', 'too_many_buildings', 'announcement_over', 'not_started', 'ends_before_start',
   // telephony
-  'call_taken', 'call_has_appeal', 'pbx_unavailable', 'pbx_refused', 'range_not_satisfiable',
+  'call_taken', 'call_has_appeal', 'pbx_unavailable', 'pbx_refused', 'pbx_error', 'range_not_satisfiable', 'not_demo',
+  'no_phone_interface', 'call_ended', 'channel_unknown', 'call_not_answered', 'not_your_recording', 'recording_missing',
+  'not_an_interface', 'interface_taken',
   // the server
   'database_unavailable', 'timeout', 'busy', 'unavailable', 'internal', 'method_not_allowed',
 ] as const;

@@ -144,10 +144,16 @@ export function appealsRepo(db: Db) {
          WHERE a.resident_id = $1 AND NOT appeal_status_is_terminal(a.status)
          ORDER BY a.created_at DESC, a.id DESC LIMIT $2` }),
 
-    /** The appeals registered during a call. */
-    ofCall: (callId: number) =>
-      db.any<{ id: number; number: string; executorId: number }>(
+    /** The appeals registered during a call (`q`: inside the caller's transaction). */
+    ofCall: (callId: number, q: Pick<Db, 'any'> = db) =>
+      q.any<{ id: number; number: string; executorId: number }>(
         `SELECT id, number, executor_id AS "executorId" FROM appeal WHERE call_id = $1 ORDER BY id`, [callId]),
+
+    /** The appeals registered during each of these calls (a call log page). */
+    ofCalls: (callIds: number[]) =>
+      db.any<{ callId: number; id: number; number: string; executorId: number }>(`
+        SELECT call_id AS "callId", id, number, executor_id AS "executorId" FROM appeal
+         WHERE call_id = ANY($1::bigint[]) ORDER BY id`, [callIds]),
 
     byResident: (residentId: number, now: Date, limit = 50) =>
       db.any<AppealRow>(`SELECT ${row('$3')} ${FROM} WHERE a.resident_id = $1 ORDER BY a.created_at DESC, a.id DESC LIMIT $2`, [residentId, limit, now]),

@@ -30,6 +30,10 @@ export function authRepo(db: Db) {
     /** Everyone with access, for the administration page. */
     listUsers: () => db.any<AdminUser>(`${ADMIN_USERS} ORDER BY u.role, u.login`),
 
+    /** Users with a desk phone, as typed. */
+    phoneInterfaces: () =>
+      db.any<{ id: number; login: string; sipInterface: string }>(`SELECT id, login, sip_interface AS "sipInterface" FROM app_user WHERE sip_interface IS NOT NULL`),
+
     /** Sets a user's desk phone and/or disables them; a disabled user is signed out everywhere at once. */
     updateUser: (id: number, change: { sipInterface?: string | null; disabled?: boolean }) =>
       db.tx('admin-user-update', async (t) => {

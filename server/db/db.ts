@@ -68,16 +68,18 @@ export interface ConnectOptions {
   idleInTransactionMs?: number;
   /** An idle pooled connection is closed after this (ms). */
   idleMs?: number;
+  /** What pg_stat_activity shows for these connections. */
+  applicationName?: string;
 }
 
 export const DB_DEFAULTS: Required<ConnectOptions> = {
-  statementTimeoutMs: 15_000, lockTimeoutMs: 5_000, poolTimeoutMs: 5_000, idleInTransactionMs: 60_000, idleMs: 10_000,
+  statementTimeoutMs: 15_000, lockTimeoutMs: 5_000, poolTimeoutMs: 5_000, idleInTransactionMs: 60_000, idleMs: 10_000, applicationName: 'misto',
 };
 
 export function connect(url: string, max = 20, opts: ConnectOptions = {}): Db {
   const o = { ...DB_DEFAULTS, ...opts };
   const db: Db = pgp({
-    connectionString: url, max, application_name: 'misto',
+    connectionString: url, max, application_name: o.applicationName,
     ...(o.statementTimeoutMs ? { statement_timeout: o.statementTimeoutMs, query_timeout: o.statementTimeoutMs + 5_000 } : {}),
     ...(o.lockTimeoutMs ? { lock_timeout: o.lockTimeoutMs } : {}),
     ...(o.idleInTransactionMs ? { idle_in_transaction_session_timeout: o.idleInTransactionMs } : {}),
@@ -93,3 +95,20 @@ export function connect(url: string, max = 20, opts: ConnectOptions = {}): Db {
 
 /** A connection for long maintenance work: no statement or lock timeouts. */
 export const connectForMaintenance = (url: string, max = 4) => connect(url, max, { statementTimeoutMs: 0, lockTimeoutMs: 0, idleInTransactionMs: 0, poolTimeoutMs: 60_000 });
+
+/**
+ * A small pool of its own on the same database, for work that must not queue behind the main
+ * pool's (screen pops behind call-log writes waiting for the disk). Short timeouts: a pop that
+ * cannot get an answer quickly had better say so.
+ */
+const companions = new Map<string, number>();
+export function companionPool(db: Db, max: number, name: string, opts: ConnectOptions = {}): Db {
+  const cn = db.$cn as { connectionString?: string };
+  if (!cn.connectionString) throw new Error('companionPool: the pool was not opened from a connection string');
+  // pg-promise warns about two pools with identical settings (a test's second instance): number them.
+  const n = (companions.get(`${cn.connectionString}|${name}`) ?? 0) + 1;
+  companions.set(`${cn.connectionString}|${name}`, n);
+  return connect(cn.connectionString, max, {
+    statementTimeoutMs: 5_000, poolTimeoutMs: 2_000, idleMs: 300_000, applicationName: `misto-${name}${n > 1 ? `-${n}` : ''}`, ...opts,
+  });
+}

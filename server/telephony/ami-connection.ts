@@ -2,11 +2,14 @@
 // known faults (docs/telephony.md): every action carries our own ActionID (its generated
 // ones collide within a millisecond) and our own timeout; liveness is our own Ping with an ActionID
 // and a deadline (its keepAlive never notices a missing Pong, so a half-open TCP connection would
-// hang forever); reconnection is our own loop with capped exponential backoff that never gives up
-// (its own stops after maxAttemptsCount); its double `disconnect` is folded into one.
+// hang forever); connecting has our own deadline (it has none: a silent host would hang it);
+// reconnection is our own loop that never gives up — probing every few hundred milliseconds while
+// the PBX refuses (a restart takes under a second to open the port again) and backing off only
+// after a failed login; its double `disconnect` is folded into one.
 import { EventEmitter } from 'node:events';
 import AmiClient, { type AmiMessage } from 'asterisk-ami-client';
 import AmiEventsStream from 'asterisk-ami-events-stream';
+import { systemClock, type Clock } from '../clock.ts';
 
 // asterisk-ami-events-stream 1.2.x (under asterisk-ami-client) converts the whole unparsed rest of a
 // TCP chunk to a string and trims it with a regex before every single block, only to test whether it
@@ -38,8 +41,13 @@ export interface AmiConnectionOptions {
   secret: string;
   pingIntervalMs?: number;
   pingTimeoutMs?: number;
+  /** Between attempts while the PBX refuses or is unreachable. */
+  probeMs?: number;
+  /** The first wait after a failed login; it doubles up to backoffMaxMs. */
   backoffMinMs?: number;
   backoffMaxMs?: number;
+  connectTimeoutMs?: number;
+  clock?: Clock;
   log?: (m: string) => void;
 }
 
@@ -51,7 +59,8 @@ const nextActionId = () => `misto-${process.pid}-${++actionCounter}`;
 
 /**
  * Events: 'event' (AmiEvent), 'connected' (after login, before any event is delivered to listeners
- * that care about reconciliation), 'disconnected' (reason).
+ * that care about reconciliation), 'disconnected' (reason, lostAt: the last moment the PBX was
+ * heard from), 'shutdown' (the PBX announced it is stopping).
  */
 export class AmiConnection extends EventEmitter {
   connected = false;
@@ -59,21 +68,30 @@ export class AmiConnection extends EventEmitter {
   connectedAt: Date | null = null;
   /** Successful logins since start; every one after the first is a reconnect. */
   logins = 0;
+  /** When anything last arrived from the PBX; when the last session ended (taken from that). */
+  lastHeardAt: Date | null = null;
+  lostAt: Date | null = null;
+  /** Set by Event: Shutdown (needs the `system` read class), cleared by the next login. */
+  pbxShutdown: { at: Date; restart: boolean } | null = null;
+  /** The PBX said FullyBooted (needs the `system` read class) in this session. */
+  booted = false;
   private client: AmiClient | null = null;
   private stopped = true;
   private pending = new Map<string, Pending>();
   private lists = new Map<string, PendingList>();
   private wake: (() => void) | null = null;
   private loopDone: Promise<void> = Promise.resolve();
-  readonly opts: Required<Omit<AmiConnectionOptions, 'log'>> & { log: (m: string) => void };
+  readonly opts: Required<AmiConnectionOptions>;
 
   constructor(opts: AmiConnectionOptions) {
     super();
     this.opts = {
-      pingIntervalMs: 5000, pingTimeoutMs: 3000, backoffMinMs: 250, backoffMaxMs: 15_000,
-      log: () => {}, ...opts,
+      pingIntervalMs: 5000, pingTimeoutMs: 3000, probeMs: 250, backoffMinMs: 1000, backoffMaxMs: 15_000,
+      connectTimeoutMs: 5000, clock: systemClock, log: () => {}, ...opts,
     };
   }
+
+  private heard() { this.lastHeardAt = this.opts.clock.now(); }
 
   get target() { return `${this.opts.host}:${this.opts.port}`; }
 
@@ -91,28 +109,47 @@ export class AmiConnection extends EventEmitter {
   }
 
   private async loop() {
-    let delay = this.opts.backoffMinMs;
+    let backoff = this.opts.backoffMinMs;
     while (!this.stopped) {
       const client = new AmiClient({ reconnect: false, keepAlive: false, emitEventsByTypes: false, emitResponsesById: false });
       client.on('internalError', () => {});
       try {
-        await client.connect(this.opts.user, this.opts.secret, { host: this.opts.host, port: this.opts.port });
+        await this.connectWithin(client);
       } catch (e) {
         const msg = (e as Error)?.message ?? String(e);
-        const auth = (e as Error)?.name === 'AmiAuthError' || /AMI message/.test(msg);
+        // Only an answer to the Login is a failed login; a socket closed before it is the PBX going away.
+        const auth = /^AMI message: /.test(msg);
+        const delay = auth ? backoff : this.opts.probeMs;
         this.lastError = auth ? `AMI login failed for user "${this.opts.user}": ${msg.replace(/^AMI message: /, '')}` : `AMI ${this.target} unreachable: ${msg || 'connection closed'}`;
-        this.opts.log(`${this.lastError}; retrying in ${delay} ms`);
-        await this.sleep(delay + Math.random() * delay * 0.2);
-        // A wrong secret will not fix itself quickly: back off harder, but keep trying.
-        delay = Math.min(delay * (auth ? 4 : 2), this.opts.backoffMaxMs);
+        // A refusing PBX is probed quietly: one line when it starts, not four a second.
+        if (auth || this.failures++ % 40 === 0) this.opts.log(`${this.lastError}; retrying in ${delay} ms`);
+        await this.sleep(delay * (0.9 + Math.random() * 0.2));
+        // A wrong secret will not fix itself quickly: back off, but keep trying.
+        if (auth) backoff = Math.min(backoff * 2, this.opts.backoffMaxMs);
         continue;
       }
       if (this.stopped) { client.disconnect(); break; }
-      delay = this.opts.backoffMinMs;
+      backoff = this.opts.backoffMinMs;
+      this.failures = 0;
       const reason = await this.session(client);
       if (this.stopped) this.opts.log(`AMI connection to ${this.target} closed`);
       else this.opts.log(`AMI connection to ${this.target} lost (${reason}); reconnecting`);
     }
+  }
+
+  private failures = 0;
+
+  /** The library's connect with a deadline; a login that completes after it is logged off at once. */
+  private connectWithin(client: AmiClient): Promise<void> {
+    const attempt = client.connect(this.opts.user, this.opts.secret, { host: this.opts.host, port: this.opts.port });
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        attempt.then(() => client.disconnect(), () => {});
+        reject(new Error(`no answer within ${this.opts.connectTimeoutMs} ms`));
+      }, this.opts.connectTimeoutMs);
+    });
+    return Promise.race([attempt.then(() => undefined), deadline]).finally(() => clearTimeout(timer));
   }
 
   /** Runs one logged-in session until it ends; returns why it ended. */
@@ -135,13 +172,15 @@ export class AmiConnection extends EventEmitter {
         this.pending.clear();
         for (const [, l] of this.lists) { clearTimeout(l.timer); l.reject(new Error(`AMI disconnected (${reason})`)); }
         this.lists.clear();
-        if (!this.stopped) this.lastError = `AMI connection lost: ${reason}`;
-        this.emit('disconnected', reason);
+        this.lostAt = this.lastHeardAt ?? this.opts.clock.now();
+        if (!this.stopped) this.lastError = this.pbxShutdown ? `the PBX ${this.pbxShutdown.restart ? 'is restarting' : 'shut down'}` : `AMI connection lost: ${reason}`;
+        this.emit('disconnected', reason, this.lostAt);
         resolve(reason);
       };
       this.wake = () => end('stopped');
       client.on('disconnect', () => end('closed by peer'));
       client.on('response', (r: AmiResponse) => {
+        this.heard();
         const id = r.ActionID;
         const p = id ? this.pending.get(id) : undefined;
         if (!p) return;
@@ -150,6 +189,12 @@ export class AmiConnection extends EventEmitter {
         p.resolve(r);
       });
       client.on('event', (e: AmiEvent) => {
+        this.heard();
+        if (e.Event === 'Shutdown') {
+          this.pbxShutdown = { at: this.opts.clock.now(), restart: /^true|yes$/i.test(e.Restart ?? '') };
+          this.opts.log(`the PBX announced its shutdown (${e.Shutdown ?? 'unknown'}, restart: ${e.Restart ?? 'unknown'}); reconnecting as soon as it is back`);
+          this.emit('shutdown', this.pbxShutdown);
+        } else if (e.Event === 'FullyBooted') this.booted = true;
         const list = e.ActionID ? this.lists.get(e.ActionID) : undefined;
         if (list) {
           if (e.EventList === 'Complete') {
@@ -169,7 +214,10 @@ export class AmiConnection extends EventEmitter {
       pinger.unref();
       this.connected = true;
       this.logins++;
-      this.connectedAt = new Date();
+      this.connectedAt = this.opts.clock.now();
+      this.heard();
+      this.pbxShutdown = null;
+      this.booted = false;
       this.lastError = null;
       this.opts.log(`AMI connected to ${this.target} as "${this.opts.user}"`);
       this.emit('connected');

@@ -4,11 +4,10 @@
 // a single-instance deployment sends no NOTIFY at all and a pop costs no query. Receivers drop
 // duplicates: with several instances watching the same PBX, each publishes the same pop.
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../db/db.ts';
-import { listen, type Listener } from '../db/listen.ts';
+import type { Listener } from '../db/listen.ts';
 import type { CallerCard } from '../residents/residents.service.ts';
-
-export const POP_CHANNEL = 'misto_screen_pop';
+import type { Clock } from '../clock.ts';
+import type { PopPathRepo } from './telephony.repo.ts';
 
 export interface CallPop {
   type: 'ringing' | 'answered' | 'ended';
@@ -41,7 +40,7 @@ function fitForNotify(message: { kind: 'pop'; origin: string; userId: number; po
   return JSON.stringify({ ...message, pop: { ...pop, card: { resident: null, openAppeals: [], announcements: [] } } });
 }
 
-export function popHub(db: Db, opts: { log?: (m: string) => void } = {}) {
+export function popHub(bus: Pick<PopPathRepo, 'notifyPops' | 'watchPops'>, opts: { clock: Clock; log?: (m: string) => void }) {
   const origin = randomUUID();
   const subscribers = new Map<number, Set<Subscriber>>();
   const seen = new Map<string, number>();
@@ -49,7 +48,7 @@ export function popHub(db: Db, opts: { log?: (m: string) => void } = {}) {
   /** Operators with a stream open on other instances: instance → user ids. */
   const remote = new Map<string, Set<number>>();
 
-  const send = (message: unknown) => db.result('SELECT pg_notify($1, $2)', [POP_CHANNEL, JSON.stringify(message)])
+  const send = (message: unknown, text = JSON.stringify(message)) => bus.notifyPops(text)
     .catch((e: Error) => opts.log?.(`pop NOTIFY failed: ${e.message}`));
   const announce = (userIds: number[]) => { if (listener) void send({ kind: 'presence', origin, userIds }); };
   const present = () => [...subscribers.keys()];
@@ -63,7 +62,7 @@ export function popHub(db: Db, opts: { log?: (m: string) => void } = {}) {
 
   function deliver(userId: number, pop: CallPop) {
     const key = `${userId}|${pop.uniqueid}|${pop.type}|${pop.seq}`;
-    const now = Date.now();
+    const now = opts.clock.now().getTime();
     if (seen.has(key)) return;
     seen.set(key, now);
     if (seen.size > 5000) for (const [k, t] of seen) { if (now - t > 120_000 || seen.size > 4000) seen.delete(k); else break; }
@@ -76,7 +75,7 @@ export function popHub(db: Db, opts: { log?: (m: string) => void } = {}) {
     origin,
     start() {
       if (listener) return;
-      listener = listen(db, [POP_CHANNEL], (_ch, payload) => {
+      listener = bus.watchPops((payload) => {
         try { onMessage(JSON.parse(payload)); } catch { /* not ours */ }
       }, { log: opts.log, onReconnect: hello });
       // Ask the others who is connected where (twice: our LISTEN may not be in place for the first answers).
@@ -100,21 +99,13 @@ export function popHub(db: Db, opts: { log?: (m: string) => void } = {}) {
       };
     },
 
-    subscriberCount(userId?: number) {
-      if (userId !== undefined) return subscribers.get(userId)?.size ?? 0;
-      let n = 0;
-      for (const s of subscribers.values()) n += s.size;
-      return n;
-    },
-
     /** Local streams first (milliseconds matter), then other instances holding a stream of this operator. */
     publish(userId: number, pop: CallPop) {
       deliver(userId, pop);
       if (!listener) return;
       for (const users of remote.values()) {
         if (users.has(userId)) {
-          void db.result('SELECT pg_notify($1, $2)', [POP_CHANNEL, fitForNotify({ kind: 'pop', origin, userId, pop })])
-            .catch((e: Error) => opts.log?.(`pop NOTIFY failed: ${e.message}`));
+          void send(null, fitForNotify({ kind: 'pop', origin, userId, pop }));
           return;
         }
       }

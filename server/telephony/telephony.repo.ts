@@ -1,5 +1,11 @@
-// All SQL of telephony: the call log, recordings and the operator behind a phone interface.
+// All SQL of telephony: the call log, recordings and the operators' phone interfaces.
+import type { ITask } from 'pg-promise';
 import type { Db } from '../db/db.ts';
+import { listen, type Listener } from '../db/listen.ts';
+import { ABANDONED_OUTCOMES, NO_OPERATOR_OUTCOMES, OFFERED_OUTCOMES, SERVICE_LEVEL_SECONDS, type BoardToday, type CallOutcome } from '../../vocabulary/telephony.ts';
+
+export const OPERATORS_CHANNEL = 'misto_operators';
+export const POPS_CHANNEL = 'misto_screen_pop';
 
 export interface CallRow {
   id: number;
@@ -8,20 +14,23 @@ export interface CallRow {
   channel: string | null;
   direction: 'in' | 'out';
   callerPhone: string | null;
+  calledNumber: string | null;
   queue: string | null;
   operatorId: number | null;
   operatorLogin: string | null;
   agentInterface: string | null;
   residentId: number | null;
   enteredAt: Date;
+  queuedAt: Date | null;
   answeredAt: Date | null;
   hungupAt: Date | null;
   hangupCause: number | null;
   hangupCauseText: string | null;
+  queueStatus: string | null;
+  outcome: CallOutcome | null;
   consultation: boolean;
   note: string | null;
   recordings: { id: number; bytes: number | null; startedAt: Date; endedAt: Date | null }[];
-  appeals: { id: number; number: string }[];
 }
 
 export interface RecordingRow { id: number; callId: number; path: string; bytes: number | null; operatorId: number | null }
@@ -31,41 +40,41 @@ const PATCHABLE = {
   linkedid: 'linkedid', channel: 'channel', callerPhone: 'caller_phone', calledNumber: 'called_number', queue: 'queue',
   operatorId: 'operator_id', agentInterface: 'agent_interface', residentId: 'resident_id', answeredAt: 'answered_at',
   hungupAt: 'hungup_at', hangupCause: 'hangup_cause', hangupCauseText: 'hangup_cause_text',
+  queuedAt: 'queued_at', queueStatus: 'queue_status', outcome: 'outcome',
 } as const;
 export type CallPatch = Partial<Record<keyof typeof PATCHABLE, unknown>>;
+export type NewCall = { id?: number; uniqueid: string; linkedid: string | null; channel: string | null; callerPhone: string | null; calledNumber: string | null; queue: string | null; enteredAt: Date } & CallPatch;
 
 const CALL = `
-  SELECT c.id, c.uniqueid, c.linkedid, c.channel, c.direction, c.caller_phone AS "callerPhone", c.queue,
-         c.operator_id AS "operatorId", u.login AS "operatorLogin", c.agent_interface AS "agentInterface",
-         c.resident_id AS "residentId", c.entered_at AS "enteredAt", c.answered_at AS "answeredAt",
+  SELECT c.id, c.uniqueid, c.linkedid, c.channel, c.direction, c.caller_phone AS "callerPhone", c.called_number AS "calledNumber",
+         c.queue, c.operator_id AS "operatorId", u.login AS "operatorLogin", c.agent_interface AS "agentInterface",
+         c.resident_id AS "residentId", c.entered_at AS "enteredAt", c.queued_at AS "queuedAt", c.answered_at AS "answeredAt",
          c.hungup_at AS "hungupAt", c.hangup_cause AS "hangupCause", c.hangup_cause_text AS "hangupCauseText",
-         c.consultation, c.note,
+         c.queue_status AS "queueStatus", c.outcome, c.consultation, c.note,
          coalesce((SELECT json_agg(json_build_object('id', r.id, 'bytes', r.bytes, 'startedAt', r.started_at, 'endedAt', r.ended_at) ORDER BY r.id)
-                     FROM recording r WHERE r.call_id = c.id), '[]') AS recordings,
-         coalesce((SELECT json_agg(json_build_object('id', a.id, 'number', a.number) ORDER BY a.id)
-                     FROM appeal a WHERE a.call_id = c.id), '[]') AS appeals
+                     FROM recording r WHERE r.call_id = c.id), '[]') AS recordings
     FROM call c LEFT JOIN app_user u ON u.id = c.operator_id`;
 
 export function telephonyRepo(db: Db) {
   return {
-    /** Call ids handed out before the row exists, so a screen pop never waits for an INSERT to commit. */
-    reserveCallIds: (n: number) =>
-      db.any<{ id: number }>({ name: 'call-reserve-ids', text: `SELECT nextval('call_id_seq') AS id FROM generate_series(1, $1::int)`, values: [n] })
-        .then((rows) => rows.map((r) => r.id)),
+    /** Runs `fn` in one transaction (`t` joins the methods that take it, and other domains' repos). */
+    transaction: <T>(name: string, fn: (t: ITask<unknown>) => Promise<T>) => db.tx(name, fn),
 
-    /** Idempotent on uniqueid: a call seen again after a reconnect keeps its row (and its id). */
-    insertCall: (c: { id?: number; uniqueid: string; linkedid: string | null; channel: string | null; callerPhone: string | null; calledNumber: string | null; queue: string | null; enteredAt: Date } & CallPatch) =>
+    /** Idempotent on uniqueid (the call's Linkedid): a call seen again after a reconnect keeps its row and id. */
+    insertCall: (c: NewCall) =>
       db.one<{ id: number }>({ name: 'call-insert', text: `
         INSERT INTO call (id, uniqueid, linkedid, channel, caller_phone, called_number, queue, entered_at,
-                          operator_id, agent_interface, resident_id, answered_at, hungup_at, hangup_cause, hangup_cause_text)
-        VALUES (coalesce($8::bigint, nextval('call_id_seq')), $1, $2, $3, $4, $5, $6, $7, $9, $10, $11, $12, $13, $14, $15)
+                          operator_id, agent_interface, resident_id, answered_at, hungup_at, hangup_cause, hangup_cause_text,
+                          queued_at, queue_status, outcome)
+        VALUES (coalesce($8::bigint, nextval('call_id_seq')), $1, $2, $3, $4, $5, $6, $7, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
         ON CONFLICT (uniqueid) DO UPDATE SET
           linkedid = coalesce(call.linkedid, EXCLUDED.linkedid), channel = coalesce(call.channel, EXCLUDED.channel),
-          caller_phone = coalesce(call.caller_phone, EXCLUDED.caller_phone), queue = coalesce(call.queue, EXCLUDED.queue)
+          caller_phone = coalesce(call.caller_phone, EXCLUDED.caller_phone), queue = coalesce(call.queue, EXCLUDED.queue),
+          entered_at = least(call.entered_at, EXCLUDED.entered_at)
         RETURNING id`,
         values: [c.uniqueid, c.linkedid, c.channel, c.callerPhone, c.calledNumber, c.queue, c.enteredAt, c.id ?? null,
           c.operatorId ?? null, c.agentInterface ?? null, c.residentId ?? null, c.answeredAt ?? null, c.hungupAt ?? null,
-          c.hangupCause ?? null, c.hangupCauseText ?? null] }).then((r) => r.id),
+          c.hangupCause ?? null, c.hangupCauseText ?? null, c.queuedAt ?? null, c.queueStatus ?? null, c.outcome ?? null] }).then((r) => r.id),
 
     /** One UPDATE of the given columns, prepared once per column set (a handful of sets occur). */
     patchCall(id: number, patch: CallPatch) {
@@ -83,21 +92,26 @@ export function telephonyRepo(db: Db) {
       return db.none({ name: `call-patch-${cols.map((c) => columns.indexOf(c)).join('.')}`, text, values });
     },
 
-    /** Calls the log still shows as in progress. */
-    openCalls: () =>
-      db.any<{ id: number; uniqueid: string; operatorId: number | null; answeredAt: Date | null }>(
-        `SELECT id, uniqueid, operator_id AS "operatorId", answered_at AS "answeredAt" FROM call WHERE hungup_at IS NULL`),
-
-    /** Calls that are not live any more although the log never heard them end. */
-    closeMissing: (live: string[], at: Date, text: string) =>
-      db.any<{ id: number; uniqueid: string; operatorId: number | null }>(`
-        UPDATE call SET hungup_at = greatest($2::timestamptz, entered_at), hangup_cause_text = $3
+    /**
+     * Calls the log still shows in progress although no tracker follows them (a process that died,
+     * calls that ended while nobody listened): ended at `at`, unanswered ones as lost.
+     */
+    closeMissing: (tracked: string[], at: Date, text: string) =>
+      db.any<{ id: number; uniqueid: string }>(`
+        UPDATE call SET hungup_at = greatest($2::timestamptz, entered_at, answered_at), hangup_cause_text = $3,
+                        outcome = CASE WHEN answered_at IS NOT NULL THEN 'answered' ELSE 'lost' END
          WHERE hungup_at IS NULL AND NOT (uniqueid = ANY($1::text[]))
-        RETURNING id, uniqueid, operator_id AS "operatorId"`, [live, at, text]),
+        RETURNING id, uniqueid`, [tracked, at, text]),
 
-    operatorByInterface: (iface: string) =>
-      db.oneOrNone<{ id: number }>({ name: 'operator-by-interface', values: [iface],
-        text: `SELECT id FROM app_user WHERE sip_interface = $1 AND role IN ('operator', 'admin') AND NOT disabled` }),
+    /** Every user a queue may ring, with the interface as the administrator typed it. */
+    operatorInterfaces: () =>
+      db.any<{ id: number; fullName: string; sipInterface: string }>(`
+        SELECT id, full_name AS "fullName", sip_interface AS "sipInterface" FROM app_user
+         WHERE sip_interface IS NOT NULL AND role IN ('operator', 'admin') AND NOT disabled ORDER BY id`),
+
+    /** Calls `onChange` after LISTEN is in place and whenever the users change. */
+    watchOperators: (onChange: () => void, log?: (m: string) => void): Listener =>
+      listen(db, [OPERATORS_CHANNEL], () => onChange(), { log, onListening: onChange }),
 
     insertRecording: (callId: number, path: string, startedAt: Date) =>
       db.oneOrNone<{ id: number }>(`
@@ -129,11 +143,12 @@ export function telephonyRepo(db: Db) {
         SELECT r.id, r.call_id AS "callId", r.path, r.bytes, c.operator_id AS "operatorId"
           FROM recording r JOIN call c ON c.id = r.call_id WHERE r.id = $1`, [id]),
 
-    /** Whether an appeal registered during the call is assigned to the organisation. */
-    callHasAppealOf: (callId: number, executorId: number) =>
-      db.oneOrNone(`SELECT 1 FROM appeal WHERE call_id = $1 AND executor_id = $2 LIMIT 1`, [callId, executorId]).then(Boolean),
-
     call: (id: number) => db.oneOrNone<CallRow>(`${CALL} WHERE c.id = $1`, [id]),
+
+    /** The call row locked for a change that depends on what else is registered against it. */
+    lockCall: (t: ITask<unknown>, id: number) =>
+      t.oneOrNone<{ answeredAt: Date | null; consultation: boolean }>(
+        `SELECT answered_at AS "answeredAt", consultation FROM call WHERE id = $1 FOR UPDATE`, [id]),
 
     list: (f: { operatorId?: number; from?: Date; to?: Date; limit: number; before?: number }) =>
       db.any<CallRow>(`${CALL}
@@ -141,12 +156,23 @@ export function telephonyRepo(db: Db) {
           AND ($3::timestamptz IS NULL OR c.entered_at < $3) AND ($5::bigint IS NULL OR c.id < $5)
         ORDER BY c.id DESC LIMIT $4`, [f.operatorId ?? null, f.from ?? null, f.to ?? null, f.limit, f.before ?? null]),
 
-    /** Consultation: answered, and no appeal was registered during it. */
-    markConsultation: (id: number, note: string | null) =>
-      db.oneOrNone<{ id: number }>(`
-        UPDATE call SET consultation = true, note = coalesce($2, note)
-         WHERE id = $1 AND answered_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM appeal WHERE call_id = $1)
-        RETURNING id`, [id, note]),
+    /** Consultation: answered and settled without an appeal (the caller checked there is none). */
+    markConsultation: (t: ITask<unknown>, id: number, note: string | null) =>
+      t.none(`UPDATE call SET consultation = true, note = coalesce($2, note) WHERE id = $1`, [id, note]),
+
+    /** The contact centre's figures of the Kyiv day containing `now` (vocabulary/telephony.ts). */
+    today: (now: Date) =>
+      db.one<BoardToday>({ name: 'calls-today', values: [now, OFFERED_OUTCOMES, ABANDONED_OUTCOMES, NO_OPERATOR_OUTCOMES, SERVICE_LEVEL_SECONDS], text: `
+        WITH day AS (SELECT date_trunc('day', $1::timestamptz AT TIME ZONE 'Europe/Kyiv') AT TIME ZONE 'Europe/Kyiv' AS start),
+        c AS (SELECT c.* FROM call c, day WHERE c.hungup_at IS NOT NULL AND c.entered_at >= day.start AND c.entered_at < day.start + interval '1 day')
+        SELECT count(*) FILTER (WHERE outcome = ANY($2))::int AS offered,
+               count(*) FILTER (WHERE outcome = 'answered')::int AS answered,
+               count(*) FILTER (WHERE outcome = ANY($3))::int AS abandoned,
+               count(*) FILTER (WHERE outcome = ANY($4))::int AS "noOperators",
+               (count(*) FILTER (WHERE outcome = 'answered' AND answered_at - queued_at <= make_interval(secs => $5))::float8
+                 / nullif(count(*) FILTER (WHERE outcome = ANY($2)), 0)) AS "serviceLevel",
+               avg(extract(epoch FROM answered_at - queued_at)) FILTER (WHERE outcome = 'answered')::float8 AS "averageSpeedOfAnswerSeconds"
+          FROM c` }),
 
     /** A resident's number picked at random with an index probe (no scan of millions of rows). */
     randomResidentPhone: () =>
@@ -157,3 +183,20 @@ export function telephonyRepo(db: Db) {
   };
 }
 export type TelephonyRepo = ReturnType<typeof telephonyRepo>;
+
+/**
+ * The queries a screen pop waits for, on a pool of their own: call ids reserved ahead from the
+ * sequence. A pop must never queue behind call-log writes waiting for the disk.
+ */
+export function popPathRepo(db: Db) {
+  return {
+    reserveCallIds: (n: number) =>
+      db.any<{ id: number }>({ name: 'call-reserve-ids', text: `SELECT nextval('call_id_seq') AS id FROM generate_series(1, $1::int)`, values: [n] })
+        .then((rows) => rows.map((r) => r.id)),
+    /** Pops and presence between instances (payloads under NOTIFY's 8000 bytes). */
+    notifyPops: (payload: string) => db.result('SELECT pg_notify($1, $2)', [POPS_CHANNEL, payload]).then(() => undefined),
+    watchPops: (onMessage: (payload: string) => void, opts: { log?: (m: string) => void; onReconnect?: () => void }): Listener =>
+      listen(db, [POPS_CHANNEL], (_channel, payload) => onMessage(payload), opts),
+  };
+}
+export type PopPathRepo = ReturnType<typeof popPathRepo>;

@@ -4,20 +4,15 @@ import Router from '@koa/router';
 import { createReadStream } from 'node:fs';
 import type { Context } from 'koa';
 import { requireRole } from '../auth/guard.ts';
-import { readBody } from '../http/body.ts';
-import { badRequest } from '../http/errors.ts';
+import { body, pathId, query } from '../http/input.ts';
 import type { TelephonyService } from './telephony.service.ts';
+import { CallListQuery, ConsultationBody, SimulateCallBody } from './telephony.input.ts';
 import { SESSION_COOKIE, type AuthService } from '../auth/auth.service.ts';
 import { openEventStream } from '../http/sse.ts';
 import type { Lifecycle } from '../http/lifecycle.ts';
 
 const desk = requireRole('operator', 'admin');
-
-function pathId(raw: string | undefined) {
-  const id = Number(raw);
-  if (!Number.isSafeInteger(id) || id <= 0) throw badRequest(`"${raw}" is not an id`);
-  return id;
-}
+const wallboard = requireRole('supervisor', 'admin');
 
 /** One byte range (RFC 9110): "a-b", "a-", "-n". Anything else (incl. multiple ranges) serves the whole file. */
 export function parseRange(header: string | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | null {
@@ -39,20 +34,21 @@ export function parseRange(header: string | undefined, size: number): { start: n
 export function telephonyRoutes(telephony: TelephonyService, opts: { auth?: AuthService; lifecycle?: Lifecycle } = {}) {
   const router = new Router();
 
+  /** A stream flows while its session lasts (sign-out, expiry, a disabled user end it). */
+  function whileSignedIn(ctx: Context) {
+    const user = ctx.state.user!;
+    const token = ctx.cookies.get(SESSION_COOKIE);
+    return async () => {
+      if (!opts.auth) return true;
+      const still = await opts.auth.userForToken(token).catch(() => undefined);
+      return !(still === null || (still && still.id !== user.id));
+    };
+  }
+
   // The signed-in operator's own calls only: the stream is keyed by the session's user id.
   router.get('/desk/events', desk, async (ctx: Context) => {
     const user = ctx.state.user!;
-    const token = ctx.cookies.get(SESSION_COOKIE);
-    const stream = openEventStream(ctx, {
-      lifecycle: opts.lifecycle,
-      heartbeatMs: telephony.heartbeatMs,
-      // Personal data stop flowing when the session ends (sign-out, expiry, disabled user).
-      stillWanted: async () => {
-        if (!opts.auth) return true;
-        const still = await opts.auth.userForToken(token).catch(() => undefined);
-        return !(still === null || (still && still.id !== user.id));
-      },
-    });
+    const stream = openEventStream(ctx, { lifecycle: opts.lifecycle, heartbeatMs: telephony.heartbeatMs, stillWanted: whileSignedIn(ctx) });
     const unsubscribe = telephony.hub.subscribe(user.id, (pop) => stream.send('call', pop));
     const unstatus = telephony.onStatus((s) => stream.send('status', s));
     stream.onEnd(() => { unsubscribe(); unstatus(); });
@@ -63,20 +59,29 @@ export function telephonyRoutes(telephony: TelephonyService, opts: { auth?: Auth
   router.get('/telephony/status', desk, (ctx) => { ctx.body = telephony.status(); });
 
   router.post('/desk/simulate-call', desk, async (ctx) => {
-    ctx.body = await telephony.simulateCall(ctx.state.user!, await readBody(ctx));
+    ctx.body = await telephony.simulateCall(ctx.state.user!, await body(ctx, SimulateCallBody));
   });
 
-  router.get('/calls', desk, async (ctx) => { ctx.body = await telephony.list(ctx.state.user!, ctx.query); });
-  router.get('/calls/:id', desk, async (ctx) => { ctx.body = await telephony.call(ctx.state.user!, pathId(ctx.params.id)); });
+  router.get('/calls', desk, async (ctx) => { ctx.body = await telephony.list(ctx.state.user!, query(ctx, CallListQuery)); });
+  router.get('/calls/:id', desk, async (ctx) => { ctx.body = await telephony.call(ctx.state.user!, pathId(ctx)); });
   router.post('/calls/:id/consultation', desk, async (ctx) => {
-    ctx.body = await telephony.consultation(ctx.state.user!, pathId(ctx.params.id), await readBody(ctx));
+    ctx.body = await telephony.consultation(ctx.state.user!, pathId(ctx), await body(ctx, ConsultationBody));
   });
   router.post('/calls/:id/hangup', desk, async (ctx) => {
-    ctx.body = await telephony.hangup(ctx.state.user!, pathId(ctx.params.id));
+    ctx.body = await telephony.hangup(ctx.state.user!, pathId(ctx));
+  });
+
+  // The wallboard: queue lengths, operators' states and the day's figures, no caller's data.
+  router.get('/supervisor/board', wallboard, (ctx) => { ctx.body = telephony.board(); });
+  router.get('/supervisor/events', wallboard, (ctx: Context) => {
+    const stream = openEventStream(ctx, { lifecycle: opts.lifecycle, heartbeatMs: telephony.heartbeatMs, stillWanted: whileSignedIn(ctx) });
+    const off = telephony.onBoard((b) => stream.send('board', b));
+    stream.onEnd(off);
+    stream.send('board', telephony.board());
   });
 
   router.get('/recordings/:id', requireRole('operator', 'admin', 'executor'), async (ctx) => {
-    const file = await telephony.recordingFile(ctx.state.user!, pathId(ctx.params.id));
+    const file = await telephony.recordingFile(ctx.state.user!, pathId(ctx));
     ctx.set('Accept-Ranges', 'bytes');
     ctx.set('Cache-Control', 'private, no-store');
     ctx.set('Content-Disposition', `inline; filename="${file.name.replace(/"/g, '')}"`);

@@ -1,20 +1,23 @@
-// Telephony: the AMI connection, the call tracker, screen pops, the call log and recordings.
-// With no AMI_HOST the product starts the PBX simulator in-process (demo mode) and talks to it over
-// loopback TCP through exactly the same AMI client path it uses with Asterisk.
+// Telephony: the AMI connection, the call tracker, screen pops, the wallboard, the call log and
+// recordings. With no AMI_HOST the product starts the PBX simulator in-process (demo mode) and
+// talks to it over loopback TCP through exactly the same AMI client path it uses with Asterisk.
 import { EventEmitter } from 'node:events';
 import { statSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
-import type { Db } from '../db/db.ts';
 import type { Config } from '../config.ts';
 import type { Clock } from '../clock.ts';
 import type { User } from '../../vocabulary/roles.ts';
-import { normalizePhone } from '../../vocabulary/phone.ts';
+import { canonicalInterface, type Board, type BoardToday } from '../../vocabulary/telephony.ts';
 import { AppError, badRequest, conflict, forbidden, notFound, unavailable } from '../http/errors.ts';
-import type { ResidentsService } from '../residents/residents.service.ts';
+import type { CallerCard } from '../residents/residents.service.ts';
+import type { AppealsRepo } from '../appeals/appeals.repo.ts';
 import { AmiConnection, type AmiEvent } from './ami-connection.ts';
 import { callTracker } from './call-tracker.ts';
+import { liveBoard } from './live-board.ts';
+import { operatorDirectory } from './operators.ts';
 import { popHub } from './pops.ts';
-import { telephonyRepo } from './telephony.repo.ts';
+import type { CallRow, PopPathRepo, TelephonyRepo } from './telephony.repo.ts';
+import type { CallListFilter } from './telephony.input.ts';
 import { AmiSimulator, type SimulatorOptions } from './simulator/ami-simulator.ts';
 
 export interface TelephonyStatus {
@@ -35,10 +38,26 @@ export interface StartOptions {
   backoffMaxMs?: number;
 }
 
-export function telephonyService(db: Db, config: Config, residents: ResidentsService, clock: Clock) {
-  const repo = telephonyRepo(db);
+export interface TelephonyDeps {
+  repo: TelephonyRepo;
+  /** The pop path's own pool: call ids, NOTIFY between instances. */
+  popPath: PopPathRepo;
+  /** The caller's card, looked up on the pop path's own pool. */
+  card(phone: string | null): Promise<CallerCard>;
+  appeals: Pick<AppealsRepo, 'ofCall' | 'ofCalls'>;
+  /** The day's contact-centre figures for the wallboard. */
+  today(now: Date): Promise<BoardToday>;
+  config: Config;
+  clock: Clock;
+}
+
+export type CallView = CallRow & { appeals: { id: number; number: string }[] };
+
+export function telephonyService(d: TelephonyDeps) {
+  const { repo, config, clock } = d;
   let log: (m: string) => void = (m) => console.log(`[telephony] ${m}`);
-  const hub = popHub(db, { log: (m) => log(m) });
+  const hub = popHub(d.popPath, { clock, log: (m) => log(m) });
+  const operators = operatorDirectory(repo, { clock, log: (m) => log(m) });
   const statusEvents = new EventEmitter();
   /** Every AMI event, for other domains (survey calls listen for OriginateResponse/UserEvent). */
   const amiEvents = new EventEmitter();
@@ -46,17 +65,26 @@ export function telephonyService(db: Db, config: Config, residents: ResidentsSer
   let conn: AmiConnection | null = null;
   let simulator: AmiSimulator | null = null;
   let demo = false;
+  const startedAt = clock.now();
 
   const tracker = callTracker({
     repo,
-    card: (phone) => residents.callerCard(phone),
+    reserveCallIds: d.popPath.reserveCallIds,
+    card: d.card,
+    operators,
     publish: (userId, pop) => hub.publish(userId, pop),
+    ended: (c) => board.callEnded(c.operatorInterface, c.at),
     action: (msg) => conn ? conn.action(msg) : Promise.reject(new Error('AMI is not connected')),
     recordingsDir: config.recordingsDir,
     record: config.ami.record,
     inboundContexts: config.ami.inboundContexts,
     clock,
     log: (m) => log(m),
+  });
+
+  const board = liveBoard({
+    clock, operators, calls: () => tracker.liveCalls(), today: d.today, connected: () => !!conn?.connected,
+    wrapupSeconds: config.ami.wrapupSeconds, log: (m) => log(m),
   });
 
   function status(): TelephonyStatus {
@@ -71,21 +99,58 @@ export function telephonyService(db: Db, config: Config, residents: ResidentsSer
   }
 
   function requireAmi() {
-    if (!conn?.connected) throw unavailable('The PBX is not connected');
+    if (!conn?.connected) throw unavailable('The PBX is not connected', { code: 'pbx_unavailable' });
     return conn;
+  }
+
+  async function view(row: CallRow): Promise<CallView> {
+    const appeals = await d.appeals.ofCall(row.id);
+    return { ...row, appeals: appeals.map(({ id, number }) => ({ id, number })) };
   }
 
   async function callFor(user: User, id: number) {
     await tracker.written(id);
     const call = await repo.call(id);
     if (!call) throw notFound(`Call ${id} does not exist`);
-    if (user.role !== 'admin' && call.operatorId !== user.id) throw forbidden('This call was answered by another operator');
+    if (user.role !== 'admin' && call.operatorId !== user.id) throw forbidden('This call was answered by another operator', { code: 'call_taken' });
     return call;
+  }
+
+  /** One AMI event, as it arrives (replays of captured transcripts hand them over the same way). */
+  function ingest(e: AmiEvent) {
+    try { tracker.handle(e); board.handle(e); } catch (err) { log(`event ${e.Event}: ${(err as Error).message}`); }
+    amiEvents.emit('event', e);
+  }
+
+  /** After each login: what the PBX has now — its channels (reconciliation) and its queues (the wallboard). */
+  async function resynchronise(c: AmiConnection) {
+    const first = c.logins === 1;
+    try {
+      const items = await c.list({ Action: 'CoreShowChannels' });
+      const r = await tracker.reconcile(items, {
+        lostAt: first ? null : c.lostAt,
+        // Rows a previous process left open ended no later than this process began.
+        orphansAt: first ? startedAt : c.lostAt ?? clock.now(),
+      });
+      log(`reconciled with the PBX: ${r.live} live channels in ${r.calls} calls, ${r.adopted} calls logged late, ${r.ended} ended while the link was down, ${r.closedOrphans} left open by a previous process closed`);
+    } catch (e) {
+      log(`reconciliation failed: ${(e as Error).message}`);
+    }
+    try {
+      board.load(await c.list({ Action: 'QueueStatus' }));
+    } catch (e) {
+      log(`queue status not read: ${(e as Error).message}`);
+    }
+    statusEvents.emit('reconciled');
   }
 
   return {
     hub,
     tracker,
+    operators,
+    ingest,
+    /** A QueueStatus list: the queues' members as the PBX has them now. */
+    ingestQueueStatus: (items: Record<string, string>[]) => board.load(items),
     /** For the metrics: whether the PBX link is up and how often it had to be re-opened. */
     link: () => ({ connected: !!conn?.connected, reconnects: Math.max(0, (conn?.logins ?? 0) - 1) }),
     amiEvents,
@@ -97,6 +162,7 @@ export function telephonyService(db: Db, config: Config, residents: ResidentsSer
     async start(opts: StartOptions = {}) {
       if (opts.log) log = opts.log;
       hub.start();
+      await operators.start();
       const a = config.ami;
       if (a.host === 'none') {
         log('AMI_HOST=none: this instance only delivers screen pops published by the instance connected to the PBX');
@@ -113,29 +179,19 @@ export function telephonyService(db: Db, config: Config, residents: ResidentsSer
         log(`No AMI_HOST set: DEMO MODE — the built-in PBX simulator answers AMI on ${host}:${port}; set AMI_HOST to use Asterisk`);
       }
       const c = new AmiConnection({
-        host, port, user: a.user, secret: a.secret, pingIntervalMs: a.pingMs, log: (m) => log(m),
+        host, port, user: a.user, secret: a.secret, pingIntervalMs: a.pingMs, probeMs: a.probeMs, clock, log: (m) => log(m),
         ...(opts.pingTimeoutMs ? { pingTimeoutMs: opts.pingTimeoutMs } : {}),
         ...(opts.backoffMinMs ? { backoffMinMs: opts.backoffMinMs } : {}),
         ...(opts.backoffMaxMs ? { backoffMaxMs: opts.backoffMaxMs } : {}),
       });
       conn = c;
-      c.on('event', (e: AmiEvent) => {
-        try { tracker.handle(e); } catch (err) { log(`event ${e.Event}: ${(err as Error).message}`); }
-        amiEvents.emit('event', e);
-      });
-      c.on('connected', async () => {
+      c.on('event', ingest);
+      c.on('connected', () => {
         statusEvents.emit('status', status());
-        const before = tracker.trackedCalls();
-        try {
-          const items = await c.list({ Action: 'CoreShowChannels' });
-          const r = await tracker.reconcile(items, before);
-          log(`reconciled with the PBX: ${r.live} live channels, ${r.adopted} calls logged late, ${r.ended} calls marked ended`);
-        } catch (e) {
-          log(`reconciliation failed: ${(e as Error).message}`);
-        }
-        statusEvents.emit('reconciled');
+        board.changed();
+        void resynchronise(c);
       });
-      c.on('disconnected', () => statusEvents.emit('status', status()));
+      c.on('disconnected', () => { statusEvents.emit('status', status()); board.changed(); });
       c.start();
     },
 
@@ -143,6 +199,8 @@ export function telephonyService(db: Db, config: Config, residents: ResidentsSer
       await conn?.stop();
       conn = null;
       await tracker.settle();
+      board.stop();
+      await operators.stop();
       await hub.stop();
       await simulator?.stop();
       simulator = null;
@@ -155,26 +213,39 @@ export function telephonyService(db: Db, config: Config, residents: ResidentsSer
     /** Resolves after the next reconciliation with the PBX (tests, the benchmark). */
     reconciled: () => new Promise<void>((r) => statusEvents.once('reconciled', () => r())),
 
-    /** What the operator's desk should show right now (a stream opened during a call). */
+    /** What an operator's desk should show right now (a stream opened during a call). */
     current: (userId: number) => tracker.current(userId),
+
+    /** The wallboard now, and every change of it. */
+    board: (): Board => board.snapshot(),
+    onBoard: (fn: (b: Board) => void) => board.subscribe(fn),
+
+    /**
+     * Whether a queue member has this phone interface (compared canonically): null when the PBX's
+     * queues are not known here (not connected, or no queue read yet).
+     */
+    inQueue(raw: string): boolean | null {
+      if (!conn?.connected) return null;
+      const key = canonicalInterface(raw);
+      const b = board.snapshot();
+      if (!b.queues.length) return null;
+      return b.operators.some((o) => o.queues.length > 0 && canonicalInterface(o.interface) === key);
+    },
 
     /** Sends an AMI action (survey calls use Originate through this). */
     action: (msg: Record<string, string>, timeoutMs?: number) => requireAmi().action(msg, timeoutMs),
 
-    /** Demo mode: ring the signed-in operator's phone from a resident's (or the given) number. */
-    async simulateCall(user: User, body: Record<string, unknown>) {
-      if (!demo) throw conflict('Simulated calls exist only in demo mode; this desk is connected to a real PBX');
-      if (!user.sipInterface) throw badRequest('Your user has no phone interface (sip_interface): ask an administrator to set one');
-      let phone: string | null;
-      if (body.phone !== undefined && body.phone !== null && body.phone !== '') {
-        if (typeof body.phone !== 'string') throw badRequest('"phone" must be a string');
-        phone = normalizePhone(body.phone);
-        if (!phone) throw badRequest(`"${body.phone}" is not a phone number`);
-      } else {
-        phone = await repo.randomResidentPhone() ?? `+38067${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
-      }
+    /**
+     * Demo mode: ring the signed-in operator's phone from a resident's (or the given) number. The
+     * resident's half of the Local channel only waits (Application Wait); the other half runs the
+     * inbound context, records and dials the operator, exactly once.
+     */
+    async simulateCall(user: User, body: { phone?: string }) {
+      if (!demo) throw conflict('Simulated calls exist only in demo mode; this desk is connected to a real PBX', { code: 'not_demo' });
+      if (!user.sipInterface) throw badRequest('Your user has no phone interface (sip_interface): ask an administrator to set one', { code: 'no_phone_interface' });
+      const phone = body.phone ?? await repo.randomResidentPhone() ?? `+38067${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
       const r = await requireAmi().action({
-        Action: 'Originate', Channel: 'Local/1580@misto-incoming', Context: 'misto-incoming', Exten: '1580', Priority: '1',
+        Action: 'Originate', Channel: 'Local/1580@misto-incoming', Application: 'Wait', Data: '600',
         CallerID: `<${phone}>`, Variable: `MISTO_RING=${user.sipInterface}`, Async: 'true', Timeout: '30000',
       });
       if (r.Response !== 'Success') throw new AppError(502, 'pbx_error', `The PBX refused the call: ${r.Message ?? r.Response}`);
@@ -184,48 +255,45 @@ export function telephonyService(db: Db, config: Config, residents: ResidentsSer
     /** Hangs up a call in progress through AMI (the operator's own call; admins any). */
     async hangup(user: User, id: number) {
       const call = await callFor(user, id);
-      if (call.hungupAt) throw conflict('The call has already ended');
+      if (call.hungupAt) throw conflict('The call has already ended', { code: 'call_ended' });
       const channel = tracker.channelOf(call.uniqueid) ?? call.channel;
-      if (!channel) throw conflict('The PBX channel of this call is not known');
+      if (!channel) throw conflict('The PBX channel of this call is not known', { code: 'channel_unknown' });
       const r = await requireAmi().action({ Action: 'Hangup', Channel: channel, Cause: '16' });
-      if (r.Response !== 'Success') throw conflict(`The PBX could not hang up: ${r.Message ?? r.Response}`);
+      if (r.Response !== 'Success') throw conflict(`The PBX could not hang up: ${r.Message ?? r.Response}`, { code: 'pbx_refused' });
       return { ok: true };
     },
 
     /** The call was answered and settled without a new appeal ("hot water is off until 18:00"). */
-    async consultation(user: User, id: number, body: Record<string, unknown>) {
+    async consultation(user: User, id: number, body: { note?: string }) {
       await tracker.written(id);
       const row = await repo.call(id);
       if (!row) throw notFound(`Call ${id} does not exist`);
-      if (!row.answeredAt) throw conflict('The call has not been answered');
+      if (!row.answeredAt) throw conflict('The call has not been answered', { code: 'call_not_answered' });
       const call = await callFor(user, id);
-      const note = typeof body.note === 'string' && body.note.trim() ? body.note.trim().slice(0, 2000) : null;
-      if (call.appeals.length) throw conflict(`An appeal was registered during this call (${call.appeals[0].number})`);
-      if (!(await repo.markConsultation(id, note))) throw conflict('The call cannot be marked as a consultation');
-      return (await repo.call(id))!;
+      await repo.transaction('call-consultation', async (t) => {
+        // The row lock orders this against an appeal registered during the call (it notes the resident on it).
+        const locked = await repo.lockCall(t, id);
+        if (!locked?.answeredAt) throw conflict('The call has not been answered', { code: 'call_not_answered' });
+        const appeals = await d.appeals.ofCall(id, t);
+        if (appeals.length) throw conflict(`An appeal was registered during this call (${appeals[0].number})`, { code: 'call_has_appeal', params: { number: appeals[0].number } });
+        await repo.markConsultation(t, id, body.note ?? null);
+      });
+      return view((await repo.call(call.id))!);
     },
 
-    async call(user: User, id: number) {
+    async call(_user: User, id: number) {
       await tracker.written(id);
       const call = await repo.call(id);
       if (!call) throw notFound(`Call ${id} does not exist`);
-      return call;
+      return view(call);
     },
 
     /** The call log: operators see their own calls, admins everyone's (or one operator's). */
-    list(user: User, q: Record<string, unknown>) {
-      const limit = Math.min(Math.max(Number(q.limit ?? 50) || 50, 1), 500);
-      const date = (v: unknown, name: string) => {
-        if (v === undefined || v === '') return undefined;
-        const d = new Date(String(v));
-        if (Number.isNaN(d.getTime())) throw badRequest(`"${name}" is not a date`);
-        return d;
-      };
-      const operatorId = user.role === 'admin' ? (q.operator ? Number(q.operator) : undefined) : user.id;
-      if (operatorId !== undefined && !Number.isSafeInteger(operatorId)) throw badRequest('"operator" must be a user id');
-      const before = q.before ? Number(q.before) : undefined;
-      if (before !== undefined && !Number.isSafeInteger(before)) throw badRequest('"before" must be a call id');
-      return repo.list({ operatorId, from: date(q.from, 'from'), to: date(q.to, 'to'), limit, before });
+    async list(user: User, q: CallListFilter): Promise<CallView[]> {
+      const operatorId = user.role === 'admin' ? q.operator : user.id;
+      const rows = await repo.list({ operatorId, from: q.from, to: q.to, limit: q.limit, before: q.before });
+      const appeals = rows.length ? await d.appeals.ofCalls(rows.map((r) => r.id)) : [];
+      return rows.map((r) => ({ ...r, appeals: appeals.filter((a) => a.callId === r.id).map(({ id, number }) => ({ id, number })) }));
     },
 
     /**
@@ -236,13 +304,13 @@ export function telephonyService(db: Db, config: Config, residents: ResidentsSer
       const rec = await repo.recording(id);
       if (!rec) throw notFound(`Recording ${id} does not exist`);
       const allowed = user.role === 'operator' || user.role === 'admin'
-        || (user.role === 'executor' && user.executorId !== null && await repo.callHasAppealOf(rec.callId, user.executorId));
-      if (!allowed) throw forbidden('This recording belongs to an appeal of another organisation');
+        || (user.role === 'executor' && user.executorId !== null && (await d.appeals.ofCall(rec.callId)).some((a) => a.executorId === user.executorId));
+      if (!allowed) throw forbidden('This recording belongs to an appeal of another organisation', { code: 'not_your_recording' });
       const dir = resolve(config.recordingsDir);
       const path = resolve(dir, rec.path);
       if (!path.startsWith(dir + sep)) throw notFound('Recording file is outside the recordings folder');
       let size: number;
-      try { size = statSync(path).size; } catch { throw notFound('The recording file is not available (yet)'); }
+      try { size = statSync(path).size; } catch { throw notFound('The recording file is not available (yet)', { code: 'recording_missing' }); }
       return { path, size, name: rec.path.split('/').pop()! };
     },
   };

@@ -9,6 +9,7 @@ import type { CallerCard } from '../../server/residents/residents.service.ts';
 import type { AmiMessage } from 'asterisk-ami-client';
 import { manualClock } from '../../server/clock.ts';
 import { TEST_NOW } from './clock.ts';
+import { canonicalInterface } from '../../vocabulary/telephony.ts';
 
 export type AmiEvent = AmiMessage & { Event: string };
 /** One row of an event table: milliseconds after TEST_NOW, and the event as the AMI client hands it over. */
@@ -18,7 +19,7 @@ export interface CallLogRow {
   id: number; uniqueid: string; linkedid: string | null; channel: string | null; callerPhone: string | null;
   calledNumber: string | null; queue: string | null; operatorId: number | null; agentInterface: string | null;
   residentId: number | null; enteredAt: Date; answeredAt: Date | null; hungupAt: Date | null;
-  hangupCause: number | null; hangupCauseText: string | null;
+  hangupCause: number | null; hangupCauseText: string | null; queuedAt: Date | null; queueStatus: string | null; outcome: string | null;
 }
 export interface RecordingRow { id: number; callId: number; path: string; startedAt: Date; endedAt: Date | null; bytes: number | null }
 export interface Write { op: 'insert' | 'patch'; id: number; fields: Record<string, unknown> }
@@ -45,7 +46,6 @@ export function trackerRig(o: RigOptions = {}) {
   let sequence = 1000;
 
   const repo: TrackerDeps['repo'] = {
-    reserveCallIds: async (n) => Array.from({ length: n }, () => ++sequence),
     async insertCall(c) {
       writes.push({ op: 'insert', id: c.id ?? 0, fields: { ...c } });
       const existing = [...calls.values()].find((r) => r.uniqueid === c.uniqueid);
@@ -61,6 +61,7 @@ export function trackerRig(o: RigOptions = {}) {
         id, uniqueid: c.uniqueid, linkedid: c.linkedid, channel: c.channel, callerPhone: c.callerPhone, calledNumber: c.calledNumber,
         queue: c.queue, enteredAt: c.enteredAt, operatorId: v(c.operatorId), agentInterface: v(c.agentInterface), residentId: v(c.residentId),
         answeredAt: v(c.answeredAt), hungupAt: v(c.hungupAt), hangupCause: v(c.hangupCause), hangupCauseText: v(c.hangupCauseText),
+        queuedAt: v(c.queuedAt), queueStatus: v(c.queueStatus), outcome: v(c.outcome),
       });
       return id;
     },
@@ -70,11 +71,12 @@ export function trackerRig(o: RigOptions = {}) {
       const row = calls.get(id);
       if (row) Object.assign(row, fields);
     },
-    operatorByInterface: async (iface) => (o.operators?.[iface] !== undefined ? { id: o.operators[iface] } : null),
     async closeMissing(live, at, text) {
       const closed = [...calls.values()].filter((r) => !r.hungupAt && !live.includes(r.uniqueid));
-      for (const r of closed) Object.assign(r, { hungupAt: new Date(Math.max(at.getTime(), r.enteredAt.getTime())), hangupCauseText: text });
-      return closed.map((r) => ({ id: r.id, uniqueid: r.uniqueid, operatorId: r.operatorId }));
+      for (const r of closed) {
+        Object.assign(r, { hungupAt: new Date(Math.max(at.getTime(), r.enteredAt.getTime(), r.answeredAt?.getTime() ?? 0)), hangupCauseText: text, outcome: r.answeredAt ? 'answered' : 'lost' });
+      }
+      return closed.map((r) => ({ id: r.id, uniqueid: r.uniqueid }));
     },
     async insertRecording(callId, path, startedAt) {
       if (recordings.some((r) => r.callId === callId && r.path === path)) return null;
@@ -90,8 +92,16 @@ export function trackerRig(o: RigOptions = {}) {
     },
   };
 
+  const byInterface = new Map(Object.entries(o.operators ?? {}).map(([raw, id]) => [canonicalInterface(raw)!, id]));
   const deps: TrackerDeps = {
     repo,
+    reserveCallIds: async (n) => Array.from({ length: n }, () => ++sequence),
+    operators: {
+      of(raw) {
+        const id = byInterface.get(canonicalInterface(raw) ?? '');
+        return id === undefined ? null : { id, name: `Operator ${id}`, interface: raw ?? '' };
+      },
+    },
     async card(phone): Promise<CallerCard> {
       lookups.push(phone);
       const resident = (phone && o.residents?.[phone]) || null;

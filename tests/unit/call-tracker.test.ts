@@ -55,6 +55,7 @@ test('a queued call answered by an operator: ringing, answered, ended pop to tha
     id: row.id, uniqueid: c.Uniqueid, linkedid: c.Linkedid, channel: 'PJSIP/trunk-00000001', callerPhone: PHONE, calledNumber: '1580',
     queue: 'operators', operatorId: OP1, agentInterface: 'PJSIP/101', residentId: RESIDENT.id, enteredAt: t(0),
     answeredAt: t(3000), hungupAt: t(10000), hangupCause: 16, hangupCauseText: 'Normal Clearing',
+    queuedAt: t(0), queueStatus: null, outcome: 'answered',
   });
   const pops = r.popsOf(OP1);
   assert.equal(kinds(pops), ['ringing', 'answered', 'ended:hangup']);
@@ -75,7 +76,7 @@ test('a queued call answered by an operator: ringing, answered, ended pop to tha
   assert.equal([r.writes[0].fields.queue, r.writes[0].fields.callerPhone, r.writes[0].fields.agentInterface], ['operators', PHONE, 'PJSIP/101']);
   assert.equal(r.writes[1].fields.answeredAt, t(3000));
   assert.is(r.writes[1].fields.operatorId, OP1);
-  assert.equal(r.writes[2].fields, { hungupAt: t(10000), hangupCause: 16, hangupCauseText: 'Normal Clearing' });
+  assert.equal(r.writes[2].fields, { hungupAt: t(10000), hangupCause: 16, hangupCauseText: 'Normal Clearing', outcome: 'answered' });
   assert.equal(r.lookups, [PHONE], 'one caller lookup, started with the first event');
   assert.is(r.tracker.activeCount(), 0);
   assert.equal(r.logs, []);
@@ -132,12 +133,13 @@ test('the caller hangs up while an operator\'s phone rings, in the simulator\'s 
   ]);
   assert.equal(kinds(r.popsOf(OP1)), ['ringing', 'ended:hangup']);
   const row = r.call(c.Uniqueid)!;
-  assert.equal([row.agentInterface, row.operatorId, row.answeredAt, row.hungupAt], ['PJSIP/101', null, null, t(5000)]);
+  // A trunk caller's QueueCallerAbandon precedes its Hangup: still abandoned while ringing.
+  assert.equal([row.agentInterface, row.operatorId, row.answeredAt, row.hungupAt, row.outcome], ['PJSIP/101', null, null, t(5000), 'abandoned_ringing']);
 });
 
-test('the same hang-up in Asterisk 22\'s order (member leg gone with cause 0 first): today the pop says "no_answer"', async () => {
-  // Asterisk cancels the ringing member leg (Hangup, Cause 0) before it reports QueueCallerAbandon,
-  // so the tracker has already ended the pop as unanswered by the time it learns the caller left.
+test('the same hang-up in Asterisk 22\'s order (DialEnd CANCEL, member leg gone with cause 0, then the abandon): "hangup", abandoned while ringing', async () => {
+  // Asterisk cancels the ringing member leg (DialEnd CANCEL, Hangup with Cause 0) before it reports
+  // QueueCallerAbandon: the cancel itself says the caller went away.
   const r = rig();
   const c = caller(9);
   await r.feed([
@@ -151,7 +153,8 @@ test('the same hang-up in Asterisk 22\'s order (member leg gone with cause 0 fir
     [5000, { Event: 'QueueCallerLeave', ...c, Queue: 'operators' }],
     [5000, hangup(c)],
   ]);
-  assert.equal(kinds(r.popsOf(OP1)), ['ringing', 'ended:no_answer']);
+  assert.equal(kinds(r.popsOf(OP1)), ['ringing', 'ended:hangup']);
+  assert.is(r.call(c.Uniqueid)!.outcome, 'abandoned_ringing');
 });
 
 test('an operator who lets it ring: ended "no_answer", and the next one rung gets the call', async () => {
@@ -340,21 +343,22 @@ test('after a reconnect: a call the PBX no longer has ended while the link was d
     [0, { Event: 'AgentCalled', ...gone, ...leg('PJSIP/101', 111), Queue: 'operators', Interface: 'PJSIP/101' }],
     [1000, { Event: 'AgentConnect', ...gone, ...leg('PJSIP/101', 111), Queue: 'operators', Interface: 'PJSIP/101' }],
   ]);
-  const before = r.tracker.trackedCalls();
-  // Back after a minute: the PBX lists a call answered by 102 that began during the gap.
+  // The link was lost 5 s after the answer; back after a minute: the PBX lists a call answered by 102 that began during the gap.
   r.clock.set(t(61_000));
   const live = { Channel: 'PJSIP/trunk-00000112', Uniqueid: '1796164887.112', Linkedid: '1796164887.112', Context: 'misto-incoming', CallerIDNum: '0671234567' };
   const result = await r.tracker.reconcile([
     { Event: 'CoreShowChannel', ...live, Application: 'Queue', ApplicationData: 'operators,tT,,,300', BridgeId: 'b9', Duration: '00:00:20' },
     { Event: 'CoreShowChannel', Channel: 'PJSIP/102-00000113', Uniqueid: '1796164887.113', Linkedid: live.Uniqueid, Application: 'AppQueue', BridgeId: 'b9', Duration: '00:00:12' },
-  ], before);
+  ], { lostAt: t(6000), orphansAt: t(6000) });
   await r.settle();
-  assert.equal([result.adopted, result.live], [1, 2]);
+  assert.equal([result.adopted, result.live, result.ended, result.closedOrphans], [1, 2, 1, 0]);
   const ended = r.call(gone.Uniqueid)!;
-  assert.equal([ended.hungupAt, ended.hangupCauseText], [t(61_000), LOST_TEXT]);
+  // Ended when the link was lost, not when it came back: talk time holds no outage.
+  assert.equal([ended.hungupAt, ended.hangupCauseText, ended.outcome], [t(6000), LOST_TEXT, 'answered']);
   assert.equal(kinds(r.popsOf(OP1)), ['ringing', 'answered', 'ended:lost']);
   const adopted = r.call(live.Uniqueid)!;
   assert.equal([adopted.enteredAt, adopted.queue, adopted.callerPhone, adopted.operatorId, adopted.answeredAt], [t(41_000), 'operators', '+380671234567', OP2, t(49_000)]);
+  // The answer happened in the gap: no earlier than the operator's leg existed (49 s) nor the loss (6 s).
   assert.equal(kinds(r.popsOf(OP2)), ['answered']);
 });
 

@@ -1,20 +1,20 @@
-// Telephony's pure parts: the phone interface behind an Asterisk channel name, and the byte range
+// Telephony's pure parts: the phone interface behind an Asterisk channel or queue member, and the byte range
 // a recording is streamed with.
 import { test } from '../helpers/uvu.ts';
 import * as assert from 'uvu/assert';
-import { interfaceOf } from '../../server/telephony/call-tracker.ts';
+import { canonicalInterface } from '../../vocabulary/telephony.ts';
 import { parseRange } from '../../server/telephony/telephony.routes.ts';
 
-test('a channel name without its sequence suffix is the interface an operator is configured with', () => {
-  assert.is(interfaceOf('PJSIP/101-0000002a'), 'PJSIP/101');
-  assert.is(interfaceOf('PJSIP/operator-7-DEADBEEF'), 'PJSIP/operator-7', 'only the eight hex digits Asterisk appends');
-  assert.is(interfaceOf('SIP/trunk-00000001'), 'SIP/trunk');
-  assert.is(interfaceOf('Local/100@operators-00000003;1'), 'Local/100@operators', 'both halves of a Local channel');
-  assert.is(interfaceOf('Local/100@operators-00000003;2'), 'Local/100@operators');
-  assert.is(interfaceOf('PJSIP/101'), 'PJSIP/101');
-  assert.is(interfaceOf('PJSIP/101-123'), 'PJSIP/101-123');
-  assert.is(interfaceOf(''), '');
-  assert.is(interfaceOf(undefined), '');
+test('interfaces compare in one canonical form: technology and resource, without options, suffixes or Local halves', () => {
+  const cases: [string | undefined, string | null][] = [
+    ['PJSIP/101', 'PJSIP/101'], ['pjsip/101', 'PJSIP/101'], ['PJSIP/101-0000002a', 'PJSIP/101'],
+    ['PJSIP/operator-7-DEADBEEF', 'PJSIP/operator-7'], ['SIP/trunk-00000001', 'SIP/trunk'], ['IAX2/desk101', 'IAX2/desk101'],
+    ['Local/100@operators/n', 'Local/100@operators'], ['Local/100@operators/nj', 'Local/100@operators'],
+    ['Local/100@operators-00000003;1', 'Local/100@operators'], ['Local/100@operators-00000003;2', 'Local/100@operators'],
+    ['local/100@operators', 'Local/100@operators'], ['PJSIP/101-123', 'PJSIP/101-123'], ['DAHDI/1-1', 'DAHDI/1'],
+    ['Local/100', null], ['Skype/101', null], ['PJSIP/', null], ['101', null], ['', null], [undefined, null],
+  ];
+  for (const [raw, want] of cases) assert.is(canonicalInterface(raw), want, String(raw));
 });
 
 test('Range parsing follows RFC 9110 for one range', () => {
