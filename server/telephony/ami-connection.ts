@@ -255,6 +255,8 @@ export class AmiConnection extends EventEmitter {
       const timer = setTimeout(() => { this.pending.delete(id); reject(new Error(`AMI action ${message.Action} timed out`)); }, timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
     });
+    // Both settle on a disconnect; whichever is not awaited then must not be an unhandled rejection.
+    items.catch(() => {});
     client.action({ ...message, ActionID: id });
     const r = await response;
     if (r.Response !== 'Success') {

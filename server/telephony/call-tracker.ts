@@ -571,13 +571,14 @@ export function callTracker(deps: TrackerDeps) {
   }
 
   /**
-   * After a (re)connect: `items` is the PBX's CoreShowChannels list. Calls tracked before that are
-   * not live any more ended during the gap, at `lostAt` (when the link was lost); live calls nobody
+   * After a (re)connect: `items` is the PBX's CoreShowChannels list, `before` the calls tracked when
+   * the session began. Those not live any more ended during the gap, at `lostAt` (when the link was
+   * lost); live calls nobody
    * logged (they began during the gap) are logged now, both Local halves included, and popped to
    * the operator they ring or talk to; rows left open by a process that is gone are closed at
    * `orphansAt`.
    */
-  async function reconcile(items: AmiMessage[], o: { lostAt?: Date | null; orphansAt: Date }) {
+  async function reconcile(items: AmiMessage[], o: { before: Set<string>; lostAt?: Date | null; orphansAt: Date }) {
     const at = now();
     const lostAt = o.lostAt ?? at;
     const live = new Set(items.map((i) => i.Uniqueid ?? ''));
@@ -592,8 +593,9 @@ export function callTracker(deps: TrackerDeps) {
     const lost: Call[] = [];
     let adopted = 0;
     for (const call of [...calls.values()]) {
-      // Its caller channels may have been replaced (a masquerade): any live channel of the Linkedid keeps it.
-      if (!groups.has(call.key)) { lose(call, lostAt); lost.push(call); }
+      // Calls first heard of in this session are live whatever the list says (it may predate them);
+      // any live channel of the Linkedid keeps a call (its caller channels may have been replaced).
+      if (o.before.has(call.key) && !groups.has(call.key)) { lose(call, lostAt); lost.push(call); }
     }
     // Channels whose Hangup was missed while disconnected (not those created while the list was read).
     for (const [u, ch] of [...channels]) {
@@ -690,6 +692,8 @@ export function callTracker(deps: TrackerDeps) {
     liveCalls,
     /** The caller channel of a call in progress (to hang it up or record it through AMI). */
     channelOf: (key: string) => calls.get(key)?.channel || null,
+    /** The calls in progress (a session's start remembers them for its reconciliation). */
+    trackedCalls: () => new Set(calls.keys()),
     activeCount: () => calls.size,
     /** Channels held in memory (a test checks nothing leaks). */
     channelCount: () => channels.size,

@@ -125,9 +125,11 @@ export function telephonyService(d: TelephonyDeps) {
   /** After each login: what the PBX has now — its channels (reconciliation) and its queues (the wallboard). */
   async function resynchronise(c: AmiConnection) {
     const first = c.logins === 1;
+    const before = tracker.trackedCalls();
     try {
       const items = await c.list({ Action: 'CoreShowChannels' });
       const r = await tracker.reconcile(items, {
+        before,
         lostAt: first ? null : c.lostAt,
         // Rows a previous process left open ended no later than this process began.
         orphansAt: first ? startedAt : c.lostAt ?? clock.now(),

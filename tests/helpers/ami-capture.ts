@@ -44,7 +44,9 @@ export function labLists(frames: Frame[]) {
 /** What a replay drives: the tracker's entry points (and the wallboard's queue state, if any). */
 export interface ReplaySink {
   handle(e: AmiEvent): void;
-  reconcile(items: AmiMessage[], o: { lostAt?: Date | null; orphansAt: Date }): Promise<unknown>;
+  reconcile(items: AmiMessage[], o: { before: Set<string>; lostAt?: Date | null; orphansAt: Date }): Promise<unknown>;
+  /** The calls in progress (remembered when a session begins). */
+  trackedCalls(): Set<string>;
   queueStatus?(items: AmiMessage[]): void;
   settle(): Promise<void>;
 }
@@ -60,6 +62,7 @@ export async function replay(sink: ReplaySink, clock: ManualClock, scenario: str
   const items = new Map<string, AmiMessage[]>();
   let lastHeard: number | null = null;
   let lostAt: Date | null = null;
+  let before = new Set<string>();
   let last: number | undefined;
   for (const f of frames) {
     if (opts.until !== undefined && f.t > opts.until) break;
@@ -74,10 +77,11 @@ export async function replay(sink: ReplaySink, clock: ManualClock, scenario: str
     lastHeard = f.t;
     const m = f.msg;
     const list = m.ActionID ? lists.get(m.ActionID) : undefined;
+    if (m.Response && /Authentication accepted/.test(m.Message ?? '')) before = sink.trackedCalls();
     if (list) {
       if (m.Response) { items.set(m.ActionID, []); continue; }
       if (m.EventList !== 'Complete') { items.get(m.ActionID)?.push(m); continue; }
-      if (list === 'coreshowchannels') await sink.reconcile(items.get(m.ActionID) ?? [], { lostAt, orphansAt: lostAt ?? clock.now() });
+      if (list === 'coreshowchannels') await sink.reconcile(items.get(m.ActionID) ?? [], { before, lostAt, orphansAt: lostAt ?? clock.now() });
       else if (list === 'queuestatus') sink.queueStatus?.(items.get(m.ActionID) ?? []);
       continue;
     }

@@ -12,7 +12,7 @@ import { labLists, readCapture } from './ami-capture.ts';
  * asked nothing); any other action succeeds. The lab's own traffic (its actions, their answers)
  * is not replayed.
  */
-export async function replayServer(name: string, o: { speed?: number; secret?: string } = {}) {
+export async function replayServer(name: string, o: { speed?: number; secret?: string; /** Stop listening when the capture's last connection ends (the PBX is gone). */ thenGone?: boolean } = {}) {
   const { frames } = readCapture(name);
   const speed = o.speed ?? 1;
   const labIds = new Set(frames.flatMap((f) => (f.dir === 'out' && f.msg?.ActionID ? [f.msg.ActionID] : [])));
@@ -35,6 +35,7 @@ export async function replayServer(name: string, o: { speed?: number; secret?: s
     /** The items the lab's list of this kind got on this connection. */
     const itemsOf = (action: string, c: number) => {
       const id = [...lists].find(([aid, a]) => a === action && frames.some((f) => f.conn === c && f.msg?.ActionID === aid))?.[0];
+      if (!id) return [];
       return frames.filter((f) => f.conn === c && f.dir === 'in' && f.msg?.ActionID === id && f.msg?.Event && f.msg?.EventList !== 'Complete');
     };
     socket.on('data', (chunk) => {
@@ -70,7 +71,13 @@ export async function replayServer(name: string, o: { speed?: number; secret?: s
       if (f.t < loginAt) continue;
       const delay = (f.t - loginAt) / speed;
       if (f.dir === 'meta') {
-        if (/^tcp-(end|close)/.test(f.meta ?? '')) setTimeout(() => { socket.destroy(); if (++ended >= conns.length) done.forEach((d) => d()); }, delay);
+        if (/^tcp-(end|close)/.test(f.meta ?? '')) setTimeout(() => {
+          if (socket.destroyed) return;
+          socket.destroy();
+          if (++ended < conns.length) return;
+          if (o.thenGone) server.close();
+          done.forEach((d) => d());
+        }, delay);
         continue;
       }
       if (f.dir !== 'in' || !f.msg?.Event) continue;
@@ -88,7 +95,7 @@ export async function replayServer(name: string, o: { speed?: number; secret?: s
     get logins() { return logins; },
     async close() {
       for (const s of sockets) s.destroy();
-      await new Promise<void>((r) => server.close(() => r()));
+      if (server.listening) await new Promise<void>((r) => server.close(() => r()));
     },
   };
 }

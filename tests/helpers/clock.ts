@@ -19,9 +19,9 @@ export const iso = (ms = 0) => at(ms).toISOString();
 export const kyivYear = (d: Date = TEST_NOW) =>
   Number(new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Kyiv', year: 'numeric' }).format(d));
 
-/** A clock that starts at TEST_NOW and runs at real speed: for suites that time real events
- *  (calls ringing, answered, hung up) yet must not depend on the date. */
-export function runningClock(anchor: Date = TEST_NOW) {
+/** A clock that starts at TEST_NOW and runs at real speed (or `speed` times it): for suites that
+ *  time real events (calls ringing, answered, hung up) yet must not depend on the date. */
+export function runningClock(anchor: Date = TEST_NOW, speed = 1) {
   const t0 = performance.now();
-  return { now: () => new Date(anchor.getTime() + (performance.now() - t0)) };
+  return { now: () => new Date(anchor.getTime() + (performance.now() - t0) * speed) };
 }

@@ -23,7 +23,7 @@ const rig = (recordingsDir?: string) =>
   trackerRig({ operators: { 'Local/100@operators/n': OP100, 'Local/101@operators/n': OP101 }, residents: { [PHONE]: RESIDENT }, recordingsDir });
 
 async function play(scenario: string, r: TrackerRig = rig()) {
-  const result = await replay({ handle: (e) => r.tracker.handle(e), reconcile: (i, o) => r.tracker.reconcile(i, o), settle: r.settle }, r.clock, scenario, TEST_NOW);
+  const result = await replay({ handle: (e) => r.tracker.handle(e), reconcile: (i, o) => r.tracker.reconcile(i, o), trackedCalls: () => r.tracker.trackedCalls(), settle: r.settle }, r.clock, scenario, TEST_NOW);
   return { r, ...result };
 }
 const ms = (d: Date | null) => (d ? d.getTime() - TEST_NOW.getTime() : null);
@@ -176,7 +176,7 @@ test('Asterisk killed mid-call: at the next login the PBX has no channels; the c
   assert.is(r.tracker.activeCount(), 1, 'nothing said the call ended');
   assert.is(ms(lostAt), 2515, 'the last frame before the FIN');
   r.clock.set(t(9000));
-  const result = await r.tracker.reconcile([], { lostAt, orphansAt: lostAt! });
+  const result = await r.tracker.reconcile([], { before: r.tracker.trackedCalls(), lostAt, orphansAt: lostAt! });
   await r.settle();
   assert.equal([result.ended, result.adopted, result.closedOrphans], [1, 0, 0], 'counted once');
   const [call] = r.calls.values();

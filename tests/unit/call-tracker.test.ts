@@ -349,7 +349,7 @@ test('after a reconnect: a call the PBX no longer has ended while the link was d
   const result = await r.tracker.reconcile([
     { Event: 'CoreShowChannel', ...live, Application: 'Queue', ApplicationData: 'operators,tT,,,300', BridgeId: 'b9', Duration: '00:00:20' },
     { Event: 'CoreShowChannel', Channel: 'PJSIP/102-00000113', Uniqueid: '1796164887.113', Linkedid: live.Uniqueid, Application: 'AppQueue', BridgeId: 'b9', Duration: '00:00:12' },
-  ], { lostAt: t(6000), orphansAt: t(6000) });
+  ], { before: r.tracker.trackedCalls(), lostAt: t(6000), orphansAt: t(6000) });
   await r.settle();
   assert.equal([result.adopted, result.live, result.ended, result.closedOrphans], [1, 2, 1, 0]);
   const ended = r.call(gone.Uniqueid)!;
