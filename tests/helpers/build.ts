@@ -7,6 +7,7 @@
 //
 // Times default to TEST_NOW (the instant the product's clock stands at), never the wall clock.
 // The demo city (tests/helpers/city.ts) is the real generator's and does not come through here.
+import type { CallOutcome } from '../../vocabulary/telephony.ts';
 import type { IBaseProtocol } from 'pg-promise';
 import { pgp } from '../../server/db/db.ts';
 import { hashPassword } from '../../server/auth/passwords.ts';
@@ -94,6 +95,7 @@ export interface CallSpec {
   callerPhone?: string | null; calledNumber?: string | null; queue?: string | null; operator?: Id | null; agentInterface?: string | null;
   resident?: Id | null; enteredAt?: Date; answeredAt?: Date | null; hungupAt?: Date | null;
   hangupCause?: number | null; hangupCauseText?: string | null; consultation?: boolean; note?: string | null;
+  queuedAt?: Date | null; queueStatus?: string | null; outcome?: CallOutcome | null;
 }
 export interface RecordingSpec { call?: Id; path?: string; startedAt?: Date; endedAt?: Date | null; bytes?: number | null }
 export interface LanduseSpec { kind?: 'park' | 'forest' | 'water' | 'river'; name?: string | null; area?: Polygonal }
@@ -317,6 +319,7 @@ export function builder(db: Conn, opts: { origin?: { lon: number; lat: number };
         agent_interface: s.agentInterface ?? null, resident_id: s.resident ?? null, entered_at: s.enteredAt ?? TEST_NOW,
         answered_at: s.answeredAt ?? null, hungup_at: s.hungupAt ?? null, hangup_cause: s.hangupCause ?? null,
         hangup_cause_text: s.hangupCauseText ?? null, consultation: s.consultation, note: s.note ?? null,
+        queued_at: s.queuedAt ?? null, queue_status: s.queueStatus ?? null, outcome: s.outcome ?? null,
       });
     },
 
