@@ -2,10 +2,11 @@
 import type { ITask } from 'pg-promise';
 import type { Db } from '../db/db.ts';
 import { listen, type Listener } from '../db/listen.ts';
-import { ABANDONED_OUTCOMES, NO_OPERATOR_OUTCOMES, OFFERED_OUTCOMES, SERVICE_LEVEL_SECONDS, type BoardToday, type CallOutcome } from '../../vocabulary/telephony.ts';
+import { ABANDONED_OUTCOMES, NO_OPERATOR_OUTCOMES, OFFERED_OUTCOMES, SERVICE_LEVEL_SECONDS, type Board, type BoardToday, type CallOutcome } from '../../vocabulary/telephony.ts';
 
 export const OPERATORS_CHANNEL = 'misto_operators';
 export const POPS_CHANNEL = 'misto_screen_pop';
+export const BOARD_CHANNEL = 'misto_board';
 
 export interface CallRow {
   id: number;
@@ -173,6 +174,16 @@ export function telephonyRepo(db: Db) {
                  / nullif(count(*) FILTER (WHERE outcome = ANY($2)), 0)) AS "serviceLevel",
                avg(extract(epoch FROM answered_at - queued_at)) FILTER (WHERE outcome = 'answered')::float8 AS "averageSpeedOfAnswerSeconds"
           FROM c` }),
+
+    /** The wallboard for the instances not connected to the PBX (one row, rewritten; NOTIFY in the same statement). */
+    writeBoard: (board: Board, at: Date) =>
+      db.none({ name: 'board-write', values: [board, at, BOARD_CHANNEL], text: `
+        WITH w AS (INSERT INTO live_board (id, board, written_at) VALUES (1, $1, $2)
+                   ON CONFLICT (id) DO UPDATE SET board = EXCLUDED.board, written_at = EXCLUDED.written_at RETURNING 1)
+        SELECT pg_notify($3, '') FROM w` }),
+    readBoard: () => db.oneOrNone<{ board: Board; writtenAt: Date }>(`SELECT board, written_at AS "writtenAt" FROM live_board WHERE id = 1`),
+    watchBoard: (onChange: () => void, log?: (m: string) => void): Listener =>
+      listen(db, [BOARD_CHANNEL], () => onChange(), { log, onListening: onChange }),
 
     /** A resident's number picked at random with an index probe (no scan of millions of rows). */
     randomResidentPhone: () =>

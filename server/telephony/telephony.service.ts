@@ -14,6 +14,7 @@ import type { AppealsRepo } from '../appeals/appeals.repo.ts';
 import { AmiConnection, type AmiEvent } from './ami-connection.ts';
 import { callTracker } from './call-tracker.ts';
 import { liveBoard } from './live-board.ts';
+import { boardRelay } from './board-relay.ts';
 import { operatorDirectory } from './operators.ts';
 import { popHub } from './pops.ts';
 import type { CallRow, PopPathRepo, TelephonyRepo } from './telephony.repo.ts';
@@ -86,6 +87,11 @@ export function telephonyService(d: TelephonyDeps) {
     clock, operators, calls: () => tracker.liveCalls(), today: d.today, connected: () => !!conn?.connected,
     wrapupSeconds: config.ami.wrapupSeconds, log: (m) => log(m),
   });
+
+  const relay = boardRelay(repo, { clock, log: (m) => log(m) });
+  let unshare: (() => void) | null = null;
+  /** This instance does not hear the PBX: its wallboard is the connected instance's. */
+  let following = false;
 
   function status(): TelephonyStatus {
     return {
@@ -167,9 +173,12 @@ export function telephonyService(d: TelephonyDeps) {
       await operators.start();
       const a = config.ami;
       if (a.host === 'none') {
-        log('AMI_HOST=none: this instance only delivers screen pops published by the instance connected to the PBX');
+        log('AMI_HOST=none: this instance only delivers screen pops and the wallboard of the instance connected to the PBX');
+        following = true;
+        relay.follow();
         return;
       }
+      unshare = board.subscribe((b) => relay.publish(b));
       let host = a.host, port = a.port;
       if (!host) {
         simulator = new AmiSimulator({
@@ -201,7 +210,9 @@ export function telephonyService(d: TelephonyDeps) {
       await conn?.stop();
       conn = null;
       await tracker.settle();
+      unshare?.();
       board.stop();
+      await relay.stop();
       await operators.stop();
       await hub.stop();
       await simulator?.stop();
@@ -219,8 +230,8 @@ export function telephonyService(d: TelephonyDeps) {
     current: (userId: number) => tracker.current(userId),
 
     /** The wallboard now, and every change of it. */
-    board: (): Board => board.snapshot(),
-    onBoard: (fn: (b: Board) => void) => board.subscribe(fn),
+    board: (): Board => (following ? relay.relayed() : null) ?? board.snapshot(),
+    onBoard: (fn: (b: Board) => void) => (following ? relay.subscribe(fn) : board.subscribe(fn)),
 
     /**
      * Whether a queue member has this phone interface (compared canonically): null when the PBX's

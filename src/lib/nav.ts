@@ -14,5 +14,6 @@ export const SECTIONS: Section[] = [
   section('/executor', 'nav.executor', 'home.executor'),
   section('/utility/announcements', 'nav.utility', 'home.utility'),
   section('/analytics/announcements', 'nav.analyticsAnnouncements', 'home.analyticsAnnouncements'),
+  section('/supervisor', 'nav.supervisor', 'home.supervisor'),
   section('/admin', 'nav.admin', 'home.admin'),
 ];

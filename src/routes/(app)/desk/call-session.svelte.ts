@@ -1,26 +1,19 @@
-// The operator's line: the screen-pop stream, the PBX status it carries, and the call on the card as
-// it goes ringing → answered → ended. The stream comes back by itself: after `shutdown` (an instance
-// draining) EventSource reconnects on its own after the retry hint; after a refused answer (a 502
-// while every instance restarts, a 401) it gives up, so a new one is opened after a growing pause.
+// The operator's line: the screen-pop stream ($lib/live-stream: it comes back by itself), the PBX
+// status it carries, and the call on the card as it goes ringing → answered → ended.
 import { api } from '$lib/api';
+import { LiveStream, type StreamState } from '$lib/live-stream.svelte';
 import type { CallEvent, Resident, TelephonyStatus } from './desk';
 
-export type StreamState = 'connecting' | 'open' | 'reconnecting';
-
-const BACKOFF_MS = [1000, 2000, 5000, 10_000, 30_000];
+export type { StreamState };
 
 export class CallSession {
   call = $state<CallEvent | null>(null);
-  stream = $state<StreamState>('connecting');
   telephony = $state<TelephonyStatus | null>(null);
   readonly demo = $derived(!!this.telephony?.demo);
+  readonly #live: LiveStream;
+  get stream(): StreamState { return this.#live.state; }
 
-  #url: string;
   #onNewCall: (ev: CallEvent) => void;
-  #es: EventSource | null = null;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #failures = 0;
-  #everOpen = false;
   /** Calls put away (Alt+N, consultation, registered after the end) and the last event seen of each:
    *  a replay after a reconnect does not pop them again, a later event (answered after Alt+N) does. */
   #dismissed = new Map<number, number>();
@@ -28,39 +21,14 @@ export class CallSession {
   constructor(opts: { status: TelephonyStatus | null; onNewCall: (ev: CallEvent) => void; url?: string }) {
     this.telephony = opts.status;
     this.#onNewCall = opts.onNewCall;
-    this.#url = opts.url ?? '/api/desk/events';
+    this.#live = new LiveStream(opts.url ?? '/api/desk/events', {
+      call: (data) => this.receive(data as CallEvent),
+      status: (data) => { this.telephony = data as TelephonyStatus; },
+    }, () => void this.#resync());
   }
 
   /** Opens the stream; the returned function closes it for good (the page's teardown). */
-  connect(): () => void {
-    this.#open();
-    return () => { clearTimeout(this.#timer); this.#es?.close(); this.#es = null; };
-  }
-
-  #open() {
-    const es = (this.#es = new EventSource(this.#url));
-    es.onopen = () => {
-      const again = this.#everOpen;
-      this.#everOpen = true;
-      this.#failures = 0;
-      this.stream = 'open';
-      if (again) void this.#resync();
-    };
-    es.onerror = () => {
-      if (es !== this.#es) return;
-      this.stream = this.#everOpen ? 'reconnecting' : 'connecting';
-      if (es.readyState === EventSource.CLOSED) this.#reopenLater();
-    };
-    es.addEventListener('call', (m) => this.receive(JSON.parse((m as MessageEvent).data)));
-    es.addEventListener('status', (m) => { this.telephony = JSON.parse((m as MessageEvent).data); });
-    es.addEventListener('shutdown', () => { this.stream = 'reconnecting'; });
-  }
-
-  #reopenLater() {
-    this.#es?.close();
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => this.#open(), BACKOFF_MS[Math.min(this.#failures++, BACKOFF_MS.length - 1)]);
-  }
+  connect(): () => void { return this.#live.connect(); }
 
   /** Back after a gap: the server replays the calls still in progress, but not one that ended meanwhile. */
   async #resync() {
