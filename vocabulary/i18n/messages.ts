@@ -449,6 +449,7 @@ export const messages = {
   'error.announcement_over': { uk: 'Оголошення вже завершене або скасоване.', en: 'The announcement has already ended or been cancelled.' },
   'error.not_started': { uk: 'Роботи ще не почалися: скасуйте оголошення замість завершення.', en: 'The works have not started yet: cancel the announcement instead.' },
   'error.ends_before_start': { uk: 'Кінець має бути пізніше за початок.', en: 'The end must be later than the start.' },
+  'error.period_too_long': { uk: 'Період задовгий: щонайбільше {max} днів.', en: 'The period is too long: at most {max} days.' },
   'error.call_taken': { uk: 'Цей дзвінок прийняв інший оператор.', en: 'This call was answered by another operator.' },
   'error.call_has_appeal': { uk: 'Під час цього дзвінка вже зареєстровано звернення.', en: 'An appeal was already registered during this call.' },
   'error.pbx_unavailable': { uk: 'Телефонна станція не підключена.', en: 'The PBX is not connected.' },
@@ -507,6 +508,8 @@ export const messages = {
   'field.by': { uk: 'Розріз', en: 'Breakdown' },
   'field.bbox': { uk: 'Межі мапи', en: 'Map bounds' },
   'field.district': { uk: 'Район', en: 'District' },
+  'field.queue': { uk: 'Черга', en: 'Queue' },
+  'field.operator': { uk: 'Оператор', en: 'Operator' },
   'field.requestId': { uk: 'Ідентифікатор запиту', en: 'Request id' },
 } as const satisfies Record<string, Record<Locale, string>>;
 
