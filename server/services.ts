@@ -22,6 +22,8 @@ import { tileService } from './tiles/tiles.service.ts';
 import { loadRegistry } from './tiles/registry.ts';
 import { telephonyRepo } from './telephony/telephony.repo.ts';
 import { telephonyService } from './telephony/telephony.service.ts';
+import { callStatsRepo } from './telephony/call-stats.repo.ts';
+import { callStatsService } from './telephony/call-stats.service.ts';
 import { healthRepo } from './health/health.repo.ts';
 import { createMetrics } from './observe/metrics.ts';
 
@@ -44,6 +46,7 @@ export function createRepos(db: Db) {
     objects: objectsRepo(db),
     announcements: announcementsRepo(db),
     telephony: telephonyRepo(db),
+    callStats: callStatsRepo(db),
     tiles: tilesRepo(db),
     health: healthRepo(db),
   };
@@ -81,6 +84,8 @@ export function createServices(db: Db, config: Config = defaultConfig, opts: Ser
     announcements,
     residents,
     telephony,
+    /** The contact centre's statistics; `today` feeds the supervisor's wallboard. */
+    callStats: callStatsService(repos.callStats, clock),
     tiles,
     /** Closes what the services hold open besides the pool: change listeners, the PBX link. */
     async close() {
