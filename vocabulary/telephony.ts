@@ -203,5 +203,8 @@ export interface CallStats {
   byOperator: OperatorFigures[];
 }
 
+/** The statistics charts' series, in the product's colours (app.css): offered blue, answered green, abandoned red. */
+export const CALL_CHART_COLORS = { offered: '#0b5cad', answered: '#1f8a4c', abandoned: '#c0392b', serviceLevel: '#c47f00', target: '#5b6675' } as const;
+
 /** The longest period GET /api/stats/calls reads at once, in days. */
 export const CALL_STATS_MAX_DAYS = 366;

@@ -14,5 +14,9 @@ export const SECTIONS: Section[] = [
   section('/executor', 'nav.executor', 'home.executor'),
   section('/utility/announcements', 'nav.utility', 'home.utility'),
   section('/analytics/announcements', 'nav.analyticsAnnouncements', 'home.analyticsAnnouncements'),
+  section('/analytics/calls', 'nav.analyticsCalls', 'home.analyticsCalls'),
   section('/admin', 'nav.admin', 'home.admin'),
 ];
+
+/** The analytics pages, each guarded by its own area: the tabs above every /analytics page. */
+export const ANALYTICS = SECTIONS.filter((s) => s.path.startsWith('/analytics/'));
