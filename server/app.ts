@@ -20,6 +20,7 @@ import { announcementsRoutes } from './announcements/announcements.routes.ts';
 import { tilesRoutes } from './tiles/tiles.routes.ts';
 import { residentsRoutes } from './residents/residents.routes.ts';
 import { telephonyRoutes } from './telephony/telephony.routes.ts';
+import { callStatsRoutes } from './telephony/call-stats.routes.ts';
 import type { Services } from './services.ts';
 import { lifecycle, type Lifecycle } from './http/lifecycle.ts';
 import { logger } from './observe/log.ts';
@@ -64,6 +65,7 @@ export function createApp(s: Services, opts: AppOptions = {}) {
     objectsRoutes(s.objects),
     kartaRoutes(s.config),
     announcementsRoutes(s.announcements),
+    callStatsRoutes(s.callStats),
   ]) {
     api.use(router.routes(), router.allowedMethods());
   }

@@ -22,6 +22,8 @@ import { tileService } from './tiles/tiles.service.ts';
 import { loadRegistry } from './tiles/registry.ts';
 import { popPathRepo, telephonyRepo } from './telephony/telephony.repo.ts';
 import { telephonyService } from './telephony/telephony.service.ts';
+import { callStatsRepo } from './telephony/call-stats.repo.ts';
+import { callStatsService } from './telephony/call-stats.service.ts';
 import { healthRepo } from './health/health.repo.ts';
 import { adminService } from './admin/admin.service.ts';
 import { createMetrics } from './observe/metrics.ts';
@@ -45,6 +47,7 @@ export function createRepos(db: Db) {
     objects: objectsRepo(db),
     announcements: announcementsRepo(db),
     telephony: telephonyRepo(db),
+    callStats: callStatsRepo(db),
     tiles: tilesRepo(db),
     health: healthRepo(db),
   };
@@ -62,13 +65,14 @@ export function createServices(db: Db, config: Config = defaultConfig, opts: Ser
     catalogue, clock, numberPrefix: config.appealNumberPrefix,
   });
   const announcements = announcementsService(repos.announcements, { publicUrl: config.publicUrl, clock });
+  const callStats = callStatsService(repos.callStats, clock);
   // Screen pops read the caller's card and call ids on a pool of their own: never behind call-log writes.
   const popDb = companionPool(db, 4, 'pops');
   const popRepos = createRepos(popDb);
   const popCards = residentsService({ residents: popRepos.residents, appeals: popRepos.appeals, announcements: popRepos.announcements, city: popRepos.city, clock });
   const telephony = telephonyService({
     repo: repos.telephony, popPath: popPathRepo(popDb), card: (phone) => popCards.callerCard(phone), appeals: repos.appeals,
-    today: (now) => repos.telephony.today(now), config, clock,
+    today: (now) => callStats.today(now), config, clock,
   });
   const tiles = tileService(db, repos.tiles, loadRegistry(), { cacheBytes: config.tileCacheBytes, cacheControl: config.tileCacheControl });
   metrics.sources.tiles = tiles.stats;
@@ -90,6 +94,8 @@ export function createServices(db: Db, config: Config = defaultConfig, opts: Ser
     announcements,
     residents,
     telephony,
+    /** The contact centre's statistics; `today` feeds the supervisor's wallboard. */
+    callStats,
     tiles,
     /** Closes what the services hold open besides the pool: change listeners, the PBX link. */
     async close() {

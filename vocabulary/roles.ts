@@ -22,6 +22,8 @@ export const AREA_ROLES = {
   executor: ['executor', 'admin'],
   utility: ['executor', 'admin'],
   analytics: ['analyst', 'admin'],
+  /** The contact centre's statistics (/analytics/calls): counts only, so the supervisor too. */
+  callStats: ['analyst', 'supervisor', 'admin'],
   /** The contact centre live: queue, operators' states, today's service level (no personal data). */
   supervisor: ['supervisor', 'admin'],
   admin: ['admin'],
@@ -38,14 +40,18 @@ export const AREA_PATHS: Readonly<Record<Area, readonly string[]>> = {
   executor: ['/executor'],
   utility: ['/utility'],
   analytics: ['/analytics'],
+  callStats: ['/analytics/calls'],
   supervisor: ['/supervisor'],
   admin: ['/admin'],
 };
 
-/** Which guarded part a path belongs to, if any. */
+/** Which guarded part a path belongs to, if any: the longest prefix wins (/analytics/calls is not /analytics). */
 export function areaOfPath(path: string): Area | undefined {
+  let best: { area: Area; length: number } | undefined;
   for (const [area, prefixes] of Object.entries(AREA_PATHS) as [Area, readonly string[]][]) {
-    if (prefixes.some((p) => path === p || path.startsWith(p + '/'))) return area;
+    for (const p of prefixes) {
+      if ((path === p || path.startsWith(p + '/')) && p.length > (best?.length ?? -1)) best = { area, length: p.length };
+    }
   }
-  return undefined;
+  return best?.area;
 }

@@ -38,6 +38,11 @@ export const QUEUESTATUS_OUTCOME: Readonly<Record<string, CallOutcome>> = {
 export const SERVICE_LEVEL_SECONDS = 20;
 export const SERVICE_LEVEL_TARGET = 0.8;
 
+/** An operator answered. */
+export const ANSWERED_OUTCOMES: readonly CallOutcome[] = ['answered'];
+/** Ended before asking for an operator: counted apart, never offered. */
+export const BEFORE_QUEUE_OUTCOMES: readonly CallOutcome[] = ['ended_before_queue'];
+
 /**
  * Channel technologies Asterisk queues and dials by interface. The canonical form keeps the
  * technology (in Asterisk's spelling) and the resource, and drops what varies per call or per
@@ -117,3 +122,89 @@ export interface Board {
   counts: Record<OperatorState, number>;
   today: BoardToday;
 }
+
+// ---- the contact centre's statistics (docs/telephony.md, "Contact-centre statistics") ----
+//
+// Ended calls only (hungup_at set), each counted in the Kyiv day and hour it entered the PBX. A wait
+// starts at queued_at (entered_at for calls logged without it) and is never below zero.
+//   offered           outcome ∈ OFFERED_OUTCOMES
+//   answered          outcome ∈ ANSWERED_OUTCOMES
+//   answeredInTime    answered with answered_at − queued_at ≤ SERVICE_LEVEL_SECONDS
+//   abandoned         outcome ∈ ABANDONED_OUTCOMES
+//   noOperators       outcome ∈ NO_OPERATOR_OUTCOMES
+//   unanswered, lost  the outcomes of the same names (offered, neither answered nor abandoned)
+//   consultations     answered calls marked consultation (settled without an appeal)
+//   endedBeforeQueue  outcome ∈ BEFORE_QUEUE_OUTCOMES (not offered)
+//   serviceLevel      answeredInTime / offered
+//   abandonRate       abandoned / offered
+//   ASA               mean answered_at − queued_at of answered calls
+//   AHT               mean hungup_at − answered_at of answered calls (the PBX does not see after-call work)
+//   longest wait      max coalesce(answered_at, hungup_at) − queued_at of offered calls
+// Rates are fractions 0…1, and like the means null when there is nothing to divide by.
+
+/** The counts the call log's SQL returns for a set of calls. */
+export interface CallCounts {
+  offered: number;
+  answered: number;
+  answeredInTime: number;
+  abandoned: number;
+  noOperators: number;
+  unanswered: number;
+  lost: number;
+  consultations: number;
+  endedBeforeQueue: number;
+  averageSpeedOfAnswerSeconds: number | null;
+  averageHandleTimeSeconds: number | null;
+  longestWaitSeconds: number | null;
+}
+
+/** The counts with their rates. */
+export interface CallFigures extends CallCounts {
+  serviceLevel: number | null;
+  /** Whether serviceLevel reaches SERVICE_LEVEL_TARGET; null when nothing was offered. */
+  serviceLevelMet: boolean | null;
+  abandonRate: number | null;
+}
+
+const share = (n: number, of: number) => (of > 0 ? n / of : null);
+export const meetsServiceLevel = (serviceLevel: number | null) => (serviceLevel === null ? null : serviceLevel >= SERVICE_LEVEL_TARGET);
+
+/** The rates of a set of calls, from its counts: the one place they are divided. */
+export function callFigures(c: CallCounts): CallFigures {
+  const serviceLevel = share(c.answeredInTime, c.offered);
+  return { ...c, serviceLevel, serviceLevelMet: meetsServiceLevel(serviceLevel), abandonRate: share(c.abandoned, c.offered) };
+}
+
+/** One operator's part: what they answered and how (no caller's data). */
+export interface OperatorFigures {
+  operatorId: number;
+  name: string;
+  answered: number;
+  consultations: number;
+  averageSpeedOfAnswerSeconds: number | null;
+  averageHandleTimeSeconds: number | null;
+}
+
+/** GET /api/stats/calls. */
+export interface CallStats {
+  /** The period as Kyiv calendar days, both inclusive ("YYYY-MM-DD"). */
+  from: string;
+  to: string;
+  queue: string | null;
+  operator: number | null;
+  thresholds: { serviceLevelSeconds: number; serviceLevelTarget: number };
+  totals: CallFigures;
+  /** 24 rows, hour 0…23 of the Kyiv wall clock (at the autumn DST change hour 3 holds two hours, in spring none). */
+  byHour: (CallFigures & { hour: number })[];
+  /** Every day of the period, in order. */
+  byDay: (CallFigures & { day: string })[];
+  /** Queues with calls; null: calls that reached no queue (ended before it, or dialled an operator). */
+  byQueue: (CallFigures & { queue: string | null })[];
+  byOperator: OperatorFigures[];
+}
+
+/** The statistics charts' series, in the product's colours (app.css): offered blue, answered green, abandoned red. */
+export const CALL_CHART_COLORS = { offered: '#0b5cad', answered: '#1f8a4c', abandoned: '#c0392b', serviceLevel: '#c47f00', target: '#5b6675' } as const;
+
+/** The longest period GET /api/stats/calls reads at once, in days. */
+export const CALL_STATS_MAX_DAYS = 366;

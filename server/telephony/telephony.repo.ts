@@ -2,7 +2,7 @@
 import type { ITask } from 'pg-promise';
 import type { Db } from '../db/db.ts';
 import { listen, type Listener } from '../db/listen.ts';
-import { ABANDONED_OUTCOMES, NO_OPERATOR_OUTCOMES, OFFERED_OUTCOMES, SERVICE_LEVEL_SECONDS, type Board, type BoardToday, type CallOutcome } from '../../vocabulary/telephony.ts';
+import type { Board, CallOutcome } from '../../vocabulary/telephony.ts';
 
 export const OPERATORS_CHANNEL = 'misto_operators';
 export const POPS_CHANNEL = 'misto_screen_pop';
@@ -160,20 +160,6 @@ export function telephonyRepo(db: Db) {
     /** Consultation: answered and settled without an appeal (the caller checked there is none). */
     markConsultation: (t: ITask<unknown>, id: number, note: string | null) =>
       t.none(`UPDATE call SET consultation = true, note = coalesce($2, note) WHERE id = $1`, [id, note]),
-
-    /** The contact centre's figures of the Kyiv day containing `now` (vocabulary/telephony.ts). */
-    today: (now: Date) =>
-      db.one<BoardToday>({ name: 'calls-today', values: [now, OFFERED_OUTCOMES, ABANDONED_OUTCOMES, NO_OPERATOR_OUTCOMES, SERVICE_LEVEL_SECONDS], text: `
-        WITH day AS (SELECT date_trunc('day', $1::timestamptz AT TIME ZONE 'Europe/Kyiv') AT TIME ZONE 'Europe/Kyiv' AS start),
-        c AS (SELECT c.* FROM call c, day WHERE c.hungup_at IS NOT NULL AND c.entered_at >= day.start AND c.entered_at < day.start + interval '1 day')
-        SELECT count(*) FILTER (WHERE outcome = ANY($2))::int AS offered,
-               count(*) FILTER (WHERE outcome = 'answered')::int AS answered,
-               count(*) FILTER (WHERE outcome = ANY($3))::int AS abandoned,
-               count(*) FILTER (WHERE outcome = ANY($4))::int AS "noOperators",
-               (count(*) FILTER (WHERE outcome = 'answered' AND answered_at - queued_at <= make_interval(secs => $5))::float8
-                 / nullif(count(*) FILTER (WHERE outcome = ANY($2)), 0)) AS "serviceLevel",
-               avg(extract(epoch FROM answered_at - queued_at)) FILTER (WHERE outcome = 'answered')::float8 AS "averageSpeedOfAnswerSeconds"
-          FROM c` }),
 
     /** The wallboard for the instances not connected to the PBX (one row, rewritten; NOTIFY in the same statement). */
     writeBoard: (board: Board, at: Date) =>

@@ -14,6 +14,10 @@ export const SECTIONS: Section[] = [
   section('/executor', 'nav.executor', 'home.executor'),
   section('/utility/announcements', 'nav.utility', 'home.utility'),
   section('/analytics/announcements', 'nav.analyticsAnnouncements', 'home.analyticsAnnouncements'),
+  section('/analytics/calls', 'nav.analyticsCalls', 'home.analyticsCalls'),
   section('/supervisor', 'nav.supervisor', 'home.supervisor'),
   section('/admin', 'nav.admin', 'home.admin'),
 ];
+
+/** The analytics pages, each guarded by its own area: the tabs above every /analytics page. */
+export const ANALYTICS = SECTIONS.filter((s) => s.path.startsWith('/analytics/'));
