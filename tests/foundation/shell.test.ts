@@ -64,6 +64,18 @@ test('an admin opens the users page; the API refuses others with 403', async () 
   const shown = (await page.textContent('[role=alert]'))?.trim();
   assert.is(shown, `operator1: ${describeError('uk', body)}`);
   assert.ok(!shown!.includes(body.message), shown);
+  assert.equal([body.error, body.field], ['not_an_interface', 'sipInterface']);
+  // Any interface Asterisk can queue, Local members with options included.
+  await input.fill('Local/107@operators/n');
+  await Promise.all([page.waitForResponse((r) => r.url().includes('/api/admin/users/') && r.status() === 200), input.press('Tab')]);
+  // One phone, two users: refused, whatever the spelling.
+  const other = page.getByLabel('Телефон оператора: admin1');
+  await other.fill('local/107@operators');
+  const [taken] = await Promise.all([page.waitForResponse((r) => r.status() === 409), other.press('Tab')]);
+  const takenBody = await taken.json();
+  assert.equal([takenBody.error, takenBody.params.login], ['interface_taken', 'operator1']);
+  await page.waitForFunction(() => /operator1/.test(document.querySelector('[role=alert]')?.textContent ?? '') && /admin1:/.test(document.querySelector('[role=alert]')?.textContent ?? ''));
+  assert.is((await page.textContent('[role=alert]'))?.trim(), `admin1: ${describeError('uk', takenBody)}`);
   await page.close();
   assert.is((await fetch(app.url + '/api/admin/users')).status, 401);
 });

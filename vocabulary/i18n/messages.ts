@@ -84,7 +84,8 @@ export const messages = {
   'admin.executor': { uk: 'Організація', en: 'Organisation' },
   'admin.sip': { uk: 'Телефон оператора', en: 'Operator phone' },
   'admin.disabled': { uk: 'Вимкнено', en: 'Disabled' },
-  'admin.sipHint': { uk: 'Телефон оператора — інтерфейс учасника черги в Asterisk (наприклад, PJSIP/101): дзвінки на нього спливають на екрані цього оператора.', en: 'The operator phone is the Asterisk queue member interface (e.g. PJSIP/101): calls to it pop up on this operator’s screen.' },
+  'admin.sipHint': { uk: 'Телефон оператора — інтерфейс учасника черги в Asterisk, як його називає черга (PJSIP/101, SIP/101, IAX2/desk101, Local/101@operators/n): дзвінки на нього спливають на екрані цього оператора.', en: 'The operator phone is the Asterisk queue member interface as the queue names it (PJSIP/101, SIP/101, IAX2/desk101, Local/101@operators/n): calls to it pop up on this operator’s screen.' },
+  'admin.notInQueue': { uk: 'збережено, але в жодній черзі станції немає учасника {interface}: дзвінки на цей телефон не спливатимуть.', en: 'saved, but no queue on the PBX has the member {interface}: calls to this phone will not pop up.' },
 
   // Announcements (public map, utility editor, statistics)
   'home.utility': { uk: 'Комунальні підприємства малюють і публікують зони відключень і розкопок.', en: 'Utilities draw and publish outage and excavation zones.' },
