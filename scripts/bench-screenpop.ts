@@ -106,14 +106,17 @@ async function run(target: string) {
     }
 
     const sent = new Map<string, number>();
+    // A call is known by its Linkedid (the trunk channel, or the ;1 half of a Local pair); the queue
+    // events of a Local call are on its ;2 half and carry the Linkedid.
     sim = new AmiSimulator({
       users: { misto: SECRET }, recordingsDir: null, dialplanRecording: false,
+      queueMembers: logins.map((_, i) => `PJSIP/bench${i + 1}`),
       onSend: (event, h, at) => {
         const get = (k: string) => h.find(([key]) => key === k)?.[1] ?? '';
-        if (event === 'AgentCalled') sent.set(`${get('Uniqueid')}|ringing`, at);
-        else if (event === 'AgentConnect') sent.set(`${get('Uniqueid')}|answered`, at);
+        if (event === 'AgentCalled') sent.set(`${get('Linkedid')}|ringing`, at);
+        else if (event === 'AgentConnect') sent.set(`${get('Linkedid')}|answered`, at);
         else if (event === 'Hangup' && get('Uniqueid') === get('Linkedid')) sent.set(`${get('Uniqueid')}|ended`, at);
-        else if (event === 'Newchannel' && get('Uniqueid') === get('Linkedid')) uniqueids.push(get('Uniqueid'));
+        else if (event === 'Newchannel') uniqueids.push(get('Uniqueid'));
       },
     });
     await sim.start(AMI_PORT, '127.0.0.1');

@@ -3,7 +3,7 @@
 import { test } from '../helpers/uvu.ts';
 import * as assert from 'uvu/assert';
 import net from 'node:net';
-import { AmiSimulator } from '../../server/telephony/simulator/ami-simulator.ts';
+import { AmiSimulator, type OriginateOutcome } from '../../server/telephony/simulator/ami-simulator.ts';
 import { AmiConnection } from '../../server/telephony/ami-connection.ts';
 import { BlockParser, header } from '../../server/telephony/ami-wire.ts';
 import { world, signedIn, sse, until, KNOWN_PHONE, KNOWN_NAME } from './harness.ts';
@@ -73,12 +73,12 @@ test('wire: login, Ping with Pong, CoreShowChannels as a list with start, items 
     assert.is(header(caller, 'Application'), 'Queue');
     assert.is(header(caller, 'CallerIDNum'), KNOWN_PHONE);
     s.send(['Action: NoSuchThing', 'ActionID: X1']);
-    assert.is(header(await s.waitFor((b) => header(b, 'ActionID') === 'X1'), 'Message'), 'Invalid/unknown command');
+    assert.match(header(await s.waitFor((b) => header(b, 'ActionID') === 'X1'), 'Message')!, /^Invalid\/unknown command: NoSuchThing\. /);
     s.socket.destroy();
   } finally { await sim.stop(); }
 });
 
-test('wire: a queued call emits the events in Asterisk\'s order, the number arriving in NewCallerid', async () => {
+test('wire: a queued Local call emits the events in Asterisk\'s order, the number arriving in NewCallerid', async () => {
   const sim = new AmiSimulator({ users: { misto: 'right' } });
   await sim.start(0);
   try {
@@ -87,9 +87,12 @@ test('wire: a queued call emits the events in Asterisk\'s order, the number arri
     await s.waitFor((b) => header(b, 'ActionID') === 'L3');
     const call = sim.incomingCall({ phone: KNOWN_PHONE, local: true });
     call.join('operators'); call.ring('PJSIP/101'); call.answer(); call.hangup(16);
-    await s.waitFor((b) => header(b, 'Event') === 'AgentComplete');
-    const names = s.blocks.map((b) => header(b, 'Event')).filter((e) => e && !['VarSet', 'MixMonitorStart', 'Newstate', 'FullyBooted', 'BridgeCreate', 'BridgeDestroy', 'BridgeLeave', 'QueueCallerLeave', 'DialEnd'].includes(e));
-    assert.equal(names, ['Newchannel', 'NewCallerid', 'QueueCallerJoin', 'Newchannel', 'AgentCalled', 'DialBegin', 'AgentConnect', 'BridgeEnter', 'BridgeEnter', 'Hangup', 'Hangup', 'AgentComplete']);
+    await s.waitFor((b) => header(b, 'Event') === 'QueueMemberStatus' && header(b, 'Status') === '1');
+    const names = s.blocks.map((b) => header(b, 'Event')).filter((e) => e && !['VarSet', 'MixMonitorStart', 'Newstate', 'FullyBooted', 'SuccessfulAuth',
+      'BridgeCreate', 'BridgeDestroy', 'BridgeLeave', 'QueueCallerLeave', 'DialEnd', 'QueueMemberStatus'].includes(e));
+    // Both halves of the Local channel, the originate's own DialBegin, the member's PJSIP leg.
+    assert.equal(names, ['Newchannel', 'Newchannel', 'NewCallerid', 'NewCallerid', 'DialBegin', 'QueueCallerJoin', 'Newchannel', 'NewCallerid',
+      'AgentCalled', 'DialBegin', 'AgentConnect', 'BridgeEnter', 'BridgeEnter', 'Hangup', 'AgentComplete', 'Hangup', 'Hangup']);
     const first = s.blocks.find((b) => header(b, 'Event') === 'Newchannel')!;
     assert.is(header(first, 'CallerIDNum'), '<unknown>');
     const hangup = s.blocks.find((b) => header(b, 'Event') === 'Hangup')!;
@@ -147,15 +150,19 @@ test('events split across TCP packets (1–13 byte chunks, CRLF cut in half) sti
   } finally { await w.close(); }
 });
 
-test('Originate: queued at once, then OriginateResponse with the scripted Reason, Hangup causes and SurveyResult', async () => {
-  const outcomes: Record<string, { reason: number; cause?: number; digits?: { digit: string; readStatus: string }[] }> = {
-    '+380501000001': { reason: 4, cause: 16, digits: [{ digit: '1', readStatus: 'OK' }] },
-    '+380501000002': { reason: 5, cause: 17 },
-    '+380501000003': { reason: 0, cause: 17 },          // far end hung up busy: Reason 0, not 5
-    '+380501000004': { reason: 4, digits: [{ digit: '', readStatus: 'TIMEOUT' }] },
-    '+380501000005': { reason: 0, cause: 1 },           // unallocated number
+test('Originate: queued at once, then OriginateResponse with Asterisk\'s Reason, Hangup causes and SurveyResult', async () => {
+  // The far end of each survey call on the city trunk. A SIP busy or rejection ends the call with a
+  // hangup cause, so only an answer gives a Reason other than 0 here (Busy()/Congestion() indications
+  // giving 5/8 exist on Local channels only).
+  const outcomes: Record<string, OriginateOutcome> = {
+    '+380501000001': { result: 'answer', digits: ['1', '5'] },
+    '+380501000002': { result: 'busy' },
+    '+380501000003': { result: 'hangup', cause: 17 },
+    '+380501000004': { result: 'answer', digits: [''] },
+    '+380501000005': { result: 'hangup', cause: 1 },
   };
-  const sim = new AmiSimulator({ users: { misto: 'right' }, originate: (r) => ({ delayMs: 30, ...outcomes[/PJSIP\/([^@]+)/.exec(r.channel)![1]] }) });
+  const sim = new AmiSimulator({ users: { misto: 'right' }, originate: (r) => ({ delayMs: 30, ...outcomes[/PJSIP\/([^@]+)/.exec(r.channel)![1]] }),
+    timing: { surveyWaitMs: 20, keyDelayMs: 150, readTimeoutMs: 300, thanksPromptMs: 20 } });
   await sim.start(0);
   const c = new AmiConnection({ host: '127.0.0.1', port: sim.port, user: 'misto', secret: 'right' });
   const events: Record<string, string | undefined>[] = [];
@@ -164,27 +171,30 @@ test('Originate: queued at once, then OriginateResponse with the scripted Reason
     c.start();
     await until(() => c.connected, 3000, 'connected');
     const ids: Record<string, string> = {};
-    for (const [phone, o] of Object.entries(outcomes)) {
+    for (const phone of Object.keys(outcomes)) {
       const r = await c.action({ Action: 'Originate', Channel: `PJSIP/${phone}@city-trunk`, Context: 'misto-survey', Exten: 's', Priority: '1',
         CallerID: '"15-80" <1580>', Variable: `SURVEY_ID=${phone.slice(-1)}`, Async: 'true', Timeout: '30000' });
       assert.is(r.Response, 'Success');
       assert.is(r.Message, 'Originate successfully queued');
       ids[phone] = r.ActionID!;
-      void o;
     }
     await until(() => events.filter((e) => e.Event === 'OriginateResponse').length === 5, 3000, 'five OriginateResponses');
     const resp = (phone: string) => events.find((e) => e.Event === 'OriginateResponse' && e.ActionID === ids[phone])!;
     assert.is(resp('+380501000001').Reason, '4');
     assert.is(resp('+380501000001').Response, 'Success');
-    assert.is(resp('+380501000002').Reason, '5');
+    assert.is(resp('+380501000002').Reason, '0');
     assert.is(resp('+380501000002').Response, 'Failure');
+    assert.is(resp('+380501000002').Uniqueid, '<unknown>');
     assert.is(resp('+380501000003').Reason, '0');
     assert.is(resp('+380501000005').Reason, '0');
-    await until(() => events.filter((e) => e.Event === 'UserEvent').length === 2, 3000, 'two SurveyResults');
+    await until(() => events.filter((e) => e.Event === 'UserEvent').length === 3, 3000, 'three SurveyResults');
     const survey = events.filter((e) => e.Event === 'UserEvent');
-    assert.equal(survey.map((e) => [e.UserEvent, e.Digit, e.ReadStatus, e.SurveyId]), [['SurveyResult', '1', 'OK', '1'], ['SurveyResult', '', 'TIMEOUT', '4']]);
+    assert.equal(survey.map((e) => [e.UserEvent, e.Digit, e.ReadStatus, e.SurveyId, e.Step]).sort(),
+      [['SurveyResult', '', 'TIMEOUT', '4', undefined], ['SurveyResult', '1', 'OK', '1', undefined], ['SurveyResult', '5', 'OK', '1', 'rating']]);
     await until(() => events.filter((e) => e.Event === 'Hangup').length === 5, 3000, 'five hangups');
-    const cause = (n: string) => events.find((e) => e.Event === 'Hangup' && e.CallerIDNum === n)?.Cause;
+    // The resident's number is only in the dial string: the channels carry the Originate's CallerID.
+    const channelOf = (n: string) => events.find((e) => e.Event === 'DialBegin' && e.DialString === `${n}@city-trunk`)?.DestChannel;
+    const cause = (n: string) => events.find((e) => e.Event === 'Hangup' && e.Channel === channelOf(n))?.Cause;
     assert.is(cause('+380501000002'), '17');
     assert.is(cause('+380501000003'), '17');
     assert.is(cause('+380501000005'), '1');
