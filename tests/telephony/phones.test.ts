@@ -9,7 +9,6 @@ let w: World;
 test.before(async () => {
   w = await world('telephony_phones');
   await until(() => w.services.telephony.status().connected, 5000, 'AMI');
-  await w.services.telephony.reconciled();
 });
 test.after(() => w.close());
 
