@@ -12,7 +12,12 @@ import { logTo } from './observe/log.ts';
 
 const log = logTo('misto');
 
-const running = await boot(log);
+// A refusal to start (no database, a migration that changed, a tile source without its triggers)
+// is one line in the journal and exit 1, not a stack trace: systemd retries, the admin reads why.
+const running = await boot(log).catch((e: Error) => {
+  log(`Not started: ${e.message}`);
+  process.exit(1);
+});
 // SvelteKit's server-side fetches of API paths come back to this process (src/hooks.server.ts).
 const selfHost = ['', '0.0.0.0', '::'].includes(config.host) ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
 process.env.MISTO_INTERNAL_ORIGIN ||= `http://${selfHost}:${config.port}`;

@@ -32,6 +32,8 @@ export function listen(
           sco.client.on('notification', (n) => onMessage(n.channel, n.payload ?? ''));
           sco.client.on('error', () => resolve());
           sco.client.on('end', () => resolve());
+          // close() came while connecting: let go of the connection at once.
+          if (closed) resolve();
         });
         for (const ch of channels) await sco.none('LISTEN $1:name', [ch]);
         // Anything sent while we were away is lost: let the owner resynchronise.
@@ -47,9 +49,10 @@ export function listen(
       delay = Math.min(delay * 2, 10_000);
     }
   };
-  void loop();
+  const finished = loop();
   return {
-    async close() { closed = true; done?.(); },
+    /** Stops listening; resolves once the connection is released (also when closed mid-connect). */
+    async close() { closed = true; done?.(); await finished; },
   };
 }
 

@@ -8,11 +8,19 @@ import pino, { type Logger } from 'pino';
 /** The request a log line belongs to (set by server/http/lifecycle.ts). */
 export const requestContext = new AsyncLocalStorage<{ requestId: string }>();
 
-// +380501234567, 380501234567, 0501234567 (Ukrainian national form): the first digits and the last
-// two stay, for telling calls apart. Uniqueids (1796164887.5) and other numbers are left alone.
-const PHONE = /(?<![\d.])(\+\d{9,14}|380\d{9}|0\d{9})(?![\d.])/g;
-export const maskPhones = (s: string) =>
-  s.replace(PHONE, (p) => p.slice(0, 4) + '•'.repeat(p.length - 6) + p.slice(-2));
+// +380501234567, 380501234567, 0501234567 (Ukrainian national form), also written with spaces,
+// dashes or brackets as people type them (+38 (050) 123-45-67, 050 123 45 67): the first digits and
+// the last two stay, for telling calls apart. Uniqueids (1796164887.5), appeal numbers
+// (15-80/2026/000123) and other numbers are left alone.
+const UA_WRITTEN = /(?<![\d.\/])(?:\+?38[ -]?)?\(?0\d{2}\)?[ -]?\d{3}[ -]?\d{2}[ -]?\d{2}(?![\d.\/])/g;
+const INTERNATIONAL = /(?<![\d.])(\+\d{9,14}|380\d{9}|0\d{9})(?![\d.])/g;
+function mask(p: string) {
+  const digits = p.replace(/\D/g, '').length;
+  const head = p.startsWith('+') ? 3 : 4;
+  let i = 0;
+  return p.replace(/\d/g, (d) => (i++ < head || i > digits - 2 ? d : '•'));
+}
+export const maskPhones = (s: string) => s.replace(UA_WRITTEN, mask).replace(INTERNATIONAL, mask);
 
 export function createLogger(opts: { level?: string; destination?: pino.DestinationStream } = {}): Logger {
   return pino({

@@ -77,14 +77,18 @@ test('a street without a number lists its houses in order; limit is honoured', a
   assert.equal(await geocode('Хрещатик 1'), []);
 });
 
-test('bad input is a 400 with a message', async () => {
-  for (const path of ['/api/geocode', '/api/geocode?q=', '/api/geocode?q=%20%20', `/api/geocode?q=${'а'.repeat(201)}`,
-                      '/api/geocode?q=abc&limit=0', '/api/geocode?q=abc&limit=51', '/api/geocode?q=abc&limit=x',
-                      '/api/geocode?q=a&q=b']) {
+test('bad input is a 400 with a stable code, the field and a message', async () => {
+  const cases: [string, string][] = [
+    ['/api/geocode', 'required'], ['/api/geocode?q=', 'required'], ['/api/geocode?q=%20%20', 'required'],
+    [`/api/geocode?q=${'а'.repeat(201)}`, 'too_long'], ['/api/geocode?q=abc&limit=0', 'too_small'],
+    ['/api/geocode?q=abc&limit=51', 'too_big'], ['/api/geocode?q=abc&limit=x', 'invalid_type'], ['/api/geocode?q=a&q=b', 'invalid_type'],
+  ];
+  for (const [path, code] of cases) {
     const res = await fetch(srv.url + path);
     assert.is(res.status, 400, path);
     const body = await res.json();
-    assert.is(body.error, 'bad_request');
+    assert.is(body.error, code, path);
+    assert.ok(body.field === 'q' || body.field === 'limit', path);
     assert.ok(body.message.length > 5, path);
   }
 });

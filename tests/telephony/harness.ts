@@ -53,7 +53,9 @@ export interface World {
   close(): Promise<void>;
 }
 
-export async function world(label: string, o: { sim?: SimulatorOptions; secret?: string; pingMs?: number; pingTimeoutMs?: number; record?: 'dialplan' | 'ami' | 'off' } = {}): Promise<World> {
+interface WorldOptions { sim?: SimulatorOptions; secret?: string; pingMs?: number; pingTimeoutMs?: number; record?: 'dialplan' | 'ami' | 'off'; wrapupSeconds?: number }
+
+export async function world(label: string, o: WorldOptions = {}): Promise<World> {
   const { db } = await migratedDb(label);
   await seedCity(db);
   const users = {
@@ -69,13 +71,13 @@ export async function world(label: string, o: { sim?: SimulatorOptions; secret?:
 }
 
 /** The simulator and the product's API with telephony over an existing database (e.g. the demo city). */
-export async function telephonyOn(db: Db, o: { sim?: SimulatorOptions; secret?: string; pingMs?: number; pingTimeoutMs?: number; record?: 'dialplan' | 'ami' | 'off' } = {}) {
+export async function telephonyOn(db: Db, o: WorldOptions = {}) {
   const recordingsDir = mkdtempSync(join(tmpdir(), 'misto-rec-'));
   const sim = new AmiSimulator({ users: { misto: 'pbx-secret' }, recordingsDir, ...o.sim });
   await sim.start(0, '127.0.0.1');
   const config = {
     ...baseConfig, recordingsDir, sseHeartbeatMs: 150,
-    ami: { ...baseConfig.ami, host: '127.0.0.1', port: sim.port, user: 'misto', secret: o.secret ?? 'pbx-secret', pingMs: o.pingMs ?? 400, record: o.record ?? 'dialplan' },
+    ami: { ...baseConfig.ami, host: '127.0.0.1', port: sim.port, user: 'misto', secret: o.secret ?? 'pbx-secret', pingMs: o.pingMs ?? 400, record: o.record ?? 'dialplan', wrapupSeconds: o.wrapupSeconds ?? baseConfig.ami.wrapupSeconds },
   };
   const services = testServices(db, config, runningClock());
   const logs: string[] = [];
@@ -101,9 +103,9 @@ export async function signedIn(url: string, login: string) {
 export interface SseEvent { event: string; data: any; at: number }
 
 /** Reads a text/event-stream over real HTTP and keeps every event. */
-export async function sse(url: string, cookie: string) {
+export async function sse(url: string, cookie: string, path = '/api/desk/events') {
   const ctrl = new AbortController();
-  const res = await fetch(`${url}/api/desk/events`, { headers: { cookie }, signal: ctrl.signal });
+  const res = await fetch(`${url}${path}`, { headers: { cookie }, signal: ctrl.signal });
   const events: SseEvent[] = [];
   const waiters: (() => void)[] = [];
   const state = { ended: false };

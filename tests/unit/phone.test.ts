@@ -32,6 +32,11 @@ test('log lines: phones masked to their first four and last two characters', () 
   assert.is(maskPhones('call 1700000000.42 ended'), 'call 1700000000.42 ended');
   assert.is(maskPhones('appeal 15-80/2026/000123, 42 rows'), 'appeal 15-80/2026/000123, 42 rows');
   assert.is(maskPhones('+380501234567: 2 calls'), '+380•••••••67: 2 calls');
+  // As residents and operators type them.
+  assert.is(maskPhones('tel. +38 (050) 123-45-67'), 'tel. +38 (0••) •••-••-67');
+  assert.is(maskPhones('050 123 45 67 or 067-111-22-33'), '050 1•• •• 67 or 067-1••-••-33');
+  assert.is(maskPhones('(050)1234567'), '(050)1••••67');
+  assert.is(maskPhones('on 2026-12-01 at 10:00, 12 345 67 rows'), 'on 2026-12-01 at 10:00, 12 345 67 rows', 'dates and counts are not phones');
 });
 
 test.run();

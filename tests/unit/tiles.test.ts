@@ -13,7 +13,7 @@ test('Accept-Encoding: brotli over gzip over identity, q=0 refuses, names ignore
     [undefined, 'identity'], ['', 'identity'], ['identity', 'identity'], ['deflate', 'identity'],
     ['gzip', 'gzip'], ['gzip, deflate, br', 'br'], ['BR', 'br'], ['gzip;q=1.0, br;q=0.1', 'br'],
     ['br;q=0, gzip', 'gzip'], ['br; q=0, gzip;q=0.5', 'gzip'], ['br;q=0.0, gzip;q=0', 'identity'],
-    ['*', 'gzip'], ['*;q=0', 'identity'], [' gzip;q=0.8 ', 'gzip'],
+    ['*', 'gzip'], ['*;q=0', 'identity'], [' gzip;q=0.8 ', 'gzip'], ['gzip ;q=0.8', 'gzip'], ['br ; q=0 , gzip', 'gzip'],
   ];
   for (const [header, want] of cases) assert.is(pickEncoding(header), want, String(header));
 });
