@@ -2,7 +2,7 @@
 // Loads a deterministic demo city (same preset + seed + now → the same rows) with COPY.
 import { parseArgs } from 'node:util';
 import { connectForMaintenance } from '../server/db/db.ts';
-import { openDatabase } from '../server/db/provision.ts';
+import { ensureDatabase, openDatabase } from '../server/db/provision.ts';
 import { migrate } from '../server/db/migrate.ts';
 import { seedCity, describe, SeedRefused } from './generator/load.ts';
 import { PRESETS } from './generator/presets.ts';
@@ -30,6 +30,7 @@ const t0 = Date.now();
 const log = (m: string) => console.error(m);
 let db;
 if (values['database-url']) {
+  await ensureDatabase(values['database-url'], log).catch((e: Error) => { console.error(e.message); process.exit(1); });
   db = connectForMaintenance(values['database-url'], 4);
   await db.none('CREATE EXTENSION IF NOT EXISTS postgis; CREATE EXTENSION IF NOT EXISTS pg_trgm');
   await migrate(db, undefined, log);

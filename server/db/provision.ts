@@ -11,10 +11,30 @@ export function databaseUrl(log: (m: string) => void = console.log): string {
   return startCluster({ ...projectCluster(), log });
 }
 
-/** Extensions and pending migrations; `then` runs more schema-level work on the same connection. */
+/**
+ * Creates the database a URL names when its server has none of that name (the role needs CREATEDB;
+ * otherwise the error says what to ask the DBA for). Tools that take `--database-url` call it first.
+ */
+export async function ensureDatabase(url: string, log: (m: string) => void = console.log) {
+  const name = decodeURIComponent(new URL(url).pathname.slice(1));
+  const server = new URL(url);
+  server.pathname = '/postgres';
+  const admin = connectForMaintenance(server.toString(), 1);
+  try {
+    if (await admin.oneOrNone('SELECT 1 FROM pg_database WHERE datname = $1', [name])) return;
+    await admin.none('CREATE DATABASE $1:name', [name]);
+    log(`Created database "${name}"`);
+  } catch (e) {
+    throw new Error(`database "${name}" does not exist and could not be created: ${(e as Error).message}`);
+  } finally {
+    await admin.$pool.end();
+  }
+}
+
 /** Held while an instance prepares the database: a second instance starting at once waits, then finds it ready. */
 const PREPARE_LOCK = 1580_1552;
 
+/** Extensions and pending migrations; `then` runs more schema-level work on the same connection. */
 export async function prepareDatabase(url: string, log: (m: string) => void = console.log, then?: (db: Db) => Promise<void>) {
   const db = connectForMaintenance(url, 3);
   try {
