@@ -163,7 +163,7 @@ export function telephonyRepo(db: Db) {
 
     /** The wallboard for the instances not connected to the PBX (one row, rewritten; NOTIFY in the same statement). */
     writeBoard: (board: Board, at: Date) =>
-      db.none({ name: 'board-write', values: [board, at, BOARD_CHANNEL], text: `
+      db.result({ name: 'board-write', values: [board, at, BOARD_CHANNEL], text: `
         WITH w AS (INSERT INTO live_board (id, board, written_at) VALUES (1, $1, $2)
                    ON CONFLICT (id) DO UPDATE SET board = EXCLUDED.board, written_at = EXCLUDED.written_at RETURNING 1)
         SELECT pg_notify($3, '') FROM w` }),

@@ -111,6 +111,8 @@ test('operators may not see the wallboard; an instance without the PBX serves th
     call.hangup(16);
     await stream.next((e) => e.event === 'board' && queue(boardOf(e))?.waiting === 0 && stateOf(boardOf(e), 'PJSIP/102') === 'free', 8000);
     stream.close();
+    // Every share of the board went through without an error logged.
+    assert.equal(w.logs.filter((l) => /wallboard/.test(l)), []);
   } finally {
     await follower.services.telephony.stop();
     await follower.close();
