@@ -20,7 +20,10 @@ import type { User } from '../vocabulary/roles.ts';
 
 const PENDING = ['040_appeals_desk.sql', '041_appeals_executor_index.sql', '042_appeals_status_index.sql'];
 const N = Number(process.env.BENCH_APPEALS ?? 400);
-const dbs = (process.env.BENCH_DBS ?? 'misto,misto_kyiv').split(',');
+// `--database-url URL` benches that database only; BENCH_DBS names databases of the project's cluster.
+const urlArg = process.argv.indexOf('--database-url');
+const given = urlArg > 0 ? process.argv[urlArg + 1] : undefined;
+const dbs = given ? [given] : (process.env.BENCH_DBS ?? 'misto,misto_kyiv').split(',');
 const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]; };
 class Rollback extends Error {}
 
@@ -39,8 +42,11 @@ async function timeIt(label: string, runs: number, fn: (i: number) => Promise<un
   return pct(xs, 99);
 }
 
-async function bench(name: string) {
-  const db = connect(clusterUrl(projectCluster(name)), 2);
+async function bench(target: string) {
+  const isUrl = /^postgres(ql)?:\/\//.test(target);
+  const db = connect(isUrl ? target : clusterUrl(projectCluster(target)), 2);
+  // A URL is named by its database: its password stays off the screen.
+  const name = isUrl ? new URL(target).pathname.slice(1) : target;
   try {
     const counts = await db.one<{ b: number; c: number }>('SELECT (SELECT count(*) FROM building)::int AS b, (SELECT count(*) FROM category WHERE active)::int AS c').catch(() => null);
     if (!counts?.b || !counts.c) { console.log(`${name}: not seeded (no buildings or categories), skipped`); return; }
@@ -110,5 +116,5 @@ async function bench(name: string) {
   }
 }
 
-startCluster(projectCluster());
+if (!given) startCluster(projectCluster());
 for (const name of dbs) await bench(name);

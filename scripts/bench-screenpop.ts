@@ -290,6 +290,7 @@ async function dropSlowWrites(db: Db) {
   await db.none(`DROP FUNCTION IF EXISTS ${SLOW_TRIGGER}()`);
 }
 
-for (const name of dbs) {
-  try { await run(name); } catch (e) { console.log(`\n${name}: failed — ${(e as Error).message}`); process.exitCode = 1; }
+for (const target of dbs) {
+  const name = /^postgres(ql)?:\/\//.test(target) ? new URL(target).pathname.slice(1) : target;
+  try { await run(target); } catch (e) { console.log(`\n${name}: failed — ${(e as Error).message}`); process.exitCode = 1; }
 }
