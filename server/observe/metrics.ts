@@ -1,13 +1,14 @@
 // Prometheus metrics (prom-client), one registry per product instance: request latency by route,
-// tile cache hits/misses/bytes, AMI connection state and reconnects, the mail outbox, scheduled job
+// tile cache hits/misses/bytes, AMI connection state and reconnects, calls in progress and ended by outcome, the mail outbox, scheduled job
 // runs, the database pool. Values that other modules already count (the tile cache, the pool) are
 // read when Prometheus scrapes, so the hot paths gain no work.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { CALL_OUTCOMES } from '../../vocabulary/telephony.ts';
 
 export interface MetricSources {
   tiles?: () => { hits: number; misses: number; bytes: number; entries: number; evictions: number };
   pool?: () => { total: number; idle: number; waiting: number; max: number };
-  ami?: () => { connected: boolean; reconnects: number };
+  ami?: () => { connected: boolean; reconnects: number; activeCalls: number; endedByOutcome: Partial<Record<string, number>> };
   outbox?: () => { pending: number | null };
 }
 
@@ -45,6 +46,16 @@ export function createMetrics() {
   gauge('misto_db_pool_max', 'Size limit of the database pool', () => sources.pool?.().max);
   gauge('misto_ami_connected', '1 while the PBX (AMI) connection is up', () => { const a = sources.ami?.(); return a ? Number(a.connected) : undefined; });
   counterFrom('misto_ami_reconnects_total', 'AMI reconnections after a lost connection', () => sources.ami?.().reconnects);
+  gauge('misto_calls_active', 'Calls in progress seen on the PBX link', () => sources.ami?.().activeCalls);
+  new Counter({
+    name: 'misto_calls_ended_total', help: 'Calls ended by outcome, as this process saw them end', labelNames: ['outcome'], registers: [registry],
+    collect() {
+      const by = sources.ami?.().endedByOutcome;
+      if (!by) return;
+      this.reset();
+      for (const outcome of CALL_OUTCOMES) this.inc({ outcome }, by[outcome] ?? 0);
+    },
+  });
   gauge('misto_mail_outbox_pending', 'Mails waiting in the outbox', () => sources.outbox?.().pending);
 
   return {

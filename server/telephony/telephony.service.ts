@@ -7,7 +7,7 @@ import { resolve, sep } from 'node:path';
 import type { Config } from '../config.ts';
 import type { Clock } from '../clock.ts';
 import type { User } from '../../vocabulary/roles.ts';
-import { canonicalInterface, type Board, type BoardToday } from '../../vocabulary/telephony.ts';
+import { canonicalInterface, type Board, type BoardToday, type CallOutcome } from '../../vocabulary/telephony.ts';
 import { AppError, badRequest, conflict, forbidden, notFound, unavailable } from '../http/errors.ts';
 import type { CallerCard } from '../residents/residents.service.ts';
 import type { AppealsRepo } from '../appeals/appeals.repo.ts';
@@ -61,6 +61,8 @@ export function telephonyService(d: TelephonyDeps) {
   const operators = operatorDirectory(repo, { clock, log: (m) => log(m) });
   const statusEvents = new EventEmitter();
   /** Every AMI event, for other domains (survey calls listen for OriginateResponse/UserEvent). */
+  /** Calls this process saw end, by outcome (the metrics; the call log has the truth). */
+  const endedByOutcome: Partial<Record<CallOutcome, number>> = {};
   const amiEvents = new EventEmitter();
   amiEvents.setMaxListeners(50);
   let conn: AmiConnection | null = null;
@@ -74,7 +76,7 @@ export function telephonyService(d: TelephonyDeps) {
     card: d.card,
     operators,
     publish: (userId, pop) => hub.publish(userId, pop),
-    ended: (c) => board.callEnded(c.operatorInterface, c.at),
+    ended: (c) => { board.callEnded(c.operatorInterface, c.at); endedByOutcome[c.outcome] = (endedByOutcome[c.outcome] ?? 0) + 1; },
     action: (msg) => conn ? conn.action(msg) : Promise.reject(new Error('AMI is not connected')),
     recordingsDir: config.recordingsDir,
     record: config.ami.record,
@@ -160,7 +162,10 @@ export function telephonyService(d: TelephonyDeps) {
     /** A QueueStatus list: the queues' members as the PBX has them now. */
     ingestQueueStatus: (items: Record<string, string>[]) => board.load(items),
     /** For the metrics: whether the PBX link is up and how often it had to be re-opened. */
-    link: () => ({ connected: !!conn?.connected, reconnects: Math.max(0, (conn?.logins ?? 0) - 1) }),
+    link: () => ({
+      connected: !!conn?.connected, reconnects: Math.max(0, (conn?.logins ?? 0) - 1),
+      activeCalls: tracker.activeCount(), endedByOutcome: { ...endedByOutcome },
+    }),
     amiEvents,
     status,
     heartbeatMs: config.sseHeartbeatMs,

@@ -33,7 +33,7 @@ test('GET /metrics from this machine: request latency by route, tiles, pool, PBX
   assert.match(text, /misto_http_request_duration_seconds_count\{method="GET",route="\/api\/health",status="200"\} 1/);
   assert.match(text, /misto_http_request_duration_seconds_count\{method="GET",route="\/api\/appeals\/:id",status="401"\} 1/);
   for (const name of ['misto_tile_cache_hits_total', 'misto_tile_cache_bytes', 'misto_db_pool_max 10', 'misto_ami_connected 0',
-    'misto_ami_reconnects_total', 'misto_mail_sent_total', 'misto_process_cpu_seconds_total', 'misto_nodejs_eventloop_lag_seconds']) {
+    'misto_ami_reconnects_total', 'misto_calls_active 0', 'misto_calls_ended_total{outcome="lost"} 0', 'misto_mail_sent_total', 'misto_process_cpu_seconds_total', 'misto_nodejs_eventloop_lag_seconds']) {
     assert.ok(text.includes(name), name);
   }
 });

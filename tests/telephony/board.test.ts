@@ -58,6 +58,11 @@ test('a call through the queue, step by step: waiting, ringing, on a call, wrap-
   assert.ok(asa !== null && asa > 0 && asa < 5, `ASA ${asa}`);
   // Wrap-up runs out without any event from the PBX.
   await after((b) => stateOf(b, 'PJSIP/101') === 'free');
+  // Prometheus sees the same call end.
+  const metrics = await (await fetch(`${w.url}/metrics`)).text();
+  assert.match(metrics, /^misto_calls_ended_total\{outcome="answered"\} 1$/m);
+  assert.match(metrics, /^misto_calls_ended_total\{outcome="abandoned_queue"\} 0$/m);
+  assert.match(metrics, /^misto_calls_active 0$/m);
 
   // No caller's number anywhere on the board.
   const digits = KNOWN_PHONE.replace(/\D/g, '').slice(-9);
