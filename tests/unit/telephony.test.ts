@@ -1,9 +1,11 @@
-// Telephony's pure parts: the phone interface behind an Asterisk channel or queue member, and the byte range
+// Telephony's pure parts: the phone interface behind an Asterisk channel or queue member, the operator
+// behind it (the directory, with its logging of phones nobody has), and the byte range
 // a recording is streamed with.
 import { test } from '../helpers/uvu.ts';
 import * as assert from 'uvu/assert';
 import { canonicalInterface } from '../../vocabulary/telephony.ts';
 import { parseRange } from '../../server/telephony/telephony.routes.ts';
+import { operatorDirectory } from '../../server/telephony/operators.ts';
 
 test('interfaces compare in one canonical form: technology and resource, without options, suffixes or Local halves', () => {
   const cases: [string | undefined, string | null][] = [
@@ -15,6 +17,38 @@ test('interfaces compare in one canonical form: technology and resource, without
     ['Local/100', null], ['Skype/101', null], ['PJSIP/', null], ['101', null], ['', null], [undefined, null],
   ];
   for (const [raw, want] of cases) assert.is(canonicalInterface(raw), want, String(raw));
+});
+
+test('the operators\' directory: any spelling Asterisk uses finds the operator; a phone nobody has is logged once per 10 minutes', async () => {
+  let now = Date.parse('2026-03-29T00:30:00Z');
+  const logs: string[] = [];
+  const dir = operatorDirectory({
+    operatorInterfaces: async () => [
+      { id: 1, fullName: 'Олена Коваль', sipInterface: 'Local/100@operators' },
+      { id: 2, fullName: 'Петро Іваненко', sipInterface: 'pjsip/102' },
+      { id: 3, fullName: 'Друга Олена', sipInterface: 'Local/100@operators/n' },
+      { id: 4, fullName: 'Помилка', sipInterface: 'Skype/7' },
+    ],
+    watchOperators: () => ({ close: async () => {} }),
+  }, { clock: { now: () => new Date(now) }, log: (m) => logs.push(m) });
+  await dir.start();
+  assert.is(dir.of('Local/100@operators/n')?.id, 1);
+  assert.is(dir.of('Local/100@operators-0000001c;2')?.id, 1);
+  assert.is(dir.of('PJSIP/102-0000002a')?.id, 2);
+  assert.equal(logs, [
+    'operators 1 and 3 share the phone interface Local/100@operators: pops go to 1',
+    'operator 4: "Skype/7" is not a phone interface Asterisk can ring',
+  ]);
+  logs.length = 0;
+  assert.is(dir.of('PJSIP/199-00000001'), null);
+  assert.is(dir.of('PJSIP/199-00000002'), null);
+  assert.equal(logs, ['the PBX rang PJSIP/199-00000001, but no operator has the phone interface PJSIP/199 (Admin → Users): no screen pop']);
+  now += 10 * 60_000 + 1;
+  assert.is(dir.of('PJSIP/199-00000003'), null);
+  assert.is(logs.length, 2, 'logged again after ten minutes');
+  assert.is(dir.of('PJSIP/198', { quiet: true }), null);
+  assert.is(logs.length, 2, 'a quiet look-up logs nothing');
+  await dir.stop();
 });
 
 test('Range parsing follows RFC 9110 for one range', () => {
