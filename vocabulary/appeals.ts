@@ -39,6 +39,10 @@ export const EXECUTOR_MOVES: Readonly<Record<AppealStatus, readonly AppealStatus
 /** Moving to these needs an answer to the resident. */
 export const NEEDS_ANSWER: readonly AppealStatus[] = ['done', 'explained', 'rejected'];
 
+/** How a category's deadline counts: calendar hours, or working hours of the work calendar (work_week, holiday). */
+export const DEADLINE_BASES = ['calendar', 'working'] as const;
+export type DeadlineBasis = (typeof DEADLINE_BASES)[number];
+
 export const CHANNELS = ['phone', 'web', 'app', 'email', 'social', 'walk_in'] as const;
 export type Channel = (typeof CHANNELS)[number];
 

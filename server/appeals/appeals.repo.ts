@@ -2,7 +2,7 @@
 // It writes only the appeals' own tables; names of categories, organisations, buildings and
 // residents are joined in for display.
 import { pgp, type Db } from '../db/db.ts';
-import { APPEAL_STATUSES, COUNT_CAP, OPEN_STATUSES, type AppealStatus, type EventKind } from '../../vocabulary/appeals.ts';
+import { APPEAL_STATUSES, COUNT_CAP, OPEN_STATUSES, type AppealStatus, type DeadlineBasis, type EventKind } from '../../vocabulary/appeals.ts';
 
 export type { AppealStatus, EventKind };
 
@@ -32,7 +32,7 @@ export interface NewEvent { kind: EventKind; data: Record<string, unknown> }
 /** What a lifecycle decision reads of the appeal, under its row lock. */
 export interface CurrentAppeal {
   status: AppealStatus; executorId: number; answer: string | null; controlCount: number; dueAt: Date;
-  returnedAt: Date | null; plannedAt: Date | null; deadlineHours: number;
+  returnedAt: Date | null; plannedAt: Date | null; deadlineHours: number; deadlineBasis: DeadlineBasis;
 }
 
 /** The columns a lifecycle change may set. */
@@ -246,7 +246,8 @@ export function appealsRepo(db: Db) {
       db.tx('appeal-change', async (t) => {
         const cur = await t.oneOrNone<CurrentAppeal>(`
           SELECT a.status, a.executor_id AS "executorId", a.answer, a.control_count AS "controlCount", a.due_at AS "dueAt",
-                 a.returned_at AS "returnedAt", a.planned_at AS "plannedAt", c.deadline_hours AS "deadlineHours"
+                 a.returned_at AS "returnedAt", a.planned_at AS "plannedAt", c.deadline_hours AS "deadlineHours",
+                 c.deadline_basis AS "deadlineBasis"
             FROM appeal a JOIN category c ON c.id = a.category_id
            WHERE a.id = $1 FOR UPDATE OF a`, [id]);
         if (!cur) return null;

@@ -7,6 +7,7 @@ import { canSeePersonalData, type User } from '../../vocabulary/roles.ts';
 import { REASON } from '../../vocabulary/appeals.ts';
 import type { Actor } from '../../vocabulary/appeal-lifecycle.ts';
 import { confirmationChange, moveChange, reassignChange, type MoveInput } from './lifecycle.ts';
+import { deadlineOf } from '../catalogue/deadlines.ts';
 import type { CatalogueService } from '../catalogue/catalogue.service.ts';
 import type { Clock } from '../clock.ts';
 import type { CityRepo } from '../city/city.repo.ts';
@@ -104,7 +105,7 @@ export function appealsService(d: AppealsDeps) {
     const category = await catalogue.activeCategory(input.categoryId);
     const p = await place(input);
     const resolution = await catalogue.resolveExecutor(category, { buildingId: p.buildingId, infraObjectId: input.infraObjectId, point: p.where }, p.facts);
-    const catalogueDue = catalogue.dueAt(category, now);
+    const catalogueDue = await catalogue.dueAt(category, now);
 
     const events: NewEvent[] = [];
     let executorId = resolution.executor?.id ?? null;
@@ -246,7 +247,10 @@ export function appealsService(d: AppealsDeps) {
      */
     async confirmation(appealId: number, body: ConfirmationInput, by: { user: User } | { survey: true }) {
       const actorId = 'user' in by ? by.user.id : null;
-      const done = await repo.change(appealId, actorId, clock.now(), (cur) => confirmationChange(cur, body, 'user' in by ? 'centre' : 'survey', clock.now()));
+      const calendar = await catalogue.calendar();
+      const now = clock.now();
+      const done = await repo.change(appealId, actorId, now, (cur) =>
+        confirmationChange(cur, body, 'user' in by ? 'centre' : 'survey', now, (c) => deadlineOf(c, now, calendar)));
       if (!done) throw notFound(`Appeal ${appealId} does not exist`);
       return { id: appealId, status: done.after.set.status as AppealStatus };
     },

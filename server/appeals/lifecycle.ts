@@ -4,7 +4,7 @@
 import { badRequest, conflict } from '../http/errors.ts';
 import { decide, type Actor, type MoveRequest, type PlanReason, type Refusal, type RejectReason } from '../../vocabulary/appeal-lifecycle.ts';
 import { isTerminal, REASON, type AppealStatus } from '../../vocabulary/appeals.ts';
-import { dueAt } from '../catalogue/catalogue.service.ts';
+import type { DeadlineBasis } from '../catalogue/deadlines.ts';
 import type { AppealChange, CurrentAppeal, NewEvent } from './appeals.repo.ts';
 
 export interface MoveInput {
@@ -76,7 +76,7 @@ export function moveChange(cur: CurrentAppeal, input: MoveInput, actors: readonl
   return { set, events };
 }
 
-export interface ReassignInput { executorId: number; reason?: string; dueAt?: Date; dueReason?: string }
+export interface ReassignInput { executorId: number; reason?: string; dueAt?: Date }
 
 /**
  * The contact centre gives the appeal to another executor (or back to the same one after a return):
@@ -110,9 +110,10 @@ export interface ConfirmationInput { confirmed: boolean; rating?: number }
 /**
  * The resident's word on a `done` appeal (the survey call, or an operator taking it by hand):
  * confirmed closes it; not confirmed returns it to the executor as Control, with a new due date of
- * the category's deadline from now and a notice.
+ * the category's deadline from now (`deadline`, calendar or working hours) and a notice.
  */
-export function confirmationChange(cur: CurrentAppeal, input: ConfirmationInput, actor: Actor, now: Date): AppealChange {
+export function confirmationChange(cur: CurrentAppeal, input: ConfirmationInput, actor: Actor, now: Date,
+  deadline: (c: { deadlineHours: number; deadlineBasis: DeadlineBasis }) => Date): AppealChange {
   const decision = decide(cur.status, { to: input.confirmed ? 'closed' : 'control' }, actor, now);
   if (!decision.ok) throw refusalError(decision.refusal);
   const set: AppealChange['set'] = { status: decision.to, confirmation: input.confirmed ? 'confirmed' : 'not_confirmed' };
@@ -122,7 +123,7 @@ export function confirmationChange(cur: CurrentAppeal, input: ConfirmationInput,
     set.closedAt = now;
     events.push({ kind: 'status', data: { from: cur.status, to: 'closed', confirmed: true, rating: input.rating ?? null, by: actor } });
   } else {
-    const due = dueAt({ deadlineHours: cur.deadlineHours }, now);
+    const due = deadline(cur);
     Object.assign(set, { doneAt: null, controlCount: cur.controlCount + 1, dueAt: due });
     events.push({ kind: 'status', data: { from: cur.status, to: 'control', confirmed: false, rating: input.rating ?? null, by: actor, dueAt: due.toISOString() } });
     events.push({ kind: 'notify', data: { executorId: cur.executorId, channel: 'email', state: 'pending', why: 'control' } });

@@ -13,17 +13,29 @@ import { builder } from '../helpers/build.ts';
 import type { Db } from '../../server/db/db.ts';
 import type { Services } from '../../server/services.ts';
 import { seedCity, CITY } from './fixture.ts';
+import { addWorkingHours } from '../../server/catalogue/deadlines.ts';
 
 let db: Db;
 let srv: Awaited<ReturnType<typeof startApi>>;
 let services: Services;
 const as: Record<string, ReturnType<typeof client>> = {};
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+/** The first Monday-to-Friday date after TEST_NOW's date in Kyiv, as "YYYY-MM-DD". */
+const nextWorkingDay = (() => {
+  for (let i = 1; ; i++) {
+    const d = new Date(TEST_NOW.getTime() + i * DAY);
+    const weekday = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Kyiv', weekday: 'short' }).format(d);
+    if (!['Sat', 'Sun'].includes(weekday)) return d.toLocaleDateString('en-CA', { timeZone: 'Europe/Kyiv' });
+  }
+})();
 
 test.before(async () => {
   ({ db } = await migratedDb('appeals_lifecycle'));
   await seedCity(db);
   await builder(db).user('supervisor', { login: 'super1' });
+  // Cold water counts working hours; the next working day after TEST_NOW (in Kyiv) is a holiday.
+  await db.none(`UPDATE category SET deadline_basis = 'working' WHERE id = $1`, [CITY.noWater]);
+  await db.none(`INSERT INTO holiday (day, name) VALUES ($1, 'Свято')`, [nextWorkingDay]);
   srv = await startApi(db);
   services = srv.services;
   for (const login of ['operator1', 'admin1', 'super1', 'zhek1', 'blago', 'vodokanal']) {
@@ -215,6 +227,25 @@ test('two confirmations of one appeal at once: one moves it, the other is refuse
   assert.equal(results.map((r) => r.status).sort(), ['fulfilled', 'rejected']);
   assert.is(((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason as { code: string }).code, 'illegal_move');
   assert.is((await row(id)).controlCount, 1);
+});
+
+test('working hours and holidays are data: a category counting working hours gets its due date from them, at registration and at Control', async () => {
+  const cal = await services.catalogue.calendar();
+  assert.equal(cal.week.map((w) => w.isodow), [1, 2, 3, 4, 5]);
+  assert.equal(cal.holidays, [nextWorkingDay]);
+  const id = await register({ categoryId: CITY.noWater, text: 'Немає холодної води' });
+  const due = (await row(id)).dueAt as Date;
+  assert.is(due.toISOString(), addWorkingHours(TEST_NOW, 12, cal).toISOString());
+  assert.ok(due.getTime() > TEST_NOW.getTime() + 24 * HOUR, '12 working hours are more than a day, more still over a holiday');
+  // The holiday counts: without it the deadline would be earlier.
+  assert.ok(addWorkingHours(TEST_NOW, 12, { ...cal, holidays: [] }).getTime() < due.getTime());
+  await ok(await patch(id, { status: 'done', answer: 'Подачу відновлено' }, 'vodokanal'));
+  await services.appeals.confirmation(id, { confirmed: false }, { survey: true });
+  assert.is(((await row(id)).dueAt as Date).toISOString(), addWorkingHours(TEST_NOW, 12, cal).toISOString(), 'Control counts the same way');
+  // The desk's suggestion says the same before registering.
+  const suggestion = await ok(await as.operator1.get(`/api/catalogue/suggestion?categoryId=${CITY.noWater}&buildingId=${CITY.buildingCentre}`));
+  assert.is(suggestion.dueAt, due.toISOString());
+  assert.is(suggestion.deadlineBasis, 'working');
 });
 
 test('inbox filters: due within 24 hours, category, district, with counts', async () => {
