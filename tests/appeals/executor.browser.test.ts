@@ -67,7 +67,7 @@ test('a move with a comment and a plan, each in the history in words; bulk take 
   await page.goto(`${app.url}/executor?appeal=${late}`);
   await page.waitForSelector('[data-testid=appeal-detail]');
   const detail = page.locator('[data-testid=appeal-detail]');
-  await detail.locator('select').filter({ has: page.locator('option[value=in_progress]') }).selectOption('in_progress');
+  await page.selectOption('[data-testid=next-status]', 'in_progress');
   await detail.locator('input[maxlength="4000"]').fill('Бригада виїхала');
   await detail.locator('button[type=submit]').click();
   await page.waitForSelector('[data-testid=appeal-detail] .ok');
@@ -75,7 +75,7 @@ test('a move with a comment and a plan, each in the history in words; bulk take 
   assert.match(history, 'Статус: нове → в роботі');
   assert.match(history, 'Коментар: Бригада виїхала');
 
-  await detail.locator('select').filter({ has: page.locator('option[value=planned]') }).selectOption('planned');
+  await page.selectOption('[data-testid=next-status]', 'planned');
   await detail.locator('input[type=datetime-local]').fill(kyivLocal(at(10 * DAY)));
   await detail.locator('select').filter({ has: page.locator('option[value=needs_funding]') }).selectOption('needs_funding');
   await detail.locator('button[type=submit]').click();
