@@ -20,7 +20,7 @@ export async function jobsWorker(s: Services, log: (m: string) => void) {
   const j = jobs({ repo: s.repos.jobs, clock: s.clock, config, instance: `${hostname()}:${process.pid}` });
   const running = new Set<Promise<unknown>>();
   const track = <T>(p: Promise<T>) => { running.add(p); p.finally(() => running.delete(p)).catch(() => {}); return p; };
-  const run = (job: Job) => track(j.runDue(job)
+  const run = (job: Job) => track(s.metrics.jobRun(job, () => j.runDue(job))
     .then((r) => { if (r) log(`[jobs] ${job} for ${r.slot.toISOString()}: ${r.mails} mail(s) queued`); })
     .catch((e) => log(`[jobs] ${job}: ${(e as Error).message}`)));
 
@@ -33,7 +33,7 @@ export async function jobsWorker(s: Services, log: (m: string) => void) {
   let sending: Promise<unknown> | null = null;
   const timer = setInterval(() => {
     if (sending) return;
-    sending = track(j.sendNotices().catch((e) => log(`[jobs] notices: ${(e as Error).message}`))).finally(() => { sending = null; });
+    sending = track(s.metrics.jobRun('appeal-notices', () => j.sendNotices()).catch((e) => log(`[jobs] notices: ${(e as Error).message}`))).finally(() => { sending = null; });
   }, s.config.jobs.noticeEveryMs);
   timer.unref();
   log(`[jobs] digests at ${config.digestTimes.join(', ')}, overdue lists at ${config.overdueTimes.join(', ')} (${CITY_TZ})`);

@@ -9,6 +9,7 @@ import { migratedDb } from '../helpers/db.ts';
 import { startProduct } from '../helpers/app.ts';
 import { kyivLocal, launchBrowser, signIn, watchErrors } from '../helpers/browser.ts';
 import { PASSWORD } from '../helpers/users.ts';
+import { client } from '../helpers/http.ts';
 import { DAY, HOUR, at } from '../helpers/clock.ts';
 import { builder } from '../helpers/build.ts';
 import type { Db } from '../../server/db/db.ts';
@@ -104,6 +105,38 @@ test('another organisation’s appeal is refused on the page as in the API', asy
   assert.not.match(await page.textContent('body') ?? '', 'Переповнений контейнер');
   assert.ok(errors.every((e) => /403/.test(e)), errors.join('\n'));
   await page.close();
+});
+
+test('the contact centre re-assigns an appeal its executor returned as not their competence', async () => {
+  const id = await builder(db).appeal({ category: CITY.roofLeak, executor: CITY.zhek1, building: CITY.buildingCentre, text: 'Не працює ліфт' });
+  const zhek = client(app.url);
+  await zhek.signIn('zhek1', PASSWORD);
+  const back = await zhek.fetch(`/api/appeals/${id}`, { method: 'PATCH', body: JSON.stringify({ status: 'rejected', rejectReason: 'not_competent', answer: 'Ліфти обслуговує Ліфтсервіс' }) });
+  assert.is(back.status, 200);
+  const number = await numberOf(id);
+
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const errors = watchErrors(page);
+  await signIn(page, app.url, 'operator1', PASSWORD);
+  await page.goto(`${app.url}/desk/returned`);
+  const line = page.locator('[data-testid=returned] tr', { hasText: number });
+  await line.waitFor();
+  assert.match(await line.textContent() ?? '', 'Ліфти обслуговує Ліфтсервіс');
+  await line.locator('select').selectOption(String(CITY.vodokanal));
+  await line.locator('input').fill('Передано за належністю');
+  await line.locator('button[type=submit]').click();
+  await page.waitForSelector('.ok[role=status]');
+  assert.match(await page.textContent('[data-testid=returned]') ?? '', 'Повернутих звернень немає.');
+  const r = await db.one('SELECT executor_id, returned_at FROM appeal WHERE id = $1', [id]);
+  assert.equal([r.executor_id, r.returned_at], [CITY.vodokanal, null]);
+  assert.equal(errors, []);
+  await page.close();
+  // An executor may not open the queue.
+  const executor = await browser.newPage();
+  await signIn(executor, app.url, 'zhek1', PASSWORD);
+  const res = await executor.goto(`${app.url}/desk/returned`);
+  assert.is(res?.status(), 403);
+  await executor.close();
 });
 
 test.run();

@@ -484,6 +484,18 @@ export const messages = {
   'executor.comment': { uk: 'Коментар в історію', en: 'Comment for the history' },
   'executor.template': { uk: 'Шаблон відповіді', en: 'Answer template' },
 
+  // The contact centre's queue of returned appeals (/desk/returned)
+  'returned.title': { uk: 'Повернуті виконавцями звернення', en: 'Appeals returned by their executors' },
+  'returned.link': { uk: 'Повернуті звернення', en: 'Returned appeals' },
+  'returned.from': { uk: 'Повернув', en: 'Returned by' },
+  'returned.why': { uk: 'Пояснення виконавця', en: 'The executor’s explanation' },
+  'returned.reassign': { uk: 'Передати', en: 'Re-assign' },
+  'returned.executor': { uk: 'Новий виконавець', en: 'New executor' },
+  'returned.reason': { uk: 'Причина передачі', en: 'Reason for re-assigning' },
+  'returned.send': { uk: 'Передати', en: 'Re-assign' },
+  'returned.done': { uk: 'Звернення {number} передано.', en: 'Appeal {number} re-assigned.' },
+  'returned.none': { uk: 'Повернутих звернень немає.', en: 'No returned appeals.' },
+
   // Mails to executors (server/jobs/mails.ts)
   'notice.newHeading': { uk: 'Нове звернення {number}', en: 'New appeal {number}' },
   'notice.assignedHeading': { uk: 'Вам передано звернення {number}', en: 'Appeal {number} was assigned to you' },
