@@ -49,6 +49,14 @@ test('the inbox: overdue with how late, the Control flag, due within 24 hours', 
   await page.waitForSelector('[data-testid=executor-appeals]');
   assert.is((await row(page, await numberOf(late)).locator('[data-testid=late]').textContent())?.trim(), 'прострочено на 5 год');
   assert.match(await row(page, await numberOf(returned)).textContent() ?? '', /⚑ 1/);
+  // The listed appeals on the map, on request.
+  assert.is(await page.locator('[data-testid=appeals-map]').count(), 0, 'no map until asked for');
+  const rows = await page.locator('[data-testid=executor-appeals] tbody tr').count();
+  await page.click('[data-testid=map-toggle]');
+  await page.waitForSelector('[data-testid=appeals-map] .mapview[data-map-ready="true"]', { timeout: 30_000 });
+  assert.is(await page.getAttribute('[data-testid=appeals-map]', 'data-points'), String(rows));
+  const drawn = await page.evaluate(() => ((window as any).mistoMap.getSource('executor-appeals').serialize().data.features as unknown[]).length); // eslint-disable-line @typescript-eslint/no-explicit-any
+  assert.is(drawn, rows);
   assert.match(await page.textContent('[data-testid=due-soon]') ?? '', /\(1\)/);
   await page.click('[data-testid=due-soon]');
   await page.waitForURL(/dueSoon=1/);

@@ -483,6 +483,7 @@ export const messages = {
   'executor.rejectReason': { uk: 'Причина відхилення', en: 'Why rejected' },
   'executor.comment': { uk: 'Коментар в історію', en: 'Comment for the history' },
   'executor.template': { uk: 'Шаблон відповіді', en: 'Answer template' },
+  'executor.map': { uk: 'Карта', en: 'Map' },
 
   // The contact centre's queue of returned appeals (/desk/returned)
   'returned.title': { uk: 'Повернуті виконавцями звернення', en: 'Appeals returned by their executors' },

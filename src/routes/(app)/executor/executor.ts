@@ -4,7 +4,7 @@ import { OPEN_STATUSES } from '$vocabulary/appeals';
 export interface ExecutorList {
   total: number; more?: boolean; limit: number; offset: number;
   counts: { status: string; n: number; overdue: number; soon?: number }[];
-  appeals: (AppealSummary & { infraObject: { id: number; kind: string; name: string | null } | null; callId: number | null; controlCount: number })[];
+  appeals: (AppealSummary & { infraObject: { id: number; kind: string; name: string | null } | null; callId: number | null; controlCount: number; lon: number | null; lat: number | null })[];
 }
 
 export interface AppealDetail extends AppealSummary {
