@@ -63,8 +63,12 @@ export function moveChange(cur: CurrentAppeal, input: MoveInput, actors: readonl
     }
     if (input.status === 'rejected') { set.rejectReason = input.rejectReason; data.rejectReason = input.rejectReason; }
     if (decision.effects.includes('return_to_centre')) {
+      // The explanation is for the contact centre, not the resident's answer: the next executor answers.
       set.returnedAt = now; set.returnReason = answer ?? cur.answer;
-      data.returned = true;
+      Object.assign(data, { returned: true, reason: answer ?? cur.answer });
+      events.push({ kind: 'status', data });
+      if (input.comment) events.push({ kind: 'comment', data: { text: input.comment } });
+      return { set, events };
     }
     if (decision.effects.includes('repeat_survey')) data.repeat = true;
     events.push({ kind: 'status', data });

@@ -155,6 +155,7 @@ test('"not our competence" returns the appeal to the contact centre, which re-as
   assert.is(ret.status, 'new');
   assert.ok(ret.returnedAt);
   assert.is(ret.returnReason, 'Це мережі водоканалу');
+  assert.is(ret.answer, null, 'the explanation is not the resident’s answer');
   // Out of the executor's inbox and out of their hands.
   const inbox = await ok(await as.zhek1.get('/api/executor/appeals?status=new,in_progress,planned,control,done'));
   assert.not.ok(inbox.appeals.some((a: Json) => a.id === id));
