@@ -63,6 +63,11 @@ test('the inbox: overdue with how late, the Control flag, due within 24 hours', 
   const listed = await page.locator('[data-testid=executor-appeals] tbody tr').allTextContents();
   assert.is(listed.length, 1);
   assert.match(listed[0], await numberOf(soon));
+  // The district filter: the city's districts; none of these appeals is in Pasichna.
+  assert.equal(await page.locator('[data-testid=district] option').allTextContents(), ['Усі райони', 'Пасічна', 'Центральний']);
+  await page.selectOption('[data-testid=district]', String(CITY.pasichna));
+  await Promise.all([page.waitForURL(/districtId=/), page.click('form[role=search] button[type=submit]')]);
+  assert.match(await page.textContent('[data-testid=executor-appeals]') ?? '', 'Звернень немає.');
   await page.goto(`${app.url}/executor?status=all`);
   await page.waitForSelector('[data-testid=executor-appeals]');
   assert.not.match(await page.textContent('[data-testid=executor-appeals]') ?? '', await numberOf(theirs), 'another organisation’s appeal is not listed');

@@ -469,6 +469,8 @@ export const messages = {
   'executor.lateDays': { uk: 'прострочено на {n} дн.', en: '{n} days overdue' },
   'executor.dueSoon': { uk: 'Термін спливає за 24 год', en: 'Due within 24 h' },
   'executor.allCategories': { uk: 'Усі категорії', en: 'All categories' },
+  'executor.district': { uk: 'Район', en: 'District' },
+  'executor.allDistricts': { uk: 'Усі райони', en: 'All districts' },
   'executor.tick': { uk: 'Позначити', en: 'Tick' },
   'executor.tickOne': { uk: 'Позначити {number}', en: 'Tick {number}' },
   'executor.returnedTimes': { uk: 'повернуто заявником: {n}', en: 'returned by the resident: {n}' },

@@ -13,13 +13,18 @@ export const load: PageLoad = async ({ fetch, url }) => {
   if (dueSoon) q.set('dueSoon', '1');
   const categoryId = Number(url.searchParams.get('categoryId')) || null;
   if (categoryId) q.set('categoryId', String(categoryId));
+  const districtId = Number(url.searchParams.get('districtId')) || null;
+  if (districtId) q.set('districtId', String(districtId));
   const search = url.searchParams.get('q')?.trim() ?? '';
   if (search) q.set('q', search);
   const list = await api<ExecutorList>(`/api/executor/appeals?${q}`, { fetch })
     .catch((): ExecutorList => ({ total: 0, more: false, limit: PAGE_SIZE, offset: 0, counts: [], appeals: [] }));
   const selected = Number(url.searchParams.get('appeal')) || null;
-  const categories = await api<{ categories: CategoryOption[] }[]>('/api/catalogue', { fetch })
-    .then((spheres) => spheres.flatMap((s) => s.categories))
-    .catch((): CategoryOption[] => []);
-  return { list, status, overdue, dueSoon, categoryId, offset, selected, search, categories };
+  const [categories, districts] = await Promise.all([
+    api<{ categories: CategoryOption[] }[]>('/api/catalogue', { fetch })
+      .then((spheres) => spheres.flatMap((s) => s.categories))
+      .catch((): CategoryOption[] => []),
+    api<CategoryOption[]>('/api/city/districts', { fetch }).catch((): CategoryOption[] => []),
+  ]);
+  return { list, status, overdue, dueSoon, categoryId, districtId, offset, selected, search, categories, districts };
 };
