@@ -64,6 +64,15 @@ export const config = {
   tileCacheControl: process.env.TILE_CACHE_CONTROL ?? 'public, max-age=60',
   smtpUrl: process.env.SMTP_URL ?? '',
   mailFrom: process.env.MAIL_FROM ?? 'Misto 15-80 <noreply@misto.local>',
+  /** The executors' digests and overdue lists (server/jobs/): times of day in Europe/Kyiv. */
+  jobs: {
+    digestTimes: process.env.DIGEST_TIMES ?? '07:00,19:00',
+    overdueTimes: process.env.OVERDUE_TIMES ?? '08:00',
+    /** Copied on the daily overdue lists. */
+    supervisorEmail: process.env.SUPERVISOR_EMAIL ?? '',
+    /** How often pending notices of new and returned appeals are turned into mail. */
+    noticeEveryMs: int('NOTICE_EVERY_MS', 15_000),
+  },
   /** Appeal numbers read "<prefix>/<year>/<000123>": the city's hotline (15-80, 1551). Empty: the
    *  prefix of the database's latest appeal (a seeded Kyiv says 1551), else 15-80. */
   appealNumberPrefix: process.env.APPEAL_NUMBER_PREFIX ?? '',

@@ -25,6 +25,7 @@ import { telephonyService } from './telephony/telephony.service.ts';
 import { callStatsRepo } from './telephony/call-stats.repo.ts';
 import { callStatsService } from './telephony/call-stats.service.ts';
 import { healthRepo } from './health/health.repo.ts';
+import { jobsRepo } from './jobs/jobs.repo.ts';
 import { adminService } from './admin/admin.service.ts';
 import { createMetrics } from './observe/metrics.ts';
 
@@ -50,6 +51,7 @@ export function createRepos(db: Db) {
     callStats: callStatsRepo(db),
     tiles: tilesRepo(db),
     health: healthRepo(db),
+    jobs: jobsRepo(db),
   };
 }
 export type Repos = ReturnType<typeof createRepos>;

@@ -1,15 +1,18 @@
 // Appeals: their statuses and what each means, who may move an appeal where, the channels they
 // arrive by, the kinds of history events, and the limits of what an operator writes.
-// SQL has the same meaning of "open" and "terminal" (appeal_status_is_open / _is_terminal, migration
-// 082); tests/foundation/vocabulary.test.ts holds the two in step.
+// SQL has the same meaning of "open" and "terminal" (appeal_status_is_open / _is_terminal, migrations
+// 082 and 087); tests/foundation/vocabulary.test.ts holds the two in step. The moves themselves are
+// vocabulary/appeal-lifecycle.ts.
+import { movesFor } from './appeal-lifecycle.ts';
 
-export const APPEAL_STATUSES = ['new', 'in_progress', 'planned', 'done', 'control', 'rejected', 'closed'] as const;
+export const APPEAL_STATUSES = ['new', 'in_progress', 'planned', 'done', 'control', 'explained', 'rejected', 'closed'] as const;
 export type AppealStatus = (typeof APPEAL_STATUSES)[number];
 
 /**
  * `open`: the executor still owes work on it — it counts as overdue once its due date passes.
  * `terminal`: nothing more will happen to it. A `done` appeal is neither: the work is reported
- * finished and waits for the resident's confirmation.
+ * finished and waits for the resident's confirmation. `explained` is a consultation answer: no works
+ * were owed, nothing more happens.
  */
 export const STATUS_MEANING = {
   new: { open: true, terminal: false },
@@ -17,6 +20,7 @@ export const STATUS_MEANING = {
   planned: { open: true, terminal: false },
   done: { open: false, terminal: false },
   control: { open: true, terminal: false },
+  explained: { open: false, terminal: true },
   rejected: { open: false, terminal: true },
   closed: { open: false, terminal: true },
 } as const satisfies Record<AppealStatus, { open: boolean; terminal: boolean }>;
@@ -26,18 +30,18 @@ export const isOpen = (s: string) => (OPEN_STATUSES as readonly string[]).includ
 export const isTerminal = (s: string) => s in STATUS_MEANING && STATUS_MEANING[s as AppealStatus].terminal;
 export const isAppealStatus = (s: unknown): s is AppealStatus => (APPEAL_STATUSES as readonly unknown[]).includes(s);
 
-/** Where an executor may move an appeal from each status; surveys and closing belong to the control call. */
+/** Where an executor may move an appeal from each status (vocabulary/appeal-lifecycle.ts); confirming belongs to the survey. */
+const executorMoves = (s: AppealStatus) => movesFor(s, 'executor');
 export const EXECUTOR_MOVES: Readonly<Record<AppealStatus, readonly AppealStatus[]>> = {
-  new: ['in_progress', 'planned', 'done', 'rejected'],
-  in_progress: ['planned', 'done', 'rejected'],
-  planned: ['in_progress', 'done', 'rejected'],
-  control: ['in_progress', 'planned', 'done', 'rejected'],
-  done: [],
-  rejected: [],
-  closed: [],
+  new: executorMoves('new'), in_progress: executorMoves('in_progress'), planned: executorMoves('planned'), done: executorMoves('done'),
+  control: executorMoves('control'), explained: executorMoves('explained'), rejected: executorMoves('rejected'), closed: executorMoves('closed'),
 };
 /** Moving to these needs an answer to the resident. */
-export const NEEDS_ANSWER: readonly AppealStatus[] = ['done', 'rejected'];
+export const NEEDS_ANSWER: readonly AppealStatus[] = ['done', 'explained', 'rejected'];
+
+/** How a category's deadline counts: calendar hours, or working hours of the work calendar (work_week, holiday). */
+export const DEADLINE_BASES = ['calendar', 'working'] as const;
+export type DeadlineBasis = (typeof DEADLINE_BASES)[number];
 
 export const CHANNELS = ['phone', 'web', 'app', 'email', 'social', 'walk_in'] as const;
 export type Channel = (typeof CHANNELS)[number];

@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   'not_found', 'conflict', 'already_exists',
   // appeals
   'needs_place', 'needs_reason', 'no_executor', 'category_inactive', 'due_in_past', 'illegal_move', 'needs_answer', 'nothing_to_change',
+  'needs_planned_at', 'needs_plan_reason', 'needs_reject_reason', 'planned_in_past', 'appeal_returned', 'appeal_over', 'same_executor',
   // residents
   'phone_taken', 'no_such_apartment',
   // announcements

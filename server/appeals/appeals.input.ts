@@ -1,6 +1,7 @@
 // What the appeal routes accept, declared once (server/http/input.ts); the service receives these types.
 import { z, id, optional, text, optionalText, phone, point, lon, lat, dateTime, oneOf, listOf, flag, paging, int } from '../http/input.ts';
 import { APARTMENT_MAX, APPEAL_STATUSES, APPEAL_TEXT, CHANNELS, REASON } from '../../vocabulary/appeals.ts';
+import { PLAN_REASONS, REJECT_REASONS } from '../../vocabulary/appeal-lifecycle.ts';
 
 export const RegisterBody = z.object({
   categoryId: id,
@@ -26,12 +27,41 @@ export type RegisterInput = z.output<typeof RegisterBody>;
 export const UpdateBody = z.object({
   status: optional(oneOf(APPEAL_STATUSES)),
   answer: optionalText(APPEAL_TEXT.max),
+  plannedAt: optional(dateTime),
+  planReason: optional(oneOf(PLAN_REASONS)),
+  rejectReason: optional(oneOf(REJECT_REASONS)),
+  comment: optionalText(APPEAL_TEXT.max),
 });
 export type UpdateInput = z.output<typeof UpdateBody>;
+
+/** Several appeals at once (bulk actions): the same move for each. */
+export const BulkBody = z.object({
+  ids: z.array(id).min(1).max(200),
+  status: oneOf(['in_progress', 'planned'] as const),
+  plannedAt: optional(dateTime),
+  planReason: optional(oneOf(PLAN_REASONS)),
+});
+export type BulkInput = z.output<typeof BulkBody>;
+
+export const ReassignBody = z.object({
+  executorId: id,
+  reason: text(REASON.max, 1),
+  dueAt: optional(dateTime),
+});
+export type ReassignInput = z.output<typeof ReassignBody>;
+
+export const ConfirmationBody = z.object({
+  confirmed: z.boolean(),
+  rating: optional(int(1, 5)),
+});
+export type ConfirmationInput = z.output<typeof ConfirmationBody>;
 
 export const ListQuery = z.object({
   status: optional(listOf(APPEAL_STATUSES)),
   overdue: flag,
+  dueSoon: flag,
+  categoryId: optional(id),
+  districtId: optional(id),
   q: optionalText(100),
   executorId: optional(id),
   ...paging(200),

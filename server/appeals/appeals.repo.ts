@@ -2,7 +2,7 @@
 // It writes only the appeals' own tables; names of categories, organisations, buildings and
 // residents are joined in for display.
 import { pgp, type Db } from '../db/db.ts';
-import { APPEAL_STATUSES, COUNT_CAP, OPEN_STATUSES, type AppealStatus, type EventKind } from '../../vocabulary/appeals.ts';
+import { APPEAL_STATUSES, COUNT_CAP, OPEN_STATUSES, type AppealStatus, type DeadlineBasis, type EventKind } from '../../vocabulary/appeals.ts';
 
 export type { AppealStatus, EventKind };
 
@@ -28,6 +28,22 @@ export interface NewAppeal {
 
 
 export interface NewEvent { kind: EventKind; data: Record<string, unknown> }
+
+/** What a lifecycle decision reads of the appeal, under its row lock. */
+export interface CurrentAppeal {
+  status: AppealStatus; executorId: number; answer: string | null; controlCount: number; dueAt: Date;
+  returnedAt: Date | null; plannedAt: Date | null; deadlineHours: number; deadlineBasis: DeadlineBasis;
+}
+
+/** The columns a lifecycle change may set. */
+const CHANGE_COLUMNS = {
+  status: 'status', answer: 'answer', plannedAt: 'planned_at', planReason: 'plan_reason', rejectReason: 'reject_reason',
+  dueAt: 'due_at', controlCount: 'control_count', returnedAt: 'returned_at', returnReason: 'return_reason',
+  executorId: 'executor_id', doneAt: 'done_at', closedAt: 'closed_at', confirmation: 'confirmation', rating: 'rating',
+} as const;
+
+/** A decided change: the columns to set (undefined: untouched, null: cleared) and the events to append. */
+export interface AppealChange { set: Partial<Record<keyof typeof CHANGE_COLUMNS, unknown>>; events: NewEvent[] }
 
 export interface ActiveAppeal {
   id: number; number: string; status: string; category: string; categoryEn: string; executor: string; createdAt: string; dueAt: string;
@@ -58,6 +74,10 @@ export interface AppealRow {
   lat: number | null;
   callId: number | null;
   answer: string | null;
+  plannedAt: string | null;
+  planReason: string | null;
+  /** How many times the resident has returned it (Control). */
+  controlCount: number;
 }
 
 /** The list columns; `now` is the placeholder of the instant "overdue" is judged at. */
@@ -70,7 +90,7 @@ const row = (now: string) => `
   a.caller_phone AS "callerPhone",
   CASE WHEN o.id IS NULL THEN NULL ELSE json_build_object('id', o.id, 'kind', o.kind, 'name', o.name) END AS "infraObject",
   ST_X(coalesce(a.point, b.centroid)) AS lon, ST_Y(coalesce(a.point, b.centroid)) AS lat,
-  a.call_id AS "callId", a.answer`;
+  a.call_id AS "callId", a.answer, a.planned_at AS "plannedAt", a.plan_reason AS "planReason", a.control_count AS "controlCount"`;
 
 const JOINS = `
   JOIN category c ON c.id = a.category_id
@@ -122,10 +142,11 @@ export function appealsRepo(db: Db) {
     get: (id: number, now: Date) =>
       db.oneOrNone<AppealRow & { operatorId: number | null; operatorName: string | null; updatedAt: string;
         executorOverrideReason: string | null; dueOverrideReason: string | null; closedAt: string | null;
-        confirmation: string | null; rating: number | null }>(`
+        confirmation: string | null; rating: number | null; rejectReason: string | null; returnedAt: string | null; returnReason: string | null }>(`
         SELECT ${row('$2')}, a.operator_id AS "operatorId", u.full_name AS "operatorName", a.updated_at AS "updatedAt",
                a.executor_override_reason AS "executorOverrideReason", a.due_override_reason AS "dueOverrideReason",
-               a.closed_at AS "closedAt", a.confirmation, a.rating
+               a.closed_at AS "closedAt", a.confirmation, a.rating, a.reject_reason AS "rejectReason",
+               a.returned_at AS "returnedAt", a.return_reason AS "returnReason"
           ${FROM} LEFT JOIN app_user u ON u.id = a.operator_id
          WHERE a.id = $1`, [id, now]),
 
@@ -174,14 +195,20 @@ export function appealsRepo(db: Db) {
      * order from the (executor, status, due_at) index and the branches are merged, so a page costs the
      * same for an organisation with 50 appeals or with Kyiv's 2.7 million; counts stop at COUNT_CAP.
      */
-    list: async (f: { executorId: number | null; statuses: AppealStatus[]; overdue: boolean; q: string | null; limit: number; offset: number; now: Date }) => {
+    list: async (f: { executorId: number | null; statuses: AppealStatus[]; overdue: boolean; q: string | null; limit: number; offset: number; now: Date;
+      dueSoon?: boolean; categoryId?: number | null; districtId?: number | null; withoutReturned?: boolean }) => {
+      // The executor's own list leaves out what they returned to the contact centre.
+      const mine = `($1::int IS NULL OR a.executor_id = $1) AND (NOT $12 OR a.returned_at IS NULL)`;
       const where = `
-            ($1::int IS NULL OR a.executor_id = $1)
+            ${mine}
         AND (NOT $3 OR (appeal_status_is_open(a.status) AND a.due_at < $2::timestamptz))
+        AND (NOT $9 OR (appeal_status_is_open(a.status) AND a.due_at >= $2::timestamptz AND a.due_at < $2::timestamptz + interval '24 hours'))
+        AND ($10::int IS NULL OR a.category_id = $10)
+        AND ($11::int IS NULL OR EXISTS (SELECT 1 FROM building bd WHERE bd.id = a.building_id AND bd.district_id = $11))
         AND ($4::text IS NULL OR (CASE WHEN $4 ~ '^[^/\\s]+/\\d{4}/\\d+$' THEN a.number = $4
                                        ELSE a.number ILIKE '%' || $4 || '%' OR a.text ILIKE '%' || $4 || '%' END))`;
       // Only open appeals can be overdue; the planner would not see that "closed" never matches.
-      const statuses = f.overdue ? f.statuses.filter((st) => OPEN_STATUSES.includes(st)) : f.statuses;
+      const statuses = f.overdue || f.dueSoon ? f.statuses.filter((st) => OPEN_STATUSES.includes(st)) : f.statuses;
       const branches = statuses.map((st) => `(SELECT a.id, a.due_at, a.status FROM appeal a
           WHERE a.status = ${pgp.as.text(st)} AND ${where} ORDER BY a.due_at, a.id LIMIT $5 + $6)`);
       const page = statuses.length ? `
@@ -195,34 +222,62 @@ export function appealsRepo(db: Db) {
         SELECT count(*)::int AS n FROM (SELECT 1 FROM appeal a WHERE a.status = ANY($7) AND ${where} LIMIT ${COUNT_CAP + 1}) x`;
       const counts = `
         SELECT s.status,
-               (SELECT count(*) FROM (SELECT 1 FROM appeal a WHERE ($1::int IS NULL OR a.executor_id = $1) AND a.status = s.status
+               (SELECT count(*) FROM (SELECT 1 FROM appeal a WHERE ${mine} AND a.status = s.status
                                        LIMIT ${COUNT_CAP + 1}) x)::int AS n,
-               (SELECT count(*) FROM (SELECT 1 FROM appeal a WHERE ($1::int IS NULL OR a.executor_id = $1) AND a.status = s.status
+               (SELECT count(*) FROM (SELECT 1 FROM appeal a WHERE ${mine} AND a.status = s.status
                                          AND appeal_status_is_open(s.status) AND a.due_at < $2::timestamptz
-                                       LIMIT ${COUNT_CAP + 1}) y)::int AS overdue
+                                       LIMIT ${COUNT_CAP + 1}) y)::int AS overdue,
+               (SELECT count(*) FROM (SELECT 1 FROM appeal a WHERE ${mine} AND a.status = s.status
+                                         AND appeal_status_is_open(s.status) AND a.due_at >= $2::timestamptz
+                                         AND a.due_at < $2::timestamptz + interval '24 hours'
+                                       LIMIT ${COUNT_CAP + 1}) z)::int AS soon
           FROM unnest($8::text[]) AS s(status)`;
       const [rows, [{ n }], byStatus] = await db.multi(`${page}; ${total}; ${counts}`,
-        [f.executorId, f.now, f.overdue, f.q, f.limit, f.offset, statuses, APPEAL_STATUSES]) as [AppealRow[], { n: number }[], { status: AppealStatus; n: number; overdue: number }[]];
+        [f.executorId, f.now, f.overdue, f.q, f.limit, f.offset, statuses, APPEAL_STATUSES, f.dueSoon ?? false, f.categoryId ?? null,
+          f.districtId ?? null, f.withoutReturned ?? false]) as [AppealRow[], { n: number }[], { status: AppealStatus; n: number; overdue: number; soon: number }[]];
       return { rows, total: Math.min(n, COUNT_CAP), more: n > COUNT_CAP, counts: byStatus };
     },
 
-    /** Applies a status change and/or an answer under a row lock, with its events. */
-    update: (id: number, actorId: number, now: Date, decide: (current: { status: AppealStatus; executorId: number; answer: string | null }) =>
-      { status?: AppealStatus; answer?: string; events: NewEvent[] }) =>
-      db.tx('appeal-update', async (t) => {
-        const cur = await t.oneOrNone<{ status: AppealStatus; executorId: number; answer: string | null }>(
-          `SELECT status, executor_id AS "executorId", answer FROM appeal WHERE id = $1 FOR UPDATE`, [id]);
+    /**
+     * Applies a change decided from the appeal's current state under its row lock, with its events:
+     * two changes of one appeal never decide from the same state.
+     */
+    change: (id: number, actorId: number | null, now: Date, decide: (current: CurrentAppeal) => AppealChange) =>
+      db.tx('appeal-change', async (t) => {
+        const cur = await t.oneOrNone<CurrentAppeal>(`
+          SELECT a.status, a.executor_id AS "executorId", a.answer, a.control_count AS "controlCount", a.due_at AS "dueAt",
+                 a.returned_at AS "returnedAt", a.planned_at AS "plannedAt", c.deadline_hours AS "deadlineHours",
+                 c.deadline_basis AS "deadlineBasis"
+            FROM appeal a JOIN category c ON c.id = a.category_id
+           WHERE a.id = $1 FOR UPDATE OF a`, [id]);
         if (!cur) return null;
         const change = decide(cur);
-        await t.none(`
-          UPDATE appeal SET status = coalesce($2, status), answer = coalesce($3, answer), updated_at = $4,
-                 done_at = CASE WHEN $2 = 'done' THEN $4 WHEN $2 IS NOT NULL THEN NULL ELSE done_at END
-           WHERE id = $1`, [id, change.status ?? null, change.answer ?? null, now]);
-        for (const ev of change.events) {
-          await t.none(`INSERT INTO appeal_event (appeal_id, at, actor_id, kind, data) VALUES ($1, $2, $3, $4, $5)`, [id, now, actorId, ev.kind, ev.data]);
+        const sets = (Object.entries(change.set) as [keyof typeof CHANGE_COLUMNS, unknown][])
+          .filter(([, v]) => v !== undefined)
+          .map(([k, v]) => pgp.as.format('$1:name = $2', [CHANGE_COLUMNS[k], v]));
+        await t.none(`UPDATE appeal SET ${[...sets, 'updated_at = $2'].join(', ')} WHERE id = $1`, [id, now]);
+        if (change.events.length) {
+          await t.none(`
+            INSERT INTO appeal_event (appeal_id, at, actor_id, kind, data)
+            SELECT $1, $2, $3, ev.kind, ev.data
+              FROM ROWS FROM (jsonb_to_recordset($4::jsonb) AS (kind text, data jsonb)) WITH ORDINALITY AS ev(kind, data, i)
+             ORDER BY ev.i`, [id, now, actorId, JSON.stringify(change.events)]);
         }
-        return cur;
+        return { before: cur, after: change };
       }),
+
+    /** The answers an executor may start from for the appeal's category, the category's own first. */
+    templates: (appealId: number) =>
+      db.any<{ id: number; title: string; body: string }>(`
+        SELECT t.id, t.title, t.body FROM answer_template t JOIN appeal a ON a.id = $1
+         WHERE t.category_id = a.category_id OR t.category_id IS NULL
+         ORDER BY t.category_id IS NULL, t.sort, t.id`, [appealId]),
+
+    /** The contact centre's queue: appeals their executor returned as "not our competence", oldest first. */
+    returned: (now: Date, limit: number) =>
+      db.any<AppealRow & { returnedAt: string; returnReason: string | null }>(`
+        SELECT ${row('$2')}, a.returned_at AS "returnedAt", a.return_reason AS "returnReason"
+          ${FROM} WHERE a.returned_at IS NOT NULL ORDER BY a.returned_at, a.id LIMIT $1`, [limit, now]),
   };
 }
 export type AppealsRepo = ReturnType<typeof appealsRepo>;

@@ -2,9 +2,12 @@
 // registration looks up who and where from the domains that own them (in parallel), lets the
 // catalogue choose the executor and due date, checks the overrides, and writes the appeal and its
 // opening history in one statement.
-import { badRequest, conflict, forbidden, notFound } from '../http/errors.ts';
+import { AppError, badRequest, conflict, forbidden, notFound } from '../http/errors.ts';
 import { canSeePersonalData, type User } from '../../vocabulary/roles.ts';
-import { EXECUTOR_MOVES, NEEDS_ANSWER, REASON } from '../../vocabulary/appeals.ts';
+import { REASON } from '../../vocabulary/appeals.ts';
+import type { Actor } from '../../vocabulary/appeal-lifecycle.ts';
+import { confirmationChange, moveChange, reassignChange, type MoveInput } from './lifecycle.ts';
+import { deadlineOf } from '../catalogue/deadlines.ts';
 import type { CatalogueService } from '../catalogue/catalogue.service.ts';
 import type { Clock } from '../clock.ts';
 import type { CityRepo } from '../city/city.repo.ts';
@@ -12,13 +15,20 @@ import type { ObjectsRepo } from '../objects/objects.repo.ts';
 import type { ResidentsRepo } from '../residents/residents.repo.ts';
 import type { TelephonyRepo } from '../telephony/telephony.repo.ts';
 import type { AppealRow, AppealsRepo, AppealStatus, NewEvent } from './appeals.repo.ts';
-import type { ListInput, RegisterInput, UpdateInput } from './appeals.input.ts';
+import type { BulkInput, ConfirmationInput, ListInput, RegisterInput, ReassignInput } from './appeals.input.ts';
 import { APPEAL_STATUSES } from '../../vocabulary/appeals.ts';
 
 /** Strips what a role may not see: names, phones and apartments are for operators and admins. */
 export function redact<T extends Partial<AppealRow>>(row: T, user: User | null | undefined): T {
   if (canSeePersonalData(user)) return row;
   return { ...row, residentName: null, callerPhone: null, apartment: null, residentId: null };
+}
+
+/** Whom a user acts as in the lifecycle: an admin both as the executor and as the contact centre. */
+export function actorsOf(user: User): Actor[] {
+  if (user.role === 'executor') return ['executor'];
+  if (user.role === 'admin') return ['executor', 'centre'];
+  return ['centre'];
 }
 
 export interface AppealsDeps {
@@ -95,7 +105,7 @@ export function appealsService(d: AppealsDeps) {
     const category = await catalogue.activeCategory(input.categoryId);
     const p = await place(input);
     const resolution = await catalogue.resolveExecutor(category, { buildingId: p.buildingId, infraObjectId: input.infraObjectId, point: p.where }, p.facts);
-    const catalogueDue = catalogue.dueAt(category, now);
+    const catalogueDue = await catalogue.dueAt(category, now);
 
     const events: NewEvent[] = [];
     let executorId = resolution.executor?.id ?? null;
@@ -187,33 +197,73 @@ export function appealsService(d: AppealsDeps) {
       const executorId = user.role === 'executor' ? user.executorId : (q.executorId ?? null);
       const page = await repo.list({
         executorId, statuses: q.status ?? [...APPEAL_STATUSES], overdue: q.overdue, q: q.q ?? null, limit: q.limit, offset: q.offset, now: clock.now(),
+        dueSoon: q.dueSoon, categoryId: q.categoryId ?? null, districtId: q.districtId ?? null, withoutReturned: user.role === 'executor',
       });
       return { total: page.total, more: page.more, limit: q.limit, offset: q.offset, counts: page.counts, appeals: page.rows.map((r) => redact(r, user)) };
     },
 
-    /** The executor's work on an appeal: status moves and the answer to the resident. */
-    async update(appealId: number, user: User, body: UpdateInput) {
-      const { status, answer } = body;
-      if (status === undefined && answer === undefined) throw badRequest('Nothing to change: send "status" and/or "answer"', { code: 'nothing_to_change' });
+    /** The executor's work on an appeal: status moves (vocabulary/appeal-lifecycle.ts), the answer to the resident, a comment. */
+    async update(appealId: number, user: User, body: MoveInput) {
+      if (body.status === undefined && body.answer === undefined && body.comment === undefined) {
+        throw badRequest('Nothing to change: send "status", "answer" and/or "comment"', { code: 'nothing_to_change' });
+      }
       await visible(appealId, user);
-      const done = await repo.update(appealId, user.id, clock.now(), (cur) => {
-        const events: NewEvent[] = [];
-        if (status !== undefined && status !== cur.status) {
-          if (!EXECUTOR_MOVES[cur.status].includes(status)) {
-            throw conflict(`An appeal in status "${cur.status}" cannot move to "${status}"`, {
-              code: 'illegal_move', field: 'status', params: { from: cur.status, to: status }, details: { allowed: EXECUTOR_MOVES[cur.status] },
-            });
-          }
-          if (NEEDS_ANSWER.includes(status) && !(answer ?? cur.answer)) {
-            throw badRequest(`Marking the appeal "${status}" needs an answer to the resident`, { code: 'needs_answer', field: 'answer' });
-          }
-          events.push({ kind: 'status', data: { from: cur.status, to: status } });
-        }
-        if (answer !== undefined && answer !== cur.answer) events.push({ kind: 'answer', data: { text: answer } });
-        return { status: status as AppealStatus | undefined, answer, events };
-      });
+      const done = await repo.change(appealId, user.id, clock.now(), (cur) => moveChange(cur, body, actorsOf(user), clock.now()));
       if (!done) throw notFound(`Appeal ${appealId} does not exist`);
       return service.get(appealId, user);
+    },
+
+    /**
+     * The same move for several of the executor's appeals (take into work, plan), each under its own
+     * lock: the ones that cannot move are reported with their refusal, the others move.
+     */
+    async bulk(user: User, body: BulkInput) {
+      const results: { id: number; ok: boolean; error?: string; params?: Record<string, string | number> }[] = [];
+      for (const id of body.ids) {
+        try {
+          await service.update(id, user, { status: body.status, plannedAt: body.plannedAt, planReason: body.planReason });
+          results.push({ id, ok: true });
+        } catch (e) {
+          if (!(e instanceof AppError)) throw e;
+          results.push({ id, ok: false, error: e.code, params: e.params });
+        }
+      }
+      return { moved: results.filter((r) => r.ok).length, results };
+    },
+
+    /** The contact centre gives the appeal to another executor, with a reason. */
+    async reassign(appealId: number, user: User, body: ReassignInput) {
+      await catalogue.executor(body.executorId).catch(() => {
+        throw badRequest(`Executor ${body.executorId} does not exist`, { code: 'not_found', field: 'executorId' });
+      });
+      const done = await repo.change(appealId, user.id, clock.now(), (cur) => reassignChange(cur, body, clock.now()));
+      if (!done) throw notFound(`Appeal ${appealId} does not exist`);
+      return service.get(appealId, user);
+    },
+
+    /**
+     * The resident's word on a `done` appeal: from the survey call (`actorId` null) or taken by hand by
+     * the contact centre. Not confirmed returns it to the executor as Control.
+     */
+    async confirmation(appealId: number, body: ConfirmationInput, by: { user: User } | { survey: true }) {
+      const actorId = 'user' in by ? by.user.id : null;
+      const calendar = await catalogue.calendar();
+      const now = clock.now();
+      const done = await repo.change(appealId, actorId, now, (cur) =>
+        confirmationChange(cur, body, 'user' in by ? 'centre' : 'survey', now, (c) => deadlineOf(c, now, calendar)));
+      if (!done) throw notFound(`Appeal ${appealId} does not exist`);
+      return { id: appealId, status: done.after.set.status as AppealStatus };
+    },
+
+    /** Answer templates for the appeal's category (and the generic ones). */
+    async templates(appealId: number, user: User) {
+      await visible(appealId, user);
+      return repo.templates(appealId);
+    },
+
+    /** Appeals returned by their executors, waiting for the contact centre to re-assign them. */
+    async returned(user: User, limit = 200) {
+      return (await repo.returned(clock.now(), limit)).map((r) => redact(r, user));
     },
   };
   return service;

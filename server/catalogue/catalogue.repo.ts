@@ -1,5 +1,6 @@
 // All SQL of the category catalogue: spheres, categories, executor rules and organisations.
 import type { Db } from '../db/db.ts';
+import type { DeadlineBasis, WorkCalendar } from './deadlines.ts';
 import { listen, type Listener } from '../db/listen.ts';
 
 export type ExecutorRule = 'housing_office' | 'district' | 'fixed';
@@ -13,6 +14,8 @@ export interface Category {
   executorRule: ExecutorRule;
   executorId: number | null;
   deadlineHours: number;
+  /** Calendar hours, or working hours of the work calendar. */
+  deadlineBasis: DeadlineBasis;
   survey: boolean;
   infraKind: string | null;
   active: boolean;
@@ -35,7 +38,7 @@ export interface Place { buildingId?: number | null; infraObjectId?: number | nu
 
 const CATEGORY_COLUMNS = `c.id, c.sphere_id AS "sphereId", c.code, c.name, c.name_en AS "nameEn",
   c.executor_rule AS "executorRule", c.executor_id AS "executorId", c.deadline_hours AS "deadlineHours",
-  c.survey, c.infra_kind AS "infraKind", c.active`;
+  c.deadline_basis AS "deadlineBasis", c.survey, c.infra_kind AS "infraKind", c.active`;
 
 const EXECUTOR_COLUMNS = `e.id, e.code, e.name, e.name_en AS "nameEn", e.kind, e.utility,
   e.district_id AS "districtId", e.email, e.phone`;
@@ -46,6 +49,7 @@ export interface CatalogueSnapshot {
   executors: Executor[];
   /** category id → district id → executor id */
   districtRules: { categoryId: number; districtId: number; executorId: number }[];
+  calendar: WorkCalendar;
 }
 
 export const CATALOGUE_CHANNEL = 'misto_catalogue';
@@ -60,7 +64,10 @@ export function catalogueRepo(db: Db) {
                   SELECT ${CATEGORY_COLUMNS}, e.name AS "executorName" FROM category c LEFT JOIN executor e ON e.id = c.executor_id) x) AS categories,
                (SELECT coalesce(json_agg(x ORDER BY x.kind, x.name), '[]') FROM (SELECT ${EXECUTOR_COLUMNS} FROM executor e) x) AS executors,
                (SELECT coalesce(json_agg(json_build_object('categoryId', category_id, 'districtId', district_id, 'executorId', executor_id)), '[]')
-                  FROM category_district_executor) AS "districtRules"`),
+                  FROM category_district_executor) AS "districtRules",
+               json_build_object(
+                 'week', (SELECT coalesce(json_agg(json_build_object('isodow', isodow, 'opens', opens, 'closes', closes)), '[]') FROM work_week),
+                 'holidays', (SELECT coalesce(json_agg(day ORDER BY day), '[]') FROM holiday)) AS calendar`),
 
     /**
      * The housing office and district of a place. A building knows both; an infrastructure object

@@ -6,6 +6,7 @@ import { badRequest, notFound } from '../http/errors.ts';
 import type { Clock } from '../clock.ts';
 import type { Listener } from '../db/listen.ts';
 import type { CatalogueRepo, CatalogueSnapshot, Category, Executor, ExecutorRule, Place } from './catalogue.repo.ts';
+import { deadlineOf, type WorkCalendar } from './deadlines.ts';
 
 export interface Resolution {
   executor: Executor | null;
@@ -19,7 +20,7 @@ export interface PlaceFacts { housingOfficeId: number | null; districtId: number
 
 const HOUR = 3600_000;
 
-/** The control deadline: the category's hours from the moment of registration. */
+/** The control deadline in calendar hours: the category's hours from the moment of registration. */
 export function dueAt(category: Pick<Category, 'deadlineHours'>, from: Date): Date {
   return new Date(from.getTime() + category.deadlineHours * HOUR);
 }
@@ -90,7 +91,12 @@ export function catalogueService(repo: CatalogueRepo, clock: Clock, opts: { log?
     activeCategory,
     resolveExecutor,
     executor,
-    dueAt,
+    /** The category's deadline from `from`, in calendar or working hours (the work calendar). */
+    async dueAt(category: Pick<Category, 'deadlineHours' | 'deadlineBasis'>, from: Date) {
+      return deadlineOf(category, from, (await catalogue()).snapshot.calendar);
+    },
+    /** The working week and holidays, for deadlines computed elsewhere. */
+    calendar: async (): Promise<WorkCalendar> => (await catalogue()).snapshot.calendar,
 
     /** Spheres with their active categories, the way the desk's picker shows them. */
     async tree() {
@@ -106,7 +112,8 @@ export function catalogueService(repo: CatalogueRepo, clock: Clock, opts: { log?
     async suggestion(categoryId: number, place: Place) {
       const category = await activeCategory(categoryId);
       const r = await resolveExecutor(category, place);
-      return { categoryId, rule: r.rule, source: r.source, executor: r.executor, dueAt: dueAt(category, clock.now()).toISOString(), deadlineHours: category.deadlineHours };
+      const due = deadlineOf(category, clock.now(), (await catalogue()).snapshot.calendar);
+      return { categoryId, rule: r.rule, source: r.source, executor: r.executor, dueAt: due.toISOString(), deadlineHours: category.deadlineHours, deadlineBasis: category.deadlineBasis };
     },
 
     /** Stops watching for changes (the process is stopping). */

@@ -24,6 +24,8 @@ export function cityRepo(db: Db) {
                (SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = 'resident'::regclass) AS residents,
                (SELECT count(*)::int FROM infra_object) AS objects,
                (SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = 'appeal'::regclass) AS appeals`),
+    /** The city's districts by name (filters and pickers). */
+    districts: () => db.any<{ id: number; name: string; nameEn: string | null }>('SELECT id, name, name_en AS "nameEn" FROM district ORDER BY name'),
   };
 }
 export type CityRepo = ReturnType<typeof cityRepo>;

@@ -7,5 +7,9 @@ export function cityRoutes(repo: CityRepo) {
     ctx.body = await repo.summary();
     ctx.set('Cache-Control', 'public, max-age=60');
   });
+  router.get('/districts', async (ctx) => {
+    ctx.body = await repo.districts();
+    ctx.set('Cache-Control', 'public, max-age=60');
+  });
   return router;
 }

@@ -15,8 +15,8 @@ import type { Db } from '../../server/db/db.ts';
 import { sendPendingMail, backoffSeconds } from '../../server/mail/worker.ts';
 import { smtpTransport } from '../../server/mail/transport.ts';
 import { seedGrid, buildingId } from './fixture.ts';
+import { parseMail, type Received } from '../helpers/smtp.ts';
 
-interface Received { from: string; to: string[]; raw: string }
 let db: Db;
 let srv: Awaited<ReturnType<typeof serve>>;
 let smtp: SMTPServer;
@@ -49,47 +49,6 @@ test.before(async () => {
   smtpUrl = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
 });
 test.after(async () => { await srv.close(); await new Promise<void>((r) => smtp.close(() => r())); });
-
-// ---- a small MIME reader: headers (RFC 2047 words), multipart parts, QP and base64 bodies ----
-function decodeWords(s: string) {
-  return s.replace(/\s*=\?utf-8\?([bq])\?([^?]*)\?=/gi, (_, enc: string, data: string) =>
-    enc.toLowerCase() === 'b' ? Buffer.from(data, 'base64').toString('utf8') : qp(data.replace(/_/g, ' ')));
-}
-function qp(s: string) {
-  const bytes: number[] = [];
-  const t = s.replace(/=\r?\n/g, '');
-  for (let i = 0; i < t.length; i++) {
-    if (t[i] === '=' && /^[0-9A-F]{2}$/i.test(t.slice(i + 1, i + 3))) { bytes.push(parseInt(t.slice(i + 1, i + 3), 16)); i += 2; }
-    else bytes.push(...Buffer.from(t[i], 'utf8'));
-  }
-  return Buffer.from(bytes).toString('utf8');
-}
-function parsePart(raw: string): { headers: Record<string, string>; body: string; parts: ReturnType<typeof parsePart>[] } {
-  const split = raw.search(/\r?\n\r?\n/);
-  const head = raw.slice(0, split).replace(/\r?\n[ \t]+/g, ' ');
-  const rest = raw.slice(split).replace(/^\r?\n\r?\n/, '');
-  const headers: Record<string, string> = {};
-  for (const line of head.split(/\r?\n/)) {
-    const i = line.indexOf(':');
-    if (i > 0) headers[line.slice(0, i).toLowerCase()] = decodeWords(line.slice(i + 1).trim());
-  }
-  const ct = headers['content-type'] ?? 'text/plain';
-  const boundary = ct.match(/boundary="?([^";]+)"?/)?.[1];
-  if (boundary) {
-    const parts = rest.split(`--${boundary}`).slice(1).filter((p) => !p.startsWith('--')).map((p) => parsePart(p.replace(/^\r?\n/, '')));
-    return { headers, body: '', parts };
-  }
-  const cte = (headers['content-transfer-encoding'] ?? '').toLowerCase();
-  const body = cte === 'base64' ? Buffer.from(rest.replace(/\s/g, ''), 'base64').toString('utf8') : cte === 'quoted-printable' ? qp(rest) : rest;
-  return { headers, body, parts: [] };
-}
-function parseMail(m: Received) {
-  const p = parsePart(m.raw);
-  const all = (x: typeof p): typeof p[] => [x, ...x.parts.flatMap(all)];
-  const text = all(p).find((x) => /text\/plain/.test(x.headers['content-type'] ?? ''))?.body ?? '';
-  const html = all(p).find((x) => /text\/html/.test(x.headers['content-type'] ?? ''))?.body ?? '';
-  return { subject: p.headers.subject, to: p.headers.to, headers: p.headers, text, html };
-}
 
 const transport = () => smtpTransport(smtpUrl);
 const deliver = () => sendPendingMail(db, transport(), { from: 'Misto <noreply@misto.test>', clock });

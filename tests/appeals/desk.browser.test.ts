@@ -115,7 +115,7 @@ test('simulated call → card → keyboard category → container site on the ma
   assert.match(detail, /Контейнери переповнені третій день/);
   assert.match(detail, /Звернення зареєстровано/);
   assert.not.match(detail, /Коваленко/, 'no personal data for the executor');
-  await exec.selectOption('[data-testid=appeal-detail] select', 'in_progress');
+  await exec.selectOption('[data-testid=next-status]', 'in_progress');
   await exec.click('[data-testid=appeal-detail] button[type=submit]');
   await exec.waitForSelector('[data-testid=appeal-detail] >> text=Статус: нове → в роботі');
   await screenshot(exec, 'executor-list');
