@@ -6,6 +6,7 @@ import { createServices, type Services } from './services.ts';
 import { seedIfEmpty } from '../gis-data/seed-if-empty.ts';
 import { mailWorker } from './mail/worker.ts';
 import { telephonyWorker } from './telephony/worker.ts';
+import { surveysWorker } from './surveys/worker.ts';
 import { requireTileSources } from './tiles/check-sources.ts';
 import { tilesRepo } from './tiles/tiles.repo.ts';
 
@@ -13,7 +14,7 @@ export interface Running { services: Services; stop(): Promise<void> }
 
 /** Background work started once per process (schedules, listeners, telephony); each returns its stop. */
 type Worker = (s: Services, log: (m: string) => void) => Promise<() => Promise<void> | void> | (() => Promise<void> | void);
-export const WORKERS: Worker[] = [mailWorker, telephonyWorker];
+export const WORKERS: Worker[] = [mailWorker, telephonyWorker, surveysWorker];
 
 export async function boot(log: (m: string) => void): Promise<Running> {
   const url = databaseUrl(log);
