@@ -235,7 +235,7 @@ export const messages = {
   },
 
   // Survey and control calls (/analytics/surveys, GET /api/stats/surveys)
-  'nav.analyticsSurveys': { uk: 'Опитування мешканців', en: 'Resident surveys' },
+  'nav.analyticsSurveys': { uk: 'Опитування', en: 'Surveys' },
   'home.analyticsSurveys': { uk: 'Автоматичні дзвінки після виконання: дозвон, підтвердження, оцінка робіт — за виконавцями і категоріями.', en: 'Automated calls after the work is done: reach, confirmation, rating — by executor and category.' },
   'surveys.title': { uk: 'Опитування мешканців після виконання', en: 'Resident surveys after the work is done' },
   'surveys.from': { uk: 'З', en: 'From' },
