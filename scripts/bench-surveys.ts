@@ -1,6 +1,6 @@
 // npm run bench:surveys [-- --database-url URL] — survey calls at their channel limit.
-// BENCH_APPEALS (5,000) open appeals of the demo city are marked done at once (one transaction,
-// the status events the appeals service writes); the product's survey scheduler, with
+// BENCH_APPEALS (5,000) appeals of the demo city are marked done at once (one transaction, the
+// status events the appeals service writes; open ones first, then settled ones reopened); the product's survey scheduler, with
 // BENCH_CHANNELS (8) outbound channels, dials them all through the real AMI client to the PBX
 // simulator, whose residents answer after BENCH_ANSWER_MS (300) and press 1, then 5.
 // Figures: surveys originated per minute against the theoretical rate (channels × 60 s / the mean
@@ -47,19 +47,25 @@ async function benchDatabase(): Promise<string> {
   return url;
 }
 
-/** Marks BENCH_APPEALS open appeals with a caller's number done, at one instant, as the appeals service does. */
+/**
+ * Marks BENCH_APPEALS appeals done at one instant, as the appeals service does: open ones with a
+ * caller's number first; when the city has fewer (an earlier run closed them), settled ones are
+ * taken too, and an appeal without a number gets a generated one. Bench data only.
+ */
 async function markDone(db: Db) {
   const now = clock.now();
   return db.tx(async (t) => {
     const ids = await t.map(`
       SELECT a.id FROM appeal a JOIN category c ON c.id = a.category_id AND c.survey
-       WHERE a.status IN ('new', 'in_progress', 'planned') AND a.caller_phone IS NOT NULL
-       ORDER BY a.id LIMIT $1`, [APPEALS], (r: { id: string }) => Number(r.id));
+       WHERE a.status <> 'done'
+       ORDER BY a.status NOT IN ('new', 'in_progress', 'planned'), a.caller_phone IS NULL, a.id LIMIT $1`, [APPEALS], (r: { id: string }) => Number(r.id));
     // Residents who opted out would be skipped, not dialled: the bench wants every one dialled.
     await t.none(`UPDATE resident SET no_robocalls = false WHERE no_robocalls`);
     await t.none(`
       WITH a AS (SELECT id, status FROM appeal WHERE id = ANY($1::bigint[]) FOR UPDATE),
-      u AS (UPDATE appeal SET status = 'done', done_at = $2, updated_at = $2, answer = coalesce(answer, 'Виконано') WHERE id = ANY($1::bigint[]))
+      u AS (UPDATE appeal SET status = 'done', done_at = $2, updated_at = $2, closed_at = NULL, answer = coalesce(answer, 'Виконано'),
+                   caller_phone = coalesce(caller_phone, '+38063' || lpad((id % 10000000)::text, 7, '0'))
+             WHERE id = ANY($1::bigint[]))
       INSERT INTO appeal_event (appeal_id, at, kind, data) SELECT id, $2, 'status', jsonb_build_object('from', status, 'to', 'done') FROM a`, [ids, now]);
     return ids;
   });
@@ -68,9 +74,10 @@ async function markDone(db: Db) {
 async function main() {
   const url = await benchDatabase();
   const db = connect(url, 20, { statementTimeoutMs: 0 });
-  // Surveys of an earlier run on the same appeals would skew the count.
+  // Surveys of an earlier run on the same appeals are not this run's: counted from this instant.
+  const since = clock.now();
   const ids = await markDone(db);
-  if (ids.length < APPEALS) console.log(`only ${ids.length} open appeals with a number and a survey category`);
+  if (ids.length < APPEALS) console.log(`only ${ids.length} appeals of categories with surveys`);
   const numbers = new Map<string, number>();
   let live = 0, maxLive = 0;
   const sim = new AmiSimulator({
@@ -114,11 +121,13 @@ async function main() {
   await sim.stop();
 
   const r = await db.one<{ surveys: number; over: number; attempts: number; closed: number; hold: number }>(`
-    SELECT (SELECT count(*) FROM survey WHERE appeal_id = ANY($1::bigint[]))::int AS surveys,
-           (SELECT count(*) FROM survey WHERE appeal_id = ANY($1::bigint[]) AND state = 'over' AND result = 'confirmed')::int AS over,
-           (SELECT count(*) FROM survey_attempt t JOIN survey s ON s.id = t.survey_id WHERE s.appeal_id = ANY($1::bigint[]))::int AS attempts,
+    WITH s AS (SELECT * FROM survey WHERE appeal_id = ANY($1::bigint[]) AND created_at >= $2),
+         t AS (SELECT t.* FROM survey_attempt t JOIN s ON s.id = t.survey_id)
+    SELECT (SELECT count(*) FROM s)::int AS surveys,
+           (SELECT count(*) FROM s WHERE state = 'over' AND result = 'confirmed')::int AS over,
+           (SELECT count(*) FROM t)::int AS attempts,
            (SELECT count(*) FROM appeal WHERE id = ANY($1::bigint[]) AND status = 'closed')::int AS closed,
-           (SELECT avg(extract(epoch FROM t.ended_at - t.started_at)) FROM survey_attempt t JOIN survey s ON s.id = t.survey_id WHERE s.appeal_id = ANY($1::bigint[]))::float8 AS hold`, [ids]);
+           (SELECT avg(extract(epoch FROM t.ended_at - t.started_at)) FROM t)::float8 AS hold`, [ids, since]);
   const perMinute = (total / seconds) * 60;
   const theoretical = (CHANNELS * 60) / r.hold;
   // A number two of these appeals share is rightly dialled twice.
