@@ -11,6 +11,7 @@ import { surveyDialler } from '../../server/surveys/dialler.ts';
 import { classify } from '../../server/surveys/classify.ts';
 import { nextStep } from '../../server/surveys/surveys.service.ts';
 import type { ClaimedAttempt } from '../../server/surveys/surveys.repo.ts';
+import { describeSurveyEvent } from '../../vocabulary/i18n/survey-event.ts';
 import { dialledNumber, inCallingHours, parseControlShares, parseHours, parseRetryPolicy } from '../../vocabulary/surveys.ts';
 
 const OPTS = { dial: 'Local/{number}@resident', callerId: '"Misto 15-80" <1580>', context: 'misto-survey', ringSeconds: 20, maxCallSeconds: 120, causeWaitMs: 50 };
@@ -148,6 +149,13 @@ test('control shares and the dialled number', () => {
   assert.throws(() => parseControlShares('0.1', 'district:1=0.2'));
   assert.is(dialledNumber('+380501112233'), '0501112233');
   assert.is(dialledNumber('+48221234567'), '0048221234567');
+});
+
+test('a survey event of the history as one line, in Ukrainian and English', () => {
+  assert.is(describeSurveyEvent('uk', { step: 'attempt', attempt: 2, outcome: 'busy' }), 'Дзвінок-опитування, спроба 2: зайнято');
+  assert.is(describeSurveyEvent('en', { step: 'attempt', attempt: 1, outcome: 'answered', confirmed: true, rating: 5 }), 'Survey call, attempt 1: answered — Confirmed, 5/5');
+  assert.is(describeSurveyEvent('uk', { step: 'skipped', reason: 'opted_out' }), 'Дзвінок-опитування не буде: мешканець відмовився від автоматичних дзвінків');
+  assert.is(describeSurveyEvent('en', { step: 'scheduled' }), 'Survey call scheduled');
 });
 
 test.run();
