@@ -156,6 +156,7 @@ test('a survey event of the history as one line, in Ukrainian and English', () =
   assert.is(describeSurveyEvent('en', { step: 'attempt', attempt: 1, outcome: 'answered', confirmed: true, rating: 5 }), 'Survey call, attempt 1: answered — Confirmed, 5/5');
   assert.is(describeSurveyEvent('uk', { step: 'skipped', reason: 'opted_out' }), 'Дзвінок-опитування не буде: мешканець відмовився від автоматичних дзвінків');
   assert.is(describeSurveyEvent('en', { step: 'scheduled' }), 'Survey call scheduled');
+  assert.is(describeSurveyEvent('uk', { confirmed: true, rating: 4 }), 'Підтвердили виконання, 4/5');
 });
 
 test.run();

@@ -13,6 +13,13 @@ export function describeSurveyEvent(locale: Locale, d: Record<string, unknown>):
       if (d.confirmed === false) s += ` — ${translate(locale, 'surveys.notConfirmed')}`;
       return s;
     }
-    default: return translate(locale, 'appeal.survey.scheduled');
+    default: {
+      // The demo city's older history: { confirmed, rating } without a step.
+      if (typeof d.confirmed === 'boolean') {
+        const r = typeof d.rating === 'number' ? `, ${d.rating}/5` : '';
+        return `${translate(locale, d.confirmed ? 'surveys.confirmed' : 'surveys.notConfirmed')}${d.confirmed ? r : ''}`;
+      }
+      return translate(locale, 'appeal.survey.scheduled');
+    }
   }
 }
