@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the product and its tests need from Debian, once: PostgreSQL 15 + PostGIS,
-# GDAL (ogr2ogr for imports) and Chromium (browser tests). Idempotent; needs root for apt-get.
+# GDAL (ogr2ogr for imports), Chromium (browser tests, --browser) and espeak-ng + sox (the survey
+# prompts, --prompts). Idempotent; needs root for apt-get.
 set -euo pipefail
 need=()
 [[ -f /usr/share/postgresql/15/extension/postgis.control ]] || need+=(postgresql-15-postgis-3)
@@ -8,6 +9,11 @@ command -v ogr2ogr >/dev/null || need+=(gdal-bin)
 # The tile server renders its SDF label glyphs (Cyrillic) from DejaVu Sans.
 [[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]] || need+=(fonts-dejavu-core)
 if [[ "${1:-}" == "--browser" ]]; then command -v chromium >/dev/null || need+=(chromium); fi
+# The survey IVR's prompts are generated from text (server/telephony/asterisk/survey-prompts.sh).
+if [[ "${1:-}" == "--prompts" ]]; then
+  command -v espeak-ng >/dev/null || need+=(espeak-ng)
+  command -v sox >/dev/null || need+=(sox)
+fi
 ((${#need[@]})) || exit 0
 if [[ $(id -u) -ne 0 ]]; then
   echo "Missing system packages: ${need[*]}. Install them with:" >&2

@@ -21,6 +21,7 @@ import { tilesRoutes } from './tiles/tiles.routes.ts';
 import { residentsRoutes } from './residents/residents.routes.ts';
 import { telephonyRoutes } from './telephony/telephony.routes.ts';
 import { callStatsRoutes } from './telephony/call-stats.routes.ts';
+import { surveysRoutes } from './surveys/surveys.routes.ts';
 import type { Services } from './services.ts';
 import { lifecycle, type Lifecycle } from './http/lifecycle.ts';
 import { logger } from './observe/log.ts';
@@ -66,6 +67,7 @@ export function createApp(s: Services, opts: AppOptions = {}) {
     kartaRoutes(s.config),
     announcementsRoutes(s.announcements),
     callStatsRoutes(s.callStats),
+    surveysRoutes(s.surveys),
   ]) {
     api.use(router.routes(), router.allowedMethods());
   }

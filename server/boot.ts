@@ -7,6 +7,7 @@ import { seedIfEmpty } from '../gis-data/seed-if-empty.ts';
 import { mailWorker } from './mail/worker.ts';
 import { telephonyWorker } from './telephony/worker.ts';
 import { jobsWorker } from './jobs/scheduler.ts';
+import { surveysWorker } from './surveys/worker.ts';
 import { requireTileSources } from './tiles/check-sources.ts';
 import { tilesRepo } from './tiles/tiles.repo.ts';
 
@@ -14,7 +15,7 @@ export interface Running { services: Services; stop(): Promise<void> }
 
 /** Background work started once per process (schedules, listeners, telephony); each returns its stop. */
 type Worker = (s: Services, log: (m: string) => void) => Promise<() => Promise<void> | void> | (() => Promise<void> | void);
-export const WORKERS: Worker[] = [mailWorker, telephonyWorker, jobsWorker];
+export const WORKERS: Worker[] = [mailWorker, telephonyWorker, jobsWorker, surveysWorker];
 
 export async function boot(log: (m: string) => void): Promise<Running> {
   const url = databaseUrl(log);

@@ -93,6 +93,32 @@ export const config = {
     /** The queue's wrapuptime (queues.conf): an operator is in wrap-up this long after a call. */
     wrapupSeconds: int('QUEUE_WRAPUP_S', 10),
   },
+  /** Survey calls after "done" and control calls of closed appeals (docs/telephony.md, "Survey calls"). */
+  survey: {
+    /** 0 stops this process from scheduling and dialling (another one may). */
+    enabled: process.env.SURVEY_ENABLED !== '0',
+    delayMinutes: int('SURVEY_DELAY_MIN', 60),
+    /** Calling hours on the city's clock, [from, to). */
+    hours: process.env.SURVEY_HOURS ?? '09:00-20:00',
+    /** Outbound channels on the line at once, counted across every server process. */
+    channels: int('SURVEY_CHANNELS', 4),
+    /** The dial string; {number} is the national form of the resident's number. */
+    dial: process.env.SURVEY_DIAL ?? 'PJSIP/{number}@city-trunk',
+    callerId: process.env.SURVEY_CALLER_ID ?? '"15-80" <1580>',
+    context: process.env.SURVEY_CONTEXT ?? 'misto-survey',
+    ringSeconds: int('SURVEY_RING_S', 30),
+    maxCallSeconds: int('SURVEY_MAX_CALL_S', 120),
+    /** A "done" older than this when first seen gets no call (history loaded into a new database). */
+    maxAgeHours: int('SURVEY_MAX_AGE_H', 72),
+    /** <outcome>:<attempts in total>@<minutes until the next>, comma-separated. */
+    retry: process.env.SURVEY_RETRY ?? 'no_input:2@120,no_pickup:3@60,busy:3@15,failed:3@30',
+    /** Not confirmed → Control, due again this many hours later. */
+    controlDueHours: int('SURVEY_CONTROL_DUE_H', 72),
+    /** The share of closed appeals that get a control call, and overrides per category/executor code. */
+    controlShare: process.env.SURVEY_CONTROL_SHARE ?? '0.05',
+    controlShares: process.env.SURVEY_CONTROL_SHARES ?? '',
+    tickMs: int('SURVEY_TICK_MS', 2000),
+  },
   http: {
     /** Longest a client may take to send its request. */
     requestTimeoutMs: int('HTTP_REQUEST_TIMEOUT_MS', 60_000),

@@ -26,6 +26,8 @@ import { callStatsRepo } from './telephony/call-stats.repo.ts';
 import { callStatsService } from './telephony/call-stats.service.ts';
 import { healthRepo } from './health/health.repo.ts';
 import { jobsRepo } from './jobs/jobs.repo.ts';
+import { surveysRepo } from './surveys/surveys.repo.ts';
+import { surveySettings, surveysService } from './surveys/surveys.service.ts';
 import { adminService } from './admin/admin.service.ts';
 import { createMetrics } from './observe/metrics.ts';
 
@@ -52,6 +54,7 @@ export function createRepos(db: Db) {
     tiles: tilesRepo(db),
     health: healthRepo(db),
     jobs: jobsRepo(db),
+    surveys: surveysRepo(db),
   };
 }
 export type Repos = ReturnType<typeof createRepos>;
@@ -98,6 +101,8 @@ export function createServices(db: Db, config: Config = defaultConfig, opts: Ser
     telephony,
     /** The contact centre's statistics; `today` feeds the supervisor's wallboard. */
     callStats,
+    /** Survey and control calls: the scheduler (server/surveys/worker.ts) and report 3. */
+    surveys: surveysService({ repo: repos.surveys, clock, settings: surveySettings(config.survey), publicUrl: config.publicUrl }),
     tiles,
     /** Closes what the services hold open besides the pool: change listeners, the PBX link. */
     async close() {

@@ -22,7 +22,7 @@ export const AREA_ROLES = {
   executor: ['executor', 'admin'],
   utility: ['executor', 'admin'],
   analytics: ['analyst', 'admin'],
-  /** The contact centre's statistics (/analytics/calls): counts only, so the supervisor too. */
+  /** The contact centre's statistics (/analytics/calls, /analytics/surveys): counts only, so the supervisor too. */
   callStats: ['analyst', 'supervisor', 'admin'],
   /** The contact centre live: queue, operators' states, today's service level (no personal data). */
   supervisor: ['supervisor', 'admin'],
@@ -40,7 +40,7 @@ export const AREA_PATHS: Readonly<Record<Area, readonly string[]>> = {
   executor: ['/executor'],
   utility: ['/utility'],
   analytics: ['/analytics'],
-  callStats: ['/analytics/calls'],
+  callStats: ['/analytics/calls', '/analytics/surveys'],
   supervisor: ['/supervisor'],
   admin: ['/admin'],
 };

@@ -40,7 +40,7 @@ export class SeedRefused extends Error {}
 /** Tables the demo city fills, in load order; --replace empties them (and what references them). */
 export const CITY_TABLES = ['district', 'executor', 'street', 'building', 'resident', 'resident_phone', 'landuse', 'infra_object',
   'sphere', 'category', 'category_district_executor', 'app_user', 'appeal', 'appeal_event', 'announcement', 'announcement_building', 'announcement_event'];
-const EXTRA_TRUNCATE = ['user_session', 'call', 'recording', 'survey_call', 'announcement_subscription'];
+const EXTRA_TRUNCATE = ['user_session', 'call', 'recording', 'survey_attempt', 'survey', 'announcement_subscription'];
 
 export const DEMO_USERS = [
   { login: 'admin', role: 'admin', fullName: 'Адміністратор системи', sip: null },
@@ -48,6 +48,50 @@ export const DEMO_USERS = [
   { login: 'operator2', role: 'operator', fullName: 'Марія Гнатюк', sip: 'PJSIP/102' },
   { login: 'analyst', role: 'analyst', fullName: 'Андрій Савчук', sip: null },
 ] as const;
+
+/**
+ * The survey calls of the last 120 days' settled appeals (report 3 is not empty on a new demo),
+ * from each appeal's own outcome: a confirmation was reached by the last attempt (a fifth after a
+ * missed one), an unconfirmed closing ran out of attempts (no pickup, busy, silence) or hit a
+ * number that does not exist. Deterministic: the mix comes from a hash of the appeal's id.
+ */
+const SURVEY_HISTORY = `
+  WITH src AS (
+    SELECT DISTINCT ON (a.id) a.id AS appeal_id, ev.id AS event_id, a.caller_phone, a.confirmation, a.rating, a.done_at,
+           greatest(coalesce(a.closed_at, a.updated_at), a.done_at + interval '10 minutes') AS settled,
+           (hashint8(a.id) & 2147483647) % 100 AS h
+      FROM appeal a
+      JOIN category c ON c.id = a.category_id AND c.survey
+      JOIN appeal_event ev ON ev.appeal_id = a.id AND ev.kind = 'status' AND (ev.data->>'status' = 'done' OR ev.data ? 'done_at')
+     WHERE a.done_at > $1::timestamptz - interval '120 days' AND a.caller_phone IS NOT NULL AND a.status IN ('closed', 'control')
+     ORDER BY a.id, ev.id),
+  plan AS (
+    SELECT *, CASE WHEN confirmation IS NOT NULL THEN CASE WHEN h < 20 THEN 2 ELSE 1 END WHEN h < 10 THEN 1 ELSE 3 END AS tries,
+           CASE WHEN confirmation IS NOT NULL THEN confirmation WHEN h < 10 THEN 'invalid_number' ELSE 'unreached' END AS result
+      FROM src),
+  s AS (
+    INSERT INTO survey (appeal_id, event_id, kind, phone, state, result, rating, attempts, next_at, created_at, finished_at)
+    SELECT appeal_id, event_id, 'survey', caller_phone, 'over', result, CASE WHEN result = 'confirmed' THEN rating END,
+           tries, done_at + interval '1 hour', done_at, settled
+      FROM plan
+    RETURNING id, appeal_id),
+  t AS (
+    SELECT s.id AS survey_id, g.n, p.*,
+           least(p.settled - interval '1 minute', p.done_at + g.n * interval '1 hour') AS at,
+           CASE WHEN g.n = p.tries AND p.confirmation IS NOT NULL THEN 'answered'
+                WHEN p.result = 'invalid_number' THEN 'invalid_number'
+                ELSE (ARRAY['no_pickup', 'busy', 'no_input'])[1 + (p.h + g.n) % 3] END AS outcome
+      FROM s JOIN plan p USING (appeal_id) CROSS JOIN LATERAL generate_series(1, p.tries) AS g(n))
+  INSERT INTO survey_attempt (survey_id, n, action_id, started_at, answered_at, ended_at, outcome, reason, cause, digit, rating)
+  SELECT survey_id, n, 'survey-demo-' || survey_id || '-' || n, at,
+         CASE WHEN outcome IN ('answered', 'no_input') THEN at + interval '6 seconds' END,
+         at + CASE outcome WHEN 'answered' THEN interval '28 seconds' WHEN 'no_input' THEN interval '20 seconds' WHEN 'no_pickup' THEN interval '30 seconds' ELSE interval '2 seconds' END,
+         outcome,
+         CASE outcome WHEN 'answered' THEN 4 WHEN 'no_input' THEN 4 WHEN 'no_pickup' THEN 3 ELSE 0 END,
+         CASE outcome WHEN 'answered' THEN 16 WHEN 'no_input' THEN 16 WHEN 'busy' THEN 17 WHEN 'invalid_number' THEN 1 END,
+         CASE WHEN outcome = 'answered' THEN CASE WHEN confirmation = 'confirmed' THEN '1' ELSE '2' END WHEN outcome = 'no_input' THEN '' END,
+         CASE WHEN outcome = 'answered' AND confirmation = 'confirmed' THEN rating END
+    FROM t`;
 
 export async function isCityEmpty(db: Db): Promise<boolean> {
   const r = await db.one(`SELECT NOT EXISTS (SELECT 1 FROM building) AND NOT EXISTS (SELECT 1 FROM district)
@@ -256,6 +300,12 @@ export async function seedCity(db: Db, opts: SeedOptions): Promise<SeedReport> {
     counts.appeal_event = ev.rowCount ?? 0;
     progress.tick(counts.appeal_event);
     progress.finish();
+
+    progress.start('survey calls');
+    const sv = await q(SURVEY_HISTORY, [new Date(now)]);
+    // The generated history is history: the product's scheduler starts after it.
+    await q('UPDATE survey_scan SET last_event_id = (SELECT coalesce(max(id), 0) FROM appeal_event) WHERE id = 1');
+    progress.finish(`${sv.rowCount ?? 0} survey call attempts`);
 
     progress.start('announcements');
     const anW = copy('announcement', ANNOUNCEMENT_COLUMNS);

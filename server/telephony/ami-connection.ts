@@ -228,7 +228,9 @@ export class AmiConnection extends EventEmitter {
   action(message: AmiMessage, timeoutMs = 10_000): Promise<AmiResponse> {
     const client = this.client;
     if (!client || !this.connected) return Promise.reject(new Error('AMI is not connected'));
-    const id = nextActionId();
+    // A caller's own ActionID (survey calls): its OriginateResponse can arrive in the same chunk as
+    // the response, before the caller could learn a generated one.
+    const id = message.ActionID ?? nextActionId();
     return new Promise<AmiResponse>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);

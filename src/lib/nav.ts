@@ -15,6 +15,7 @@ export const SECTIONS: Section[] = [
   section('/utility/announcements', 'nav.utility', 'home.utility'),
   section('/analytics/announcements', 'nav.analyticsAnnouncements', 'home.analyticsAnnouncements'),
   section('/analytics/calls', 'nav.analyticsCalls', 'home.analyticsCalls'),
+  section('/analytics/surveys', 'nav.analyticsSurveys', 'home.analyticsSurveys'),
   section('/supervisor', 'nav.supervisor', 'home.supervisor'),
   section('/admin', 'nav.admin', 'home.admin'),
 ];
