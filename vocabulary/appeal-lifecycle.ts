@@ -5,7 +5,8 @@
 //   new (registered) → in_progress → planned (a date and a reason) | done (an answer) |
 //   explained (a consultation answer, no works) | rejected (an answer and a reason);
 //   done = awaiting the resident's confirmation → closed (confirmed) | control (not confirmed:
-//   back to the executor with a new due date; a second "done" repeats the survey).
+//   back to the executor with a new due date; a second "done" repeats the survey); a control call
+//   on a closed appeal that hears "not done" returns it to Control too.
 //   rejected as "not our competence" does not end the appeal: it goes back to the contact centre's
 //   queue as `new`, to be re-assigned.
 import type { AppealStatus } from './appeals.ts';
@@ -53,7 +54,8 @@ export const LIFECYCLE: Readonly<Record<AppealStatus, readonly Move[]>> = {
   ],
   explained: [],
   rejected: [],
-  closed: [],
+  // A control call (a share of closed appeals is called again) that hears "not done" reopens it.
+  closed: [{ to: 'control', by: ['survey'], needs: [] }],
 };
 
 /** The statuses `actor` may move an appeal to from `from`. */

@@ -10,7 +10,8 @@ export type AppealStatus = (typeof APPEAL_STATUSES)[number];
 
 /**
  * `open`: the executor still owes work on it — it counts as overdue once its due date passes.
- * `terminal`: nothing more will happen to it. A `done` appeal is neither: the work is reported
+ * `terminal`: nothing more will happen to it (but for a control call that finds a closed appeal not
+ * done, which returns it to Control). A `done` appeal is neither: the work is reported
  * finished and waits for the resident's confirmation. `explained` is a consultation answer: no works
  * were owed, nothing more happens.
  */

@@ -1,6 +1,7 @@
 // All SQL of appeals: registration (one statement), lists, detail with history, status changes.
 // It writes only the appeals' own tables; names of categories, organisations, buildings and
 // residents are joined in for display.
+import type { ITask } from 'pg-promise';
 import { pgp, type Db } from '../db/db.ts';
 import { APPEAL_STATUSES, COUNT_CAP, OPEN_STATUSES, type AppealStatus, type DeadlineBasis, type EventKind } from '../../vocabulary/appeals.ts';
 
@@ -99,6 +100,34 @@ const JOINS = `
   LEFT JOIN resident r ON r.id = a.resident_id
   LEFT JOIN infra_object o ON o.id = a.infra_object_id`;
 const FROM = `FROM appeal a ${JOINS}`;
+
+/**
+ * A lifecycle change inside the caller's transaction (`change` opens its own): the appeal's row
+ * locked, the change decided from what it holds now, the columns set and the events appended.
+ */
+export async function applyChange(t: ITask<unknown>, id: number, actorId: number | null, now: Date,
+  decide: (current: CurrentAppeal) => AppealChange): Promise<{ before: CurrentAppeal; after: AppealChange } | null> {
+  const cur = await t.oneOrNone<CurrentAppeal>(`
+    SELECT a.status, a.executor_id AS "executorId", a.answer, a.control_count AS "controlCount", a.due_at AS "dueAt",
+           a.returned_at AS "returnedAt", a.planned_at AS "plannedAt", c.deadline_hours AS "deadlineHours",
+           c.deadline_basis AS "deadlineBasis"
+      FROM appeal a JOIN category c ON c.id = a.category_id
+     WHERE a.id = $1 FOR UPDATE OF a`, [id]);
+  if (!cur) return null;
+  const change = decide(cur);
+  const sets = (Object.entries(change.set) as [keyof typeof CHANGE_COLUMNS, unknown][])
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => pgp.as.format('$1:name = $2', [CHANGE_COLUMNS[k], v]));
+  await t.none(`UPDATE appeal SET ${[...sets, 'updated_at = $2'].join(', ')} WHERE id = $1`, [id, now]);
+  if (change.events.length) {
+    await t.none(`
+      INSERT INTO appeal_event (appeal_id, at, actor_id, kind, data)
+      SELECT $1, $2, $3, ev.kind, ev.data
+        FROM ROWS FROM (jsonb_to_recordset($4::jsonb) AS (kind text, data jsonb)) WITH ORDINALITY AS ev(kind, data, i)
+       ORDER BY ev.i`, [id, now, actorId, JSON.stringify(change.events)]);
+  }
+  return { before: cur, after: change };
+}
 
 export function appealsRepo(db: Db) {
   return {
@@ -243,28 +272,7 @@ export function appealsRepo(db: Db) {
      * two changes of one appeal never decide from the same state.
      */
     change: (id: number, actorId: number | null, now: Date, decide: (current: CurrentAppeal) => AppealChange) =>
-      db.tx('appeal-change', async (t) => {
-        const cur = await t.oneOrNone<CurrentAppeal>(`
-          SELECT a.status, a.executor_id AS "executorId", a.answer, a.control_count AS "controlCount", a.due_at AS "dueAt",
-                 a.returned_at AS "returnedAt", a.planned_at AS "plannedAt", c.deadline_hours AS "deadlineHours",
-                 c.deadline_basis AS "deadlineBasis"
-            FROM appeal a JOIN category c ON c.id = a.category_id
-           WHERE a.id = $1 FOR UPDATE OF a`, [id]);
-        if (!cur) return null;
-        const change = decide(cur);
-        const sets = (Object.entries(change.set) as [keyof typeof CHANGE_COLUMNS, unknown][])
-          .filter(([, v]) => v !== undefined)
-          .map(([k, v]) => pgp.as.format('$1:name = $2', [CHANGE_COLUMNS[k], v]));
-        await t.none(`UPDATE appeal SET ${[...sets, 'updated_at = $2'].join(', ')} WHERE id = $1`, [id, now]);
-        if (change.events.length) {
-          await t.none(`
-            INSERT INTO appeal_event (appeal_id, at, actor_id, kind, data)
-            SELECT $1, $2, $3, ev.kind, ev.data
-              FROM ROWS FROM (jsonb_to_recordset($4::jsonb) AS (kind text, data jsonb)) WITH ORDINALITY AS ev(kind, data, i)
-             ORDER BY ev.i`, [id, now, actorId, JSON.stringify(change.events)]);
-        }
-        return { before: cur, after: change };
-      }),
+      db.tx('appeal-change', (t) => applyChange(t, id, actorId, now, decide)),
 
     /** The answers an executor may start from for the appeal's category, the category's own first. */
     templates: (appealId: number) =>
