@@ -5,6 +5,7 @@ import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { errorMiddleware } from './http/errors.ts';
 import { queryGuard } from './http/body.ts';
+import { originCheck } from './http/origin-check.ts';
 import { sessionMiddleware } from './auth/guard.ts';
 import { authRoutes } from './auth/auth.routes.ts';
 import { healthRoutes } from './health/health.routes.ts';
@@ -46,6 +47,7 @@ export function createApp(s: Services, opts: AppOptions = {}) {
   app.use(errorMiddleware);
   app.use(metricsEndpoint(s.metrics, s.config.metricsToken));
   app.use(queryGuard);
+  app.use(originCheck(s.config));
   // Tiles, styles, glyphs and sprites: public and hot, so before sessions.
   app.use(tilesRoutes(s.tiles, { tileUrl: s.config.tileUrl }));
   app.use(sessionMiddleware(s.auth, s.clock.now));
@@ -77,5 +79,6 @@ export function createApp(s: Services, opts: AppOptions = {}) {
   app.use(api.routes());
 
   if (opts.ui) app.use(opts.ui);
-  return app;
+  // The configuration the app reads per request (its public URL), for whoever serves it.
+  return Object.assign(app, { config: s.config });
 }

@@ -52,7 +52,10 @@ export const config = {
   secureCookies: process.env.SECURE_COOKIES === '1',
   /** Behind a reverse proxy: trust its X-Forwarded-* headers. */
   trustProxy: process.env.TRUST_PROXY === '1',
+  /** Where residents and staff reach the product: links in mail, tile URLs, the origin state changes must come from. */
   publicUrl: process.env.PUBLIC_URL ?? `http://localhost:${port}`,
+  /** Other origins whose pages may change state (comma-separated), e.g. a second public name. */
+  allowedOrigins: (process.env.ALLOWED_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
   recordingsDir: path('RECORDINGS_DIR', join(dataDir, 'recordings')),
   /** Without SMTP_URL, mail is written here as .eml files. */
   mailDir: join(dataDir, 'mail'),

@@ -17,7 +17,7 @@ export function authRoutes(auth: AuthService, opts: { sessionDays: number; secur
   const isForm = (ctx: { is(t: string): string | false | null }) => !!ctx.is('application/x-www-form-urlencoded');
 
   router.post('/login', async (ctx) => {
-    const { login, password, next } = await readInput(ctx, LoginBody);
+    const { login, password, next } = await readInput(ctx, LoginBody, { form: true });
     const form = isForm(ctx);
     const result = await auth.signIn(login, password);
     if (!result) {
