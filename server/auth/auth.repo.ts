@@ -27,6 +27,32 @@ export function authRepo(db: Db) {
     deleteSession: (tokenHash: Buffer) => db.none('DELETE FROM user_session WHERE token_hash = $1', [tokenHash]),
     deleteExpiredSessions: (now: Date) => db.result('DELETE FROM user_session WHERE expires_at <= $1', [now]).then((r) => r.rowCount),
 
+    // ---- sign-in throttling (server/auth/throttle.ts) ----
+    throttleKnown: (key: string, since: Date) =>
+      db.oneOrNone('SELECT 1 FROM sign_in_throttle WHERE key = $1 AND last_at > $2', [key, since]).then((r) => !!r),
+    throttleBlockedUntil: (keys: string[], now: Date) =>
+      db.one<{ until: Date | null }>('SELECT max(blocked_until) AS until FROM sign_in_throttle WHERE key = ANY($1) AND blocked_until > $2', [keys, now])
+        .then((r) => r.until),
+    /** Counts a failure (starting again after a quiet `since`) and sets the key's wait from the new count. */
+    throttleFailure: (key: string, now: Date, since: Date, waitS: (failures: number) => number) =>
+      db.tx('sign-in-failure', async (t) => {
+        const { failures } = await t.one<{ failures: number }>(`
+          INSERT INTO sign_in_throttle AS s (key, failures, last_at, blocked_until) VALUES ($1, 1, $2, $2)
+          ON CONFLICT (key) DO UPDATE SET failures = CASE WHEN s.last_at <= $3 THEN 1 ELSE s.failures + 1 END, last_at = $2
+          RETURNING failures`, [key, now, since]);
+        const wait = waitS(failures);
+        if (wait > 0) await t.none(`UPDATE sign_in_throttle SET blocked_until = $2::timestamptz + make_interval(secs => $3) WHERE key = $1`, [key, now, wait]);
+      }),
+    /** A right password: the account's count from this address is over, and the address is known to it. */
+    throttleSucceeded: (pairKey: string, knownKey: string, now: Date) =>
+      db.tx('sign-in-success', async (t) => {
+        await t.none('DELETE FROM sign_in_throttle WHERE key = $1', [pairKey]);
+        await t.none(`INSERT INTO sign_in_throttle (key, failures, last_at, blocked_until) VALUES ($1, 0, $2, $2)
+          ON CONFLICT (key) DO UPDATE SET last_at = $2`, [knownKey, now]);
+      }),
+    /** Keys quiet for longer than any of them matters. */
+    deleteStaleThrottle: (before: Date) => db.result('DELETE FROM sign_in_throttle WHERE last_at < $1 AND blocked_until < $1', [before]).then((r) => r.rowCount),
+
     /** Everyone with access, for the administration page. */
     listUsers: () => db.any<AdminUser>(`${ADMIN_USERS} ORDER BY u.role, u.login`),
 

@@ -5,6 +5,7 @@ import type { AuthRepo } from './auth.repo.ts';
 import { verifyPassword, hashPassword } from './passwords.ts';
 import type { User } from '../../vocabulary/roles.ts';
 import type { Clock } from '../clock.ts';
+import { signInThrottle } from './throttle.ts';
 
 export const SESSION_COOKIE = 'misto_session';
 const hashToken = (token: string) => createHash('sha256').update(token).digest();
@@ -13,16 +14,22 @@ const hashToken = (token: string) => createHash('sha256').update(token).digest()
 let dummyHash: Promise<string> | undefined;
 
 export function authService(repo: AuthRepo, opts: { sessionDays: number; clock: Clock }) {
+  const throttle = signInThrottle(repo);
   return {
-    async signIn(login: string, password: string): Promise<{ user: User; token: string } | null> {
-      const row = await repo.findByLogin(login.trim().toLowerCase());
-      if (!row) {
-        await verifyPassword(password, await (dummyHash ??= hashPassword('x')));
+    /** `address` is the client's (X-Forwarded-For only with TRUST_PROXY); throws 429 when throttled. */
+    async signIn(rawLogin: string, password: string, address: string): Promise<{ user: User; token: string } | null> {
+      const login = rawLogin.trim().toLowerCase();
+      const now = opts.clock.now();
+      await throttle.check(login, address, now);
+      const row = await repo.findByLogin(login);
+      if (!row || !(await verifyPassword(password, row.passwordHash))) {
+        if (!row) await verifyPassword(password, await (dummyHash ??= hashPassword('x')));
+        await throttle.failed(login, address, now);
         return null;
       }
-      if (!(await verifyPassword(password, row.passwordHash))) return null;
+      await throttle.succeeded(login, address, now);
       const token = randomBytes(32).toString('base64url');
-      await repo.createSession(hashToken(token), row.id, opts.sessionDays, opts.clock.now());
+      await repo.createSession(hashToken(token), row.id, opts.sessionDays, now);
       const { passwordHash: _, ...user } = row;
       return { user, token };
     },

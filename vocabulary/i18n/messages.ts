@@ -41,6 +41,7 @@ export const messages = {
   'login.password': { uk: 'Пароль', en: 'Password' },
   'login.submit': { uk: 'Увійти', en: 'Sign in' },
   'login.error': { uk: 'Невірний логін або пароль', en: 'Wrong login or password' },
+  'login.throttled': { uk: 'Забагато спроб входу. Зачекайте трохи й спробуйте знову.', en: 'Too many sign-in attempts. Wait a little and try again.' },
   'login.signedInAs': { uk: 'Ви увійшли як {name} ({role})', en: 'Signed in as {name} ({role})' },
 
   // Administration
