@@ -66,6 +66,11 @@ export const config = {
   tileCacheBytes: int('TILE_CACHE_MB', 256) * 1024 * 1024,
   tileCacheControl: process.env.TILE_CACHE_CONTROL ?? 'public, max-age=60',
   smtpUrl: process.env.SMTP_URL ?? '',
+  /** Confirmation mails of subscriptions: at most this many to one address a day, and asked by one client an hour. */
+  mailLimits: {
+    perAddress: { max: int('CONFIRMATION_MAILS_PER_ADDRESS', 3), windowS: 24 * 3600 },
+    perClient: { max: int('CONFIRMATION_MAILS_PER_CLIENT', 10), windowS: 3600 },
+  },
   mailFrom: process.env.MAIL_FROM ?? 'Misto 15-80 <noreply@misto.local>',
   /** Appeal numbers read "<prefix>/<year>/<000123>": the city's hotline (15-80, 1551). Empty: the
    *  prefix of the database's latest appeal (a seeded Kyiv says 1551), else 15-80. */

@@ -64,7 +64,7 @@ export function createServices(db: Db, config: Config = defaultConfig, opts: Ser
     appeals: repos.appeals, residents: repos.residents, city: repos.city, objects: repos.objects, calls: repos.telephony,
     catalogue, clock, numberPrefix: config.appealNumberPrefix,
   });
-  const announcements = announcementsService(repos.announcements, { publicUrl: config.publicUrl, clock });
+  const announcements = announcementsService(repos.announcements, { publicUrl: config.publicUrl, clock, mailLimits: config.mailLimits });
   const callStats = callStatsService(repos.callStats, clock);
   // Screen pops read the caller's card and call ids on a pool of their own: never behind call-log writes.
   const popDb = companionPool(db, 4, 'pops');

@@ -288,6 +288,23 @@ function queries(db: Db) {
     buildingAddress: (id: number, q: Q = db) =>
       q.oneOrNone<{ id: number; address: string }>('SELECT id, address FROM building WHERE id = $1', [id]),
 
+    /**
+     * Confirmation mails sent to `email` since `emailSince` and at the asking of `client` since
+     * `clientSince`, with the oldest of each (when the next one is allowed). Locks both, so two
+     * instances cannot both send the last allowed mail.
+     */
+    confirmationMailsSent: async (t: Tx, email: string, client: string, emailSince: Date, clientSince: Date) => {
+      await t.any(`SELECT pg_advisory_xact_lock(hashtext('confirmation-mail:' || lower($1))), pg_advisory_xact_lock(hashtext('confirmation-client:' || $2))`, [email, client]);
+      return t.one<{ byEmail: number; oldestEmail: Date | null; byClient: number; oldestClient: Date | null }>(`
+        SELECT (SELECT count(*)::int FROM confirmation_mail_log WHERE lower(email) = lower($1) AND sent_at > $3) AS "byEmail",
+               (SELECT min(sent_at) FROM confirmation_mail_log WHERE lower(email) = lower($1) AND sent_at > $3) AS "oldestEmail",
+               (SELECT count(*)::int FROM confirmation_mail_log WHERE client = $2 AND sent_at > $4) AS "byClient",
+               (SELECT min(sent_at) FROM confirmation_mail_log WHERE client = $2 AND sent_at > $4) AS "oldestClient"`,
+      [email, client, emailSince, clientSince]);
+    },
+    logConfirmationMail: (t: Tx, email: string, client: string, now: Date) =>
+      t.none('INSERT INTO confirmation_mail_log (email, client, sent_at) VALUES ($1, $2, $3)', [email, client, now]),
+
     liveSubscription: (t: Tx, email: string, buildingId: number) =>
       t.oneOrNone<{ id: number; token: string; confirmedAt: Date | null }>(`
         SELECT id, token, confirmed_at AS "confirmedAt" FROM announcement_subscription

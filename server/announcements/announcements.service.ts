@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { ITask } from 'pg-promise';
 import type { User } from '../../vocabulary/roles.ts';
 import type { Clock } from '../clock.ts';
-import { badRequest, conflict, forbidden, notFound } from '../http/errors.ts';
+import { AppError, badRequest, conflict, forbidden, notFound } from '../http/errors.ts';
 import { enqueueMail } from '../mail/mail.repo.ts';
 import {
   type AnnouncementsRepo, type AnnouncementRow, type ListFilter, type ZoneCheck,
@@ -44,7 +44,10 @@ function geometryJson(g: { type: string; coordinates: unknown }, types: string[]
   return JSON.stringify(g);
 }
 
-export function announcementsService(repo: AnnouncementsRepo, cfg: { publicUrl: string; clock: Clock }) {
+export interface MailLimits { perAddress: { max: number; windowS: number }; perClient: { max: number; windowS: number } }
+export const DEFAULT_MAIL_LIMITS: MailLimits = { perAddress: { max: 3, windowS: 24 * 3600 }, perClient: { max: 10, windowS: 3600 } };
+
+export function announcementsService(repo: AnnouncementsRepo, cfg: { publicUrl: string; clock: Clock; mailLimits?: MailLimits }) {
   const { clock } = cfg;
   const base = cfg.publicUrl.replace(/\/$/, '');
   const links: Links = {
@@ -74,6 +77,24 @@ export function announcementsService(repo: AnnouncementsRepo, cfg: { publicUrl: 
       hex: c.zone, geojson: c.zoneGeojson!, sourceKind: input.source, sourceGeojson,
       bufferM: input.source === 'line' ? input.widthM : input.source === 'buildings' ? PICK_GROW_M : null,
     };
+  }
+
+  /**
+   * Anyone may ask for a confirmation mail to any address, so the city would mail whoever an
+   * attacker names: a few per address a day, a few more per client an hour (429 too_many_mails).
+   */
+  async function checkMailLimits(t: ITask<unknown>, email: string, client: string, now: Date) {
+    const { perAddress, perClient } = cfg.mailLimits ?? DEFAULT_MAIL_LIMITS;
+    const emailSince = new Date(now.getTime() - perAddress.windowS * 1000);
+    const clientSince = new Date(now.getTime() - perClient.windowS * 1000);
+    const sent = await repo.confirmationMailsSent(t, email, client, emailSince, clientSince);
+    const waits: number[] = [];
+    if (sent.byEmail >= perAddress.max) waits.push(sent.oldestEmail!.getTime() + perAddress.windowS * 1000 - now.getTime());
+    if (sent.byClient >= perClient.max) waits.push(sent.oldestClient!.getTime() + perClient.windowS * 1000 - now.getTime());
+    if (waits.length) {
+      const seconds = Math.max(1, Math.ceil(Math.max(...waits) / 1000));
+      throw new AppError(429, 'too_many_mails', `Too many confirmation mails to this address or from this client; try again in ${seconds} s`, undefined, undefined, { seconds });
+    }
   }
 
   function ownerOf(user: User, executorId: number | undefined): number {
@@ -220,7 +241,8 @@ export function announcementsService(repo: AnnouncementsRepo, cfg: { publicUrl: 
     },
 
     // ---- subscriptions ----
-    async subscribe({ email, buildingId, lang }: { email: string; buildingId: number; lang: 'uk' | 'en' }) {
+    /** `client` is the asking client's address: confirmation mails are limited per address and per client. */
+    async subscribe({ email, buildingId, lang }: { email: string; buildingId: number; lang: 'uk' | 'en' }, client: string) {
       const now = clock.now();
       return repo.transaction('announcement-subscribe', async (t) => {
         const b = await repo.buildingAddress(buildingId, t);
@@ -230,6 +252,7 @@ export function announcementsService(repo: AnnouncementsRepo, cfg: { publicUrl: 
           await repo.setSubscriptionLang(t, live.id, lang);
           return { status: 'already_confirmed' as const, address: b.address };
         }
+        await checkMailLimits(t, email, client, now);
         let token = live?.token;
         if (live) await repo.setSubscriptionLang(t, live.id, lang);
         else {
@@ -237,6 +260,7 @@ export function announcementsService(repo: AnnouncementsRepo, cfg: { publicUrl: 
           await repo.insertSubscription(t, email, buildingId, token, lang, now);
         }
         await enqueueMail(t, now, [confirmationMail(email, token!, b.address, lang, links)]);
+        await repo.logConfirmationMail(t, email, client, now);
         return { status: 'confirmation_sent' as const, address: b.address };
       });
     },
