@@ -75,6 +75,8 @@ export const config = {
   /** Appeal numbers read "<prefix>/<year>/<000123>": the city's hotline (15-80, 1551). Empty: the
    *  prefix of the database's latest appeal (a seeded Kyiv says 1551), else 15-80. */
   appealNumberPrefix: process.env.APPEAL_NUMBER_PREFIX ?? '',
+  /** An ended call may be attached to a new appeal (which then lists its recording) this long after it ended. */
+  callAttachHours: int('CALL_ATTACH_HOURS', 2),
   ami: {
     host: process.env.AMI_HOST ?? '',
     port: int('AMI_PORT', 5038),

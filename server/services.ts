@@ -62,7 +62,7 @@ export function createServices(db: Db, config: Config = defaultConfig, opts: Ser
   const residents = residentsService({ residents: repos.residents, appeals: repos.appeals, announcements: repos.announcements, city: repos.city, clock });
   const appeals = appealsService({
     appeals: repos.appeals, residents: repos.residents, city: repos.city, objects: repos.objects, calls: repos.telephony,
-    catalogue, clock, numberPrefix: config.appealNumberPrefix,
+    catalogue, clock, numberPrefix: config.appealNumberPrefix, callAttachHours: config.callAttachHours,
   });
   const announcements = announcementsService(repos.announcements, { publicUrl: config.publicUrl, clock, mailLimits: config.mailLimits });
   const callStats = callStatsService(repos.callStats, clock);

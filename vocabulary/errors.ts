@@ -25,7 +25,7 @@ export const ERROR_CODES = [
   'no_phone_interface', 'call_ended', 'channel_unknown', 'call_not_answered', 'not_your_recording', 'recording_missing',
   'not_an_interface', 'interface_taken',
   // security: where a request comes from, how often it may come
-  'cross_origin', 'unsupported_media_type', 'too_many_sign_ins', 'too_many_mails', 'call_not_yours', 'call_too_old',
+  'cross_origin', 'unsupported_media_type', 'too_many_sign_ins', 'too_many_mails', 'call_too_old',
   'utility_not_yours',
   // the server
   'database_unavailable', 'timeout', 'busy', 'unavailable', 'internal', 'method_not_allowed',

@@ -30,6 +30,8 @@ export interface AppealsDeps {
   catalogue: CatalogueService;
   clock: Clock;
   numberPrefix: string;
+  /** How long after it ended a call may still be attached to a new appeal (default 2). */
+  callAttachHours?: number;
 }
 
 /** An override of the catalogue needs a reason of at least REASON.min characters. */
@@ -59,8 +61,22 @@ export function appealsService(d: AppealsDeps) {
     return { id: a.id, number: a.number, executorId: a.executorId, dueAt: a.dueAt.toISOString(), replayed: true };
   }
 
+  /**
+   * The appeal gets the call's caller and, for whoever may read the appeal, its recordings: so only
+   * the operator who took the call may attach it, while it is recent. (That it has no appeal yet is
+   * checked again inside the registration's transaction.)
+   */
+  function checkCall(call: { operatorId: number | null; hungupAt: Date | null }, operator: User, appeals: number) {
+    if (call.operatorId !== operator.id) throw forbidden('This call was answered by another operator', { code: 'call_taken', field: 'callId' });
+    const hours = d.callAttachHours ?? 2;
+    if (call.hungupAt && clock.now().getTime() - call.hungupAt.getTime() > hours * 3600_000) {
+      throw conflict(`The call ended more than ${hours} h ago`, { code: 'call_too_old', field: 'callId', params: { hours } });
+    }
+    if (appeals > 0) throw conflict('An appeal was already registered during this call', { code: 'call_has_appeal', field: 'callId' });
+  }
+
   /** Who and where: the call's caller, the resident's home, the building's facts, the object's place. */
-  async function place(input: RegisterInput) {
+  async function place(input: RegisterInput, operator: User) {
     const [call, givenResident, givenBuilding, objectPoint] = await Promise.all([
       input.callId ? d.calls.callSummary(input.callId) : null,
       input.residentId ? d.residents.placeOf(input.residentId) : null,
@@ -68,6 +84,7 @@ export function appealsService(d: AppealsDeps) {
       input.infraObjectId && !input.point ? d.objects.point(input.infraObjectId) : null,
     ]);
     if (input.callId && !call) throw badRequest(`Call ${input.callId} does not exist`, { code: 'not_found', field: 'callId' });
+    if (input.callId && call) checkCall(call, operator, (await repo.ofCall(input.callId)).length);
     if (input.residentId && !givenResident) throw badRequest(`Resident ${input.residentId} does not exist`, { code: 'not_found', field: 'residentId' });
     if (input.buildingId && !givenBuilding) throw badRequest(`Building ${input.buildingId} does not exist`, { code: 'not_found', field: 'buildingId' });
     // A known caller of the call stands for the resident when the operator named none.
@@ -93,7 +110,7 @@ export function appealsService(d: AppealsDeps) {
   async function registerNew(input: RegisterInput, operator: User, requestId: string | null) {
     const now = clock.now();
     const category = await catalogue.activeCategory(input.categoryId);
-    const p = await place(input);
+    const p = await place(input, operator);
     const resolution = await catalogue.resolveExecutor(category, { buildingId: p.buildingId, infraObjectId: input.infraObjectId, point: p.where }, p.facts);
     const catalogueDue = catalogue.dueAt(category, now);
 
