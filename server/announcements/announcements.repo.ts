@@ -172,7 +172,10 @@ function queries(db: Db) {
            AND b.geom && ST_Expand(ST_SetSRID(ST_MakePoint($1, $2), 4326), 0.0001)
          ORDER BY b.geom <-> ST_SetSRID(ST_MakePoint($1, $2), 4326) LIMIT 1`, [lon, lat]),
 
-    executorExists: (id: number) => db.oneOrNone<{ id: number; utility: Utility | null }>('SELECT id, utility FROM executor WHERE id = $1', [id]),
+    /** The organisation and the utility kinds it may announce (its own and those granted to it). */
+    executorExists: (id: number) => db.oneOrNone<{ id: number; utilities: Utility[] }>(`
+      SELECT e.id, array_remove(array_prepend(e.utility, coalesce(array_agg(x.utility) FILTER (WHERE x.utility IS NOT NULL), '{}')), NULL) AS utilities
+        FROM executor e LEFT JOIN executor_utility x ON x.executor_id = e.id WHERE e.id = $1 GROUP BY e.id`, [id]),
 
     /** Stores an announcement, its affected buildings and counts. Call inside a transaction. */
     insert: (t: Tx, a: {

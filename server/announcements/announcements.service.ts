@@ -12,7 +12,7 @@ import {
 import { PREVIEW_SAMPLE, type EditInput, type Fields, type PublishInput, type ZoneInput } from './announcements.input.ts';
 import { confirmationMail, noticeMail, type Change, type Links } from './announcements.mail.ts';
 import {
-  KINDS, UTILITIES, MAX_VERTICES, PICK_GROW_M,
+  KINDS, UTILITIES, MAX_VERTICES, PICK_GROW_M, type Utility,
 } from '../../vocabulary/announcements.ts';
 
 export interface CheckedZone { hex: string; geojson: object; sourceKind: 'polygon' | 'line' | 'buildings'; sourceGeojson: string | null; bufferM: number | null }
@@ -102,6 +102,12 @@ export function announcementsService(repo: AnnouncementsRepo, cfg: { publicUrl: 
     if (!executorId) throw badRequest('"executorId" is required when an administrator publishes', { code: 'required', field: 'executorId' });
     return executorId;
   }
+  /** An organisation announces its own utility only: a housing office cannot publish a gas outage. */
+  function mayAnnounce(org: { id: number; utilities: Utility[] }, utility: Utility) {
+    if (!org.utilities.includes(utility)) {
+      throw forbidden(`Organisation ${org.id} announces ${org.utilities.join(', ') || 'no utility'}, not ${utility}`, { code: 'utility_not_yours', field: 'utility', params: { utility } });
+    }
+  }
   function mayAct(user: User, a: AnnouncementRow) {
     if (user.role === 'admin') return;
     if (user.role !== 'executor' || user.executorId !== a.executorId) throw forbidden('This announcement belongs to another organisation');
@@ -132,7 +138,9 @@ export function announcementsService(repo: AnnouncementsRepo, cfg: { publicUrl: 
     async publish(user: User, body: PublishInput) {
       const { zone: zoneInput, executorId: asked, ...f } = body;
       const executorId = ownerOf(user, asked);
-      if (!(await repo.executorExists(executorId))) throw badRequest(`Unknown executor ${executorId}`, { code: 'not_found', field: 'executorId' });
+      const org = await repo.executorExists(executorId);
+      if (!org) throw badRequest(`Unknown executor ${executorId}`, { code: 'not_found', field: 'executorId' });
+      mayAnnounce(org, f.utility);
       const zone = await checkZone(zoneInput);
       const now = clock.now();
       const id = await repo.transaction('announcement-publish', async (t) => {
@@ -152,6 +160,7 @@ export function announcementsService(repo: AnnouncementsRepo, cfg: { publicUrl: 
       if (!current) throw notFound(`No announcement ${id}`);
       mayAct(user, current);
       const { zone: zoneInput, ...change } = body;
+      if (change.utility && change.utility !== current.utility) mayAnnounce((await repo.executorExists(current.executorId))!, change.utility);
       const f: Fields = {
         kind: change.kind ?? current.kind, utility: change.utility ?? current.utility, title: change.title ?? current.title,
         description: change.description ?? current.description, contact: change.contact ?? current.contact,

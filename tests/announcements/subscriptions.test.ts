@@ -15,6 +15,7 @@ import type { Db } from '../../server/db/db.ts';
 import { sendPendingMail, backoffSeconds } from '../../server/mail/worker.ts';
 import { smtpTransport } from '../../server/mail/transport.ts';
 import { seedGrid, buildingId } from './fixture.ts';
+import { builder } from '../helpers/build.ts';
 
 interface Received { from: string; to: string[]; raw: string }
 let db: Db;
@@ -29,6 +30,9 @@ test.before(async () => {
   ({ db } = await migratedDb('ann_mail'));
   await seedGrid(db);
   await createUser(db, 'oblenergo', 'executor', { executorId: 1 });
+  // A gas outage comes from the gas company: an organisation announces its own utility only.
+  await builder(db).executor({ id: 3, code: 'gaz', name: 'Газорозподільна компанія', nameEn: null, utility: 'gas' });
+  await createUser(db, 'gaz', 'executor', { executorId: 3 });
   srv = await serve(createApp(testServices(db, { publicUrl: 'http://misto.test' }, clock)));
   smtp = new SMTPServer({
     authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
@@ -183,7 +187,9 @@ test('notices for publish, change, cancel; an English subscriber gets English; u
   const un = await client(srv.url).get(linkIn(last.text, 'unsubscribe'));
   assert.is(un.headers.get('location'), '/announcements?subscription=unsubscribed');
   inbox.length = 0;
-  await c.post('/api/announcements', {
+  const gas = client(srv.url);
+  await gas.signIn('gaz', PASSWORD);
+  await gas.post('/api/announcements', {
     kind: 'excavation', utility: 'gas', startsAt: iso(3600e3), endsAt: iso(5 * 3600e3),
     zone: { source: 'buildings', buildingIds: [B] } });
   assert.equal(await deliver(), { sent: 1, failed: 0 });
