@@ -63,6 +63,7 @@ export function createServices(db: Db, config: Config = defaultConfig, opts: Ser
   const appeals = appealsService({
     appeals: repos.appeals, residents: repos.residents, city: repos.city, objects: repos.objects, calls: repos.telephony,
     catalogue, clock, numberPrefix: config.appealNumberPrefix, callAttachHours: config.callAttachHours,
+    callWritten: (id) => telephony.tracker.written(id),
   });
   const announcements = announcementsService(repos.announcements, { publicUrl: config.publicUrl, clock, mailLimits: config.mailLimits });
   const callStats = callStatsService(repos.callStats, clock);

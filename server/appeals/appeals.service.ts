@@ -32,6 +32,8 @@ export interface AppealsDeps {
   numberPrefix: string;
   /** How long after it ended a call may still be attached to a new appeal (default 2). */
   callAttachHours?: number;
+  /** Resolves once this instance's call log has written what it knows of a call (its answer: who took it). */
+  callWritten?: (callId: number) => Promise<void>;
 }
 
 /** An override of the catalogue needs a reason of at least REASON.min characters. */
@@ -77,6 +79,8 @@ export function appealsService(d: AppealsDeps) {
 
   /** Who and where: the call's caller, the resident's home, the building's facts, the object's place. */
   async function place(input: RegisterInput, operator: User) {
+    // A registration can follow the answer faster than its row is written: who took the call decides.
+    if (input.callId) await d.callWritten?.(input.callId);
     const [call, givenResident, givenBuilding, objectPoint] = await Promise.all([
       input.callId ? d.calls.callSummary(input.callId) : null,
       input.residentId ? d.residents.placeOf(input.residentId) : null,
