@@ -51,7 +51,7 @@ export function createApp(s: Services, opts: AppOptions = {}) {
   app.use(queryGuard);
   app.use(originCheck(s.config));
   // Tiles, styles, glyphs and sprites: public and hot, so before sessions.
-  app.use(tilesRoutes(s.tiles, { tileUrl: s.config.tileUrl }));
+  app.use(tilesRoutes(s.tiles, { tileUrl: s.config.tileUrl, publicUrl: () => s.config.publicUrl }));
   app.use(sessionMiddleware(s.auth, s.clock.now));
 
   const api = new Router({ prefix: '/api' });
