@@ -48,6 +48,8 @@ export const config = {
   /** Seed preset loaded into an empty database on start ("none" to skip). */
   seedPreset: process.env.SEED_PRESET ?? 'default',
   sessionDays: int('SESSION_DAYS', 7),
+  /** A session unused this long ends before its lifetime (a stream's keep-alive is not use). */
+  sessionIdleMinutes: int('SESSION_IDLE_MINUTES', 120),
   /** Mark cookies Secure (set behind HTTPS). */
   secureCookies: process.env.SECURE_COOKIES === '1',
   /** Behind a reverse proxy: trust its X-Forwarded-* headers. */

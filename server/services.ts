@@ -75,6 +75,7 @@ export function createServices(db: Db, config: Config = defaultConfig, opts: Ser
     repo: repos.telephony, popPath: popPathRepo(popDb), card: (phone) => popCards.callerCard(phone), appeals: repos.appeals,
     today: (now) => callStats.today(now), config, clock,
   });
+  const auth = authService(repos.auth, { sessionDays: config.sessionDays, idleMinutes: config.sessionIdleMinutes, clock });
   const tiles = tileService(db, repos.tiles, loadRegistry(), { cacheBytes: config.tileCacheBytes, cacheControl: config.tileCacheControl });
   metrics.sources.tiles = tiles.stats;
   metrics.sources.ami = telephony.link;
@@ -85,7 +86,7 @@ export function createServices(db: Db, config: Config = defaultConfig, opts: Ser
     config,
     clock,
     metrics,
-    auth: authService(repos.auth, { sessionDays: config.sessionDays, clock }),
+    auth,
     admin: adminService({ users: repos.auth, inQueue: (raw) => telephony.inQueue(raw) }),
     city: repos.city,
     catalogue,
@@ -100,7 +101,7 @@ export function createServices(db: Db, config: Config = defaultConfig, opts: Ser
     tiles,
     /** Closes what the services hold open besides the pool: change listeners, the PBX link. */
     async close() {
-      await Promise.all([catalogue.close(), tiles.close(), telephony.stop()]);
+      await Promise.all([catalogue.close(), tiles.close(), telephony.stop(), auth.close()]);
       await popDb.$pool.end();
     },
   };

@@ -1,4 +1,5 @@
 import type { Db } from '../db/db.ts';
+import { listen, type Listener } from '../db/listen.ts';
 import type { Role, User } from '../../vocabulary/roles.ts';
 
 const USER_COLUMNS = `u.id, u.login, u.full_name AS "fullName", u.role, u.executor_id AS "executorId",
@@ -18,12 +19,19 @@ export function authRepo(db: Db) {
       db.oneOrNone<User & { passwordHash: string }>(
         `SELECT ${USER_COLUMNS}, u.password_hash AS "passwordHash" FROM app_user u WHERE u.login = $1 AND NOT u.disabled`, [login]),
     createSession: (tokenHash: Buffer, userId: number, days: number, now: Date) =>
-      db.none(`INSERT INTO user_session (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $4, $4::timestamptz + make_interval(days => $3))`,
+      db.none(`INSERT INTO user_session (token_hash, user_id, created_at, last_seen_at, expires_at) VALUES ($1, $2, $4, $4, $4::timestamptz + make_interval(days => $3))`,
         [tokenHash, userId, days, now]),
-    // Prepared once per connection: it runs on every signed-in request.
-    userBySession: (tokenHash: Buffer, now: Date) =>
-      db.oneOrNone<User>({ name: 'user-by-session', text: `SELECT ${USER_COLUMNS} FROM user_session s JOIN app_user u ON u.id = s.user_id
-          WHERE s.token_hash = $1 AND s.expires_at > $2 AND NOT u.disabled`, values: [tokenHash, now] }),
+    // Prepared once per connection: it runs on every signed-in request. A session unused since
+    // `idleSince` is over, whatever its lifetime.
+    userBySession: (tokenHash: Buffer, now: Date, idleSince: Date) =>
+      db.oneOrNone<User & { lastSeenAt: Date }>({ name: 'user-by-session-idle', text: `SELECT ${USER_COLUMNS}, s.last_seen_at AS "lastSeenAt"
+          FROM user_session s JOIN app_user u ON u.id = s.user_id
+          WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND NOT u.disabled`, values: [tokenHash, now, idleSince] }),
+    touchSession: (tokenHash: Buffer, now: Date) =>
+      db.none('UPDATE user_session SET last_seen_at = $2 WHERE token_hash = $1 AND last_seen_at < $2', [tokenHash, now]),
+    /** Deleted sessions and disabled users, as every instance hears them (migrations/103_session_end.sql). */
+    watchSessionEnds: (onMessage: (payload: string) => void, opts: { log?: (m: string) => void; onListening?: () => void }): Listener =>
+      listen(db, ['misto_session_end'], (_channel, payload) => onMessage(payload), opts),
     deleteSession: (tokenHash: Buffer) => db.none('DELETE FROM user_session WHERE token_hash = $1', [tokenHash]),
     deleteExpiredSessions: (now: Date) => db.result('DELETE FROM user_session WHERE expires_at <= $1', [now]).then((r) => r.rowCount),
 
