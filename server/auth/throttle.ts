@@ -52,6 +52,8 @@ export function signInThrottle(repo: AuthRepo) {
     async succeeded(login: string, address: string, now: Date) {
       const k = keys(login, address);
       await repo.throttleSucceeded(k.pair, k.known, now);
+      // Keys nobody has touched for longer than any of them matters go (an indexed, usually empty delete).
+      await repo.deleteStaleThrottle(new Date(now.getTime() - KNOWN_S * 1000));
     },
   };
 }
