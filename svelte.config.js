@@ -18,7 +18,8 @@ export default {
         'style-src': ['self', 'unsafe-inline'],
         'img-src': ['self', 'data:', 'blob:'],
         'font-src': ['self'],
-        'connect-src': ['self'],
+        // deck.gl fetches its icon atlases from data: URLs.
+        'connect-src': ['self', 'data:', 'blob:'],
         'worker-src': ['self', 'blob:'],
         'child-src': ['self', 'blob:'],
         'media-src': ['self', 'blob:'],

@@ -1,6 +1,6 @@
 // The pages' Content-Security-Policy in Chromium: the karta's map (MapLibre's blob: workers,
-// data:/blob: images, tiles) and the operator's desk (its event stream and map) work with it and
-// raise no violation; pages cannot be framed.
+// data:/blob: images, tiles), the announcements' icons (a data: atlas) and the operator's desk (its
+// event stream and map) work with it and raise no violation; pages cannot be framed.
 import { test } from '../helpers/uvu.ts';
 import * as assert from 'uvu/assert';
 import type { Browser, Page } from 'playwright-core';
@@ -9,7 +9,9 @@ import { startProduct } from '../helpers/app.ts';
 import { launchBrowser, signIn, watchErrors } from '../helpers/browser.ts';
 import { PASSWORD } from '../helpers/users.ts';
 import { config as baseConfig } from '../../server/config.ts';
-import { seedCity } from '../appeals/fixture.ts';
+import { seedCity, CITY } from '../appeals/fixture.ts';
+import { builder } from '../helpers/build.ts';
+import { TEST_NOW, HOUR } from '../helpers/clock.ts';
 
 let app: Awaited<ReturnType<typeof startProduct>>;
 let browser: Browser;
@@ -17,6 +19,9 @@ let browser: Browser;
 test.before(async () => {
   const { db } = await migratedDb('sec_csp');
   await seedCity(db);
+  // An announcement on the map: deck.gl draws it with an icon atlas it fetches from a data: URL.
+  await builder(db).announcement({ executor: CITY.vodokanal, utility: 'cold_water', buildings: [CITY.buildingCentre],
+    startsAt: new Date(TEST_NOW.getTime() - HOUR), endsAt: new Date(TEST_NOW.getTime() + 5 * HOUR) });
   app = await startProduct(db, { ami: { ...baseConfig.ami, host: '', simPort: 0 } });
   await app.services.telephony.start({ log: () => {} });
   browser = await launchBrowser();
@@ -55,6 +60,7 @@ test('a page answers with a nonce-based CSP that allows what MapLibre needs and 
   assert.match(csp, /script-src 'self' 'nonce-[^']+'/);
   assert.match(csp, /worker-src 'self' blob:/);
   assert.match(csp, /img-src 'self' data: blob:/);
+  assert.match(csp, /connect-src 'self' data: blob:/);
   assert.match(csp, /frame-ancestors 'none'/);
   assert.not.match(csp, /script-src[^;]*'unsafe-inline'/);
   assert.is(res.headers.get('x-frame-options'), 'DENY');
@@ -72,6 +78,18 @@ test('the karta draws its map under the CSP with no violation', async () => {
   await mapIdle(page);
   const drawn = await page.evaluate(() => (window as any).mistoMap.queryRenderedFeatures().length);
   assert.ok(drawn > 0, 'the map drew features from its tiles');
+  assert.equal(violations, []);
+  assert.equal(errors, []);
+  await page.close();
+});
+
+test('the announcements map draws its icons (deck.gl, a data: atlas) under the CSP with no violation', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const { errors, violations } = await watched(page);
+  await page.goto(`${app.url}/announcements`);
+  await page.waitForSelector('.mapview[data-map-ready="true"]', { timeout: 30_000 });
+  await mapIdle(page);
+  await new Promise((r) => setTimeout(r, 1000));
   assert.equal(violations, []);
   assert.equal(errors, []);
   await page.close();
