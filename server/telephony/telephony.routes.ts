@@ -63,13 +63,13 @@ export function telephonyRoutes(telephony: TelephonyService, opts: { auth?: Auth
     const user = ctx.state.user!;
     const stillWanted = whileSignedIn(ctx);
     const stream = openEventStream(ctx, { lifecycle: opts.lifecycle, heartbeatMs: telephony.heartbeatMs, stillWanted });
-    await endWithSession(ctx, stream, stillWanted);
-    if (stream.ended) return;
+    // Subscribed before anything is awaited: the client counts on pops from the moment the stream opens.
     const unsubscribe = telephony.hub.subscribe(user.id, (pop) => stream.send('call', pop));
     const unstatus = telephony.onStatus((s) => stream.send('status', s));
     stream.onEnd(() => { unsubscribe(); unstatus(); });
     stream.send('status', telephony.status());
     for (const pop of await telephony.current(user.id).catch(() => [])) stream.send('call', pop);
+    await endWithSession(ctx, stream, stillWanted);
   });
 
   router.get('/telephony/status', desk, (ctx) => { ctx.body = telephony.status(); });
@@ -92,11 +92,10 @@ export function telephonyRoutes(telephony: TelephonyService, opts: { auth?: Auth
   router.get('/supervisor/events', wallboard, async (ctx: Context) => {
     const stillWanted = whileSignedIn(ctx);
     const stream = openEventStream(ctx, { lifecycle: opts.lifecycle, heartbeatMs: telephony.heartbeatMs, stillWanted });
-    await endWithSession(ctx, stream, stillWanted);
-    if (stream.ended) return;
     const off = telephony.onBoard((b) => stream.send('board', b));
     stream.onEnd(off);
     stream.send('board', telephony.board());
+    await endWithSession(ctx, stream, stillWanted);
   });
 
   router.get('/recordings/:id', requireRole('operator', 'admin', 'executor'), async (ctx) => {
