@@ -2,6 +2,7 @@
 // registration looks up who and where from the domains that own them (in parallel), lets the
 // catalogue choose the executor and due date, checks the overrides, and writes the appeal and its
 // opening history in one statement.
+import { canonicalInterface } from '../../vocabulary/telephony.ts';
 import { badRequest, conflict, forbidden, notFound } from '../http/errors.ts';
 import { canSeePersonalData, type User } from '../../vocabulary/roles.ts';
 import { EXECUTOR_MOVES, NEEDS_ANSWER, REASON } from '../../vocabulary/appeals.ts';
@@ -68,8 +69,11 @@ export function appealsService(d: AppealsDeps) {
    * the operator who took the call may attach it, while it is recent. (That it has no appeal yet is
    * checked again inside the registration's transaction.)
    */
-  function checkCall(call: { operatorId: number | null; hungupAt: Date | null }, operator: User, appeals: number) {
-    if (call.operatorId !== operator.id) throw forbidden('This call was answered by another operator', { code: 'call_taken', field: 'callId' });
+  function checkCall(call: { operatorId: number | null; agentInterface: string | null; hungupAt: Date | null }, operator: User, appeals: number) {
+    // Still ringing at the operator's own phone (the card pops on ringing): theirs too.
+    const ringingHere = call.operatorId === null && !call.hungupAt && !!operator.sipInterface
+      && canonicalInterface(call.agentInterface) === canonicalInterface(operator.sipInterface);
+    if (call.operatorId !== operator.id && !ringingHere) throw forbidden('This call was answered by another operator', { code: 'call_taken', field: 'callId' });
     const hours = d.callAttachHours ?? 2;
     if (call.hungupAt && clock.now().getTime() - call.hungupAt.getTime() > hours * 3600_000) {
       throw conflict(`The call ended more than ${hours} h ago`, { code: 'call_too_old', field: 'callId', params: { hours } });

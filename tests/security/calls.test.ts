@@ -87,6 +87,14 @@ test('a call that ended longer ago than the configured window cannot be attached
   assert.is((await register(op1, live)).status, 201, 'a long call still in progress');
 });
 
+test('a call still ringing may be attached by the operator whose phone rings (in the PBX\'s spelling), not by another', async () => {
+  const ringing = () => b().call({ callerPhone: CITY.residentPhone, operator: null, agentInterface: 'pjsip/101', enteredAt: at(-20_000), answeredAt: null, hungupAt: null });
+  const other = await register(op2, await ringing());
+  assert.is(other.status, 403);
+  assert.is(other.body.error, 'call_taken');
+  assert.is((await register(op1, await ringing())).status, 201);
+});
+
 test('GET /api/calls/:id answers the operator who took the call and admins, and refuses other operators', async () => {
   const call = await endedCall(ids.op1, 5 * 60_000);
   const own = await op1.get(`/api/calls/${call}`);
