@@ -5,6 +5,8 @@ import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { errorMiddleware } from './http/errors.ts';
 import { queryGuard } from './http/body.ts';
+import { originCheck } from './http/origin-check.ts';
+import { securityHeaders } from './http/security-headers.ts';
 import { sessionMiddleware } from './auth/guard.ts';
 import { authRoutes } from './auth/auth.routes.ts';
 import { healthRoutes } from './health/health.routes.ts';
@@ -44,11 +46,13 @@ export function createApp(s: Services, opts: AppOptions = {}) {
   app.on('error', (err: Error) => httpLog.error({ err }, 'unexpected error'));
   app.use(life.middleware);
   app.use(requestObserver(s.metrics, httpLog));
+  app.use(securityHeaders);
   app.use(errorMiddleware);
   app.use(metricsEndpoint(s.metrics, s.config.metricsToken));
   app.use(queryGuard);
+  app.use(originCheck(s.config));
   // Tiles, styles, glyphs and sprites: public and hot, so before sessions.
-  app.use(tilesRoutes(s.tiles, { tileUrl: s.config.tileUrl }));
+  app.use(tilesRoutes(s.tiles, { tileUrl: s.config.tileUrl, publicUrl: () => s.config.publicUrl }));
   app.use(sessionMiddleware(s.auth, s.clock.now));
 
   const api = new Router({ prefix: '/api' });
@@ -78,6 +82,11 @@ export function createApp(s: Services, opts: AppOptions = {}) {
   });
   app.use(api.routes());
 
-  if (opts.ui) app.use(opts.ui);
-  return app;
+  if (opts.ui) {
+    // The pages' CSP lets them fetch tiles from TILE_URL (src/hooks.server.ts).
+    app.use((ctx, next) => { Object.assign(ctx.req, { mistoTileUrl: s.config.tileUrl }); return next(); });
+    app.use(opts.ui);
+  }
+  // The configuration the app reads per request (its public URL), for whoever serves it.
+  return Object.assign(app, { config: s.config });
 }

@@ -48,11 +48,16 @@ export const config = {
   /** Seed preset loaded into an empty database on start ("none" to skip). */
   seedPreset: process.env.SEED_PRESET ?? 'default',
   sessionDays: int('SESSION_DAYS', 7),
+  /** A session unused this long ends before its lifetime (a stream's keep-alive is not use). */
+  sessionIdleMinutes: int('SESSION_IDLE_MINUTES', 120),
   /** Mark cookies Secure (set behind HTTPS). */
   secureCookies: process.env.SECURE_COOKIES === '1',
   /** Behind a reverse proxy: trust its X-Forwarded-* headers. */
   trustProxy: process.env.TRUST_PROXY === '1',
+  /** Where residents and staff reach the product: links in mail, tile URLs, the origin state changes must come from. */
   publicUrl: process.env.PUBLIC_URL ?? `http://localhost:${port}`,
+  /** Other origins whose pages may change state (comma-separated), e.g. a second public name. */
+  allowedOrigins: (process.env.ALLOWED_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
   recordingsDir: path('RECORDINGS_DIR', join(dataDir, 'recordings')),
   /** Without SMTP_URL, mail is written here as .eml files. */
   mailDir: join(dataDir, 'mail'),
@@ -63,6 +68,11 @@ export const config = {
   tileCacheBytes: int('TILE_CACHE_MB', 256) * 1024 * 1024,
   tileCacheControl: process.env.TILE_CACHE_CONTROL ?? 'public, max-age=60',
   smtpUrl: process.env.SMTP_URL ?? '',
+  /** Confirmation mails of subscriptions: at most this many to one address a day, and asked by one client an hour. */
+  mailLimits: {
+    perAddress: { max: int('CONFIRMATION_MAILS_PER_ADDRESS', 3), windowS: 24 * 3600 },
+    perClient: { max: int('CONFIRMATION_MAILS_PER_CLIENT', 10), windowS: 3600 },
+  },
   mailFrom: process.env.MAIL_FROM ?? 'Misto 15-80 <noreply@misto.local>',
   /** The executors' digests and overdue lists (server/jobs/): times of day in Europe/Kyiv. */
   jobs: {
@@ -76,6 +86,8 @@ export const config = {
   /** Appeal numbers read "<prefix>/<year>/<000123>": the city's hotline (15-80, 1551). Empty: the
    *  prefix of the database's latest appeal (a seeded Kyiv says 1551), else 15-80. */
   appealNumberPrefix: process.env.APPEAL_NUMBER_PREFIX ?? '',
+  /** An ended call may be attached to a new appeal (which then lists its recording) this long after it ended. */
+  callAttachHours: int('CALL_ATTACH_HOURS', 2),
   ami: {
     host: process.env.AMI_HOST ?? '',
     port: int('AMI_PORT', 5038),

@@ -67,9 +67,10 @@ export function createServices(db: Db, config: Config = defaultConfig, opts: Ser
   const residents = residentsService({ residents: repos.residents, appeals: repos.appeals, announcements: repos.announcements, city: repos.city, clock });
   const appeals = appealsService({
     appeals: repos.appeals, residents: repos.residents, city: repos.city, objects: repos.objects, calls: repos.telephony,
-    catalogue, clock, numberPrefix: config.appealNumberPrefix,
+    catalogue, clock, numberPrefix: config.appealNumberPrefix, callAttachHours: config.callAttachHours,
+    callWritten: (id) => telephony.tracker.written(id),
   });
-  const announcements = announcementsService(repos.announcements, { publicUrl: config.publicUrl, clock });
+  const announcements = announcementsService(repos.announcements, { publicUrl: config.publicUrl, clock, mailLimits: config.mailLimits });
   const callStats = callStatsService(repos.callStats, clock);
   // Screen pops read the caller's card and call ids on a pool of their own: never behind call-log writes.
   const popDb = companionPool(db, 4, 'pops');
@@ -79,6 +80,7 @@ export function createServices(db: Db, config: Config = defaultConfig, opts: Ser
     repo: repos.telephony, popPath: popPathRepo(popDb), card: (phone) => popCards.callerCard(phone), appeals: repos.appeals,
     today: (now) => callStats.today(now), config, clock,
   });
+  const auth = authService(repos.auth, { sessionDays: config.sessionDays, idleMinutes: config.sessionIdleMinutes, clock });
   const tiles = tileService(db, repos.tiles, loadRegistry(), { cacheBytes: config.tileCacheBytes, cacheControl: config.tileCacheControl });
   metrics.sources.tiles = tiles.stats;
   metrics.sources.ami = telephony.link;
@@ -89,7 +91,7 @@ export function createServices(db: Db, config: Config = defaultConfig, opts: Ser
     config,
     clock,
     metrics,
-    auth: authService(repos.auth, { sessionDays: config.sessionDays, clock }),
+    auth,
     admin: adminService({ users: repos.auth, inQueue: (raw) => telephony.inQueue(raw) }),
     city: repos.city,
     catalogue,
@@ -106,7 +108,7 @@ export function createServices(db: Db, config: Config = defaultConfig, opts: Ser
     tiles,
     /** Closes what the services hold open besides the pool: change listeners, the PBX link. */
     async close() {
-      await Promise.all([catalogue.close(), tiles.close(), telephony.stop()]);
+      await Promise.all([catalogue.close(), tiles.close(), telephony.stop(), auth.close()]);
       await popDb.$pool.end();
     },
   };

@@ -6,7 +6,7 @@ declare global {
   namespace App {
     interface Locals { user: User | null; locale: Locale; now: Date; forbidden?: boolean; unavailable?: boolean }
     interface PageData { user: User | null; locale: Locale; now: string }
-    interface Platform { req?: IncomingMessage & { mistoUser?: User | null; mistoSessionUnknown?: boolean; mistoNow?: Date } }
+    interface Platform { req?: IncomingMessage & { mistoUser?: User | null; mistoSessionUnknown?: boolean; mistoNow?: Date; mistoTileUrl?: string } }
     interface Error { message: string }
   }
 }

@@ -10,6 +10,11 @@ import { isLocale, DEFAULT_LOCALE } from '$lib/i18n';
 const apiOrigin = () => process.env.MISTO_INTERNAL_ORIGIN ?? `http://127.0.0.1:${process.env.API_PORT ?? 3001}`;
 const KOA_PATHS = /^\/(api|maps|capabilities|fonts|sprites)(\/|$)/;
 
+/** A tile server of its own (TILE_URL) is the one other origin pages fetch from (kit.csp knows only 'self'). */
+const originOf = (url: string | undefined) => {
+  try { return url ? new URL(url).origin : ''; } catch { return ''; }
+};
+
 async function userFromApi(cookie: string | null): Promise<User | null> {
   if (!cookie) return null;
   const res = await fetch(`${apiOrigin()}/api/auth/me`, { headers: { cookie } }).catch(() => null);
@@ -34,7 +39,11 @@ export const handle: Handle = async ({ event, resolve }) => {
     if (!event.locals.user) redirect(303, `/login?next=${encodeURIComponent(event.url.pathname + event.url.search)}`);
     event.locals.forbidden = true; // rendered as 403 by routes/(app)/+layout.server.ts, inside the shell
   }
-  return resolve(event, { transformPageChunk: ({ html }) => html.replace('%lang%', event.locals.locale) });
+  const response = await resolve(event, { transformPageChunk: ({ html }) => html.replace('%lang%', event.locals.locale) });
+  const csp = response.headers.get('content-security-policy');
+  const tileOrigin = originOf(req?.mistoTileUrl ?? process.env.TILE_URL);
+  if (tileOrigin && csp) response.headers.set('content-security-policy', csp.replace(/connect-src ([^;]*)/, `connect-src $1 ${tileOrigin}`));
+  return response;
 };
 
 // SvelteKit answers same-origin fetches itself during SSR; the API's paths belong to Koa.

@@ -25,6 +25,9 @@ export const ERROR_CODES = [
   'call_taken', 'call_has_appeal', 'pbx_unavailable', 'pbx_refused', 'pbx_error', 'range_not_satisfiable', 'not_demo',
   'no_phone_interface', 'call_ended', 'channel_unknown', 'call_not_answered', 'not_your_recording', 'recording_missing',
   'not_an_interface', 'interface_taken',
+  // security: where a request comes from, how often it may come
+  'cross_origin', 'unsupported_media_type', 'too_many_sign_ins', 'too_many_mails', 'call_too_old',
+  'utility_not_yours',
   // the server
   'database_unavailable', 'timeout', 'busy', 'unavailable', 'internal', 'method_not_allowed',
 ] as const;

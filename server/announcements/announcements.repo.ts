@@ -172,7 +172,10 @@ function queries(db: Db) {
            AND b.geom && ST_Expand(ST_SetSRID(ST_MakePoint($1, $2), 4326), 0.0001)
          ORDER BY b.geom <-> ST_SetSRID(ST_MakePoint($1, $2), 4326) LIMIT 1`, [lon, lat]),
 
-    executorExists: (id: number) => db.oneOrNone<{ id: number; utility: Utility | null }>('SELECT id, utility FROM executor WHERE id = $1', [id]),
+    /** The organisation and the utility kinds it may announce (its own and those granted to it). */
+    executorExists: (id: number) => db.oneOrNone<{ id: number; utilities: Utility[] }>(`
+      SELECT e.id, array_remove(array_prepend(e.utility, coalesce(array_agg(x.utility) FILTER (WHERE x.utility IS NOT NULL), '{}')), NULL) AS utilities
+        FROM executor e LEFT JOIN executor_utility x ON x.executor_id = e.id WHERE e.id = $1 GROUP BY e.id`, [id]),
 
     /** Stores an announcement, its affected buildings and counts. Call inside a transaction. */
     insert: (t: Tx, a: {
@@ -287,6 +290,23 @@ function queries(db: Db) {
     // ---- subscriptions ----
     buildingAddress: (id: number, q: Q = db) =>
       q.oneOrNone<{ id: number; address: string }>('SELECT id, address FROM building WHERE id = $1', [id]),
+
+    /**
+     * Confirmation mails sent to `email` since `emailSince` and at the asking of `client` since
+     * `clientSince`, with the oldest of each (when the next one is allowed). Locks both, so two
+     * instances cannot both send the last allowed mail.
+     */
+    confirmationMailsSent: async (t: Tx, email: string, client: string, emailSince: Date, clientSince: Date) => {
+      await t.any(`SELECT pg_advisory_xact_lock(hashtext('confirmation-mail:' || lower($1))), pg_advisory_xact_lock(hashtext('confirmation-client:' || $2))`, [email, client]);
+      return t.one<{ byEmail: number; oldestEmail: Date | null; byClient: number; oldestClient: Date | null }>(`
+        SELECT (SELECT count(*)::int FROM confirmation_mail_log WHERE lower(email) = lower($1) AND sent_at > $3) AS "byEmail",
+               (SELECT min(sent_at) FROM confirmation_mail_log WHERE lower(email) = lower($1) AND sent_at > $3) AS "oldestEmail",
+               (SELECT count(*)::int FROM confirmation_mail_log WHERE client = $2 AND sent_at > $4) AS "byClient",
+               (SELECT min(sent_at) FROM confirmation_mail_log WHERE client = $2 AND sent_at > $4) AS "oldestClient"`,
+      [email, client, emailSince, clientSince]);
+    },
+    logConfirmationMail: (t: Tx, email: string, client: string, now: Date) =>
+      t.none('INSERT INTO confirmation_mail_log (email, client, sent_at) VALUES ($1, $2, $3)', [email, client, now]),
 
     liveSubscription: (t: Tx, email: string, buildingId: number) =>
       t.oneOrNone<{ id: number; token: string; confirmedAt: Date | null }>(`

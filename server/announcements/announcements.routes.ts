@@ -32,7 +32,7 @@ export function announcementsRoutes(s: AnnouncementsService) {
   // ---- subscriptions: the links in the mail land here and go on to the public page ----
   router.post('/announcements/subscriptions', async (ctx) => {
     ctx.status = 202;
-    ctx.body = await s.subscribe(await body(ctx, SubscribeBody));
+    ctx.body = await s.subscribe(await body(ctx, SubscribeBody), ctx.ip);
   });
   const tokenRoute = (action: 'confirm' | 'unsubscribe') => async (ctx: Context) => {
     if (!TokenQuery.safeParse(ctx.query).success) throw badRequest('The link is incomplete: no token', { field: 'token' });

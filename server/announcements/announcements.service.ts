@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { ITask } from 'pg-promise';
 import type { User } from '../../vocabulary/roles.ts';
 import type { Clock } from '../clock.ts';
-import { badRequest, conflict, forbidden, notFound } from '../http/errors.ts';
+import { AppError, badRequest, conflict, forbidden, notFound } from '../http/errors.ts';
 import { enqueueMail } from '../mail/mail.repo.ts';
 import {
   type AnnouncementsRepo, type AnnouncementRow, type ListFilter, type ZoneCheck,
@@ -12,7 +12,7 @@ import {
 import { PREVIEW_SAMPLE, type EditInput, type Fields, type PublishInput, type ZoneInput } from './announcements.input.ts';
 import { confirmationMail, noticeMail, type Change, type Links } from './announcements.mail.ts';
 import {
-  KINDS, UTILITIES, MAX_VERTICES, PICK_GROW_M,
+  KINDS, UTILITIES, MAX_VERTICES, PICK_GROW_M, type Utility,
 } from '../../vocabulary/announcements.ts';
 
 export interface CheckedZone { hex: string; geojson: object; sourceKind: 'polygon' | 'line' | 'buildings'; sourceGeojson: string | null; bufferM: number | null }
@@ -44,7 +44,10 @@ function geometryJson(g: { type: string; coordinates: unknown }, types: string[]
   return JSON.stringify(g);
 }
 
-export function announcementsService(repo: AnnouncementsRepo, cfg: { publicUrl: string; clock: Clock }) {
+export interface MailLimits { perAddress: { max: number; windowS: number }; perClient: { max: number; windowS: number } }
+export const DEFAULT_MAIL_LIMITS: MailLimits = { perAddress: { max: 3, windowS: 24 * 3600 }, perClient: { max: 10, windowS: 3600 } };
+
+export function announcementsService(repo: AnnouncementsRepo, cfg: { publicUrl: string; clock: Clock; mailLimits?: MailLimits }) {
   const { clock } = cfg;
   const base = cfg.publicUrl.replace(/\/$/, '');
   const links: Links = {
@@ -76,10 +79,34 @@ export function announcementsService(repo: AnnouncementsRepo, cfg: { publicUrl: 
     };
   }
 
+  /**
+   * Anyone may ask for a confirmation mail to any address, so the city would mail whoever an
+   * attacker names: a few per address a day, a few more per client an hour (429 too_many_mails).
+   */
+  async function checkMailLimits(t: ITask<unknown>, email: string, client: string, now: Date) {
+    const { perAddress, perClient } = cfg.mailLimits ?? DEFAULT_MAIL_LIMITS;
+    const emailSince = new Date(now.getTime() - perAddress.windowS * 1000);
+    const clientSince = new Date(now.getTime() - perClient.windowS * 1000);
+    const sent = await repo.confirmationMailsSent(t, email, client, emailSince, clientSince);
+    const waits: number[] = [];
+    if (sent.byEmail >= perAddress.max) waits.push(sent.oldestEmail!.getTime() + perAddress.windowS * 1000 - now.getTime());
+    if (sent.byClient >= perClient.max) waits.push(sent.oldestClient!.getTime() + perClient.windowS * 1000 - now.getTime());
+    if (waits.length) {
+      const seconds = Math.max(1, Math.ceil(Math.max(...waits) / 1000));
+      throw new AppError(429, 'too_many_mails', `Too many confirmation mails to this address or from this client; try again in ${seconds} s`, undefined, undefined, { seconds });
+    }
+  }
+
   function ownerOf(user: User, executorId: number | undefined): number {
     if (user.role === 'executor') return user.executorId!;
     if (!executorId) throw badRequest('"executorId" is required when an administrator publishes', { code: 'required', field: 'executorId' });
     return executorId;
+  }
+  /** An organisation announces its own utility only: a housing office cannot publish a gas outage. */
+  function mayAnnounce(org: { id: number; utilities: Utility[] }, utility: Utility) {
+    if (!org.utilities.includes(utility)) {
+      throw forbidden(`Organisation ${org.id} announces ${org.utilities.join(', ') || 'no utility'}, not ${utility}`, { code: 'utility_not_yours', field: 'utility', params: { utility } });
+    }
   }
   function mayAct(user: User, a: AnnouncementRow) {
     if (user.role === 'admin') return;
@@ -111,7 +138,9 @@ export function announcementsService(repo: AnnouncementsRepo, cfg: { publicUrl: 
     async publish(user: User, body: PublishInput) {
       const { zone: zoneInput, executorId: asked, ...f } = body;
       const executorId = ownerOf(user, asked);
-      if (!(await repo.executorExists(executorId))) throw badRequest(`Unknown executor ${executorId}`, { code: 'not_found', field: 'executorId' });
+      const org = await repo.executorExists(executorId);
+      if (!org) throw badRequest(`Unknown executor ${executorId}`, { code: 'not_found', field: 'executorId' });
+      mayAnnounce(org, f.utility);
       const zone = await checkZone(zoneInput);
       const now = clock.now();
       const id = await repo.transaction('announcement-publish', async (t) => {
@@ -131,6 +160,7 @@ export function announcementsService(repo: AnnouncementsRepo, cfg: { publicUrl: 
       if (!current) throw notFound(`No announcement ${id}`);
       mayAct(user, current);
       const { zone: zoneInput, ...change } = body;
+      if (change.utility && change.utility !== current.utility) mayAnnounce((await repo.executorExists(current.executorId))!, change.utility);
       const f: Fields = {
         kind: change.kind ?? current.kind, utility: change.utility ?? current.utility, title: change.title ?? current.title,
         description: change.description ?? current.description, contact: change.contact ?? current.contact,
@@ -220,7 +250,8 @@ export function announcementsService(repo: AnnouncementsRepo, cfg: { publicUrl: 
     },
 
     // ---- subscriptions ----
-    async subscribe({ email, buildingId, lang }: { email: string; buildingId: number; lang: 'uk' | 'en' }) {
+    /** `client` is the asking client's address: confirmation mails are limited per address and per client. */
+    async subscribe({ email, buildingId, lang }: { email: string; buildingId: number; lang: 'uk' | 'en' }, client: string) {
       const now = clock.now();
       return repo.transaction('announcement-subscribe', async (t) => {
         const b = await repo.buildingAddress(buildingId, t);
@@ -230,6 +261,7 @@ export function announcementsService(repo: AnnouncementsRepo, cfg: { publicUrl: 
           await repo.setSubscriptionLang(t, live.id, lang);
           return { status: 'already_confirmed' as const, address: b.address };
         }
+        await checkMailLimits(t, email, client, now);
         let token = live?.token;
         if (live) await repo.setSubscriptionLang(t, live.id, lang);
         else {
@@ -237,6 +269,7 @@ export function announcementsService(repo: AnnouncementsRepo, cfg: { publicUrl: 
           await repo.insertSubscription(t, email, buildingId, token, lang, now);
         }
         await enqueueMail(t, now, [confirmationMail(email, token!, b.address, lang, links)]);
+        await repo.logConfirmationMail(t, email, client, now);
         return { status: 'confirmation_sent' as const, address: b.address };
       });
     },

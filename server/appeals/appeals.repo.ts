@@ -3,6 +3,7 @@
 // residents are joined in for display.
 import type { ITask } from 'pg-promise';
 import { pgp, type Db } from '../db/db.ts';
+import { conflict } from '../http/errors.ts';
 import { APPEAL_STATUSES, COUNT_CAP, OPEN_STATUSES, type AppealStatus, type DeadlineBasis, type EventKind } from '../../vocabulary/appeals.ts';
 
 export type { AppealStatus, EventKind };
@@ -129,15 +130,8 @@ export async function applyChange(t: ITask<unknown>, id: number, actorId: number
   return { before: cur, after: change };
 }
 
-export function appealsRepo(db: Db) {
-  return {
-    /**
-     * Registers an appeal with its opening history in one statement — the number, the appeal and its
-     * events — so it is one round trip and atomic: a failure anywhere leaves no appeal and no events
-     * (only the number sequence moves on, as sequences do).
-     */
-    register: (a: NewAppeal, events: NewEvent[], numberPrefix: string, now: Date) =>
-      db.one<{ id: number; number: string; createdAt: Date }>({ name: 'appeal-register', text: `
+const insertAppeal = (q: Pick<Db, 'one'>, a: NewAppeal, events: NewEvent[], numberPrefix: string, now: Date) =>
+  q.one<{ id: number; number: string; createdAt: Date }>({ name: 'appeal-register', text: `
         WITH n AS (
                SELECT nextval('appeal_number_seq') AS n,
                       coalesce(nullif($1, ''), (SELECT split_part(number, '/', 1) FROM appeal ORDER BY id DESC LIMIT 1), '15-80') AS prefix),
@@ -160,7 +154,26 @@ export function appealsRepo(db: Db) {
         SELECT id, number, created_at AS "createdAt" FROM a`,
         values: [numberPrefix, a.channel, a.callerPhone, a.residentId, a.buildingId, a.apartment, a.infraObjectId,
           a.point?.lon ?? null, a.point?.lat ?? null, a.categoryId, a.executorId, a.text, a.dueAt,
-          a.executorOverrideReason, a.dueOverrideReason, a.operatorId, a.callId, now, a.requestId, JSON.stringify(events)] }),
+          a.executorOverrideReason, a.dueOverrideReason, a.operatorId, a.callId, now, a.requestId, JSON.stringify(events)] });
+
+export function appealsRepo(db: Db) {
+  return {
+    /**
+     * Registers an appeal with its opening history in one statement — the number, the appeal and its
+     * events — so it is one round trip and atomic: a failure anywhere leaves no appeal and no events
+     * (only the number sequence moves on, as sequences do). One call, one appeal: registrations of a
+     * call take turns and the second is refused.
+     */
+    register: (a: NewAppeal, events: NewEvent[], numberPrefix: string, now: Date) => a.callId === null
+      ? insertAppeal(db, a, events, numberPrefix, now)
+      : db.tx('appeal-register-call', async (t) => {
+        await t.any(`SELECT pg_advisory_xact_lock(hashtext('appeal-call:' || $1))`, [a.callId]);
+        if (await t.oneOrNone('SELECT 1 FROM appeal WHERE call_id = $1 LIMIT 1', [a.callId])) {
+          throw conflict('An appeal was already registered during this call', { code: 'call_has_appeal', field: 'callId' });
+        }
+        return insertAppeal(t, a, events, numberPrefix, now);
+      }),
+
 
     /** The appeal an earlier attempt of the same registration made. */
     byRequestId: (requestId: string) =>

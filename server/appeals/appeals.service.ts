@@ -2,6 +2,7 @@
 // registration looks up who and where from the domains that own them (in parallel), lets the
 // catalogue choose the executor and due date, checks the overrides, and writes the appeal and its
 // opening history in one statement.
+import { canonicalInterface } from '../../vocabulary/telephony.ts';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../http/errors.ts';
 import { canSeePersonalData, type User } from '../../vocabulary/roles.ts';
 import { REASON } from '../../vocabulary/appeals.ts';
@@ -40,6 +41,10 @@ export interface AppealsDeps {
   catalogue: CatalogueService;
   clock: Clock;
   numberPrefix: string;
+  /** How long after it ended a call may still be attached to a new appeal (default 2). */
+  callAttachHours?: number;
+  /** Resolves once this instance's call log has written what it knows of a call (its answer: who took it). */
+  callWritten?: (callId: number) => Promise<void>;
 }
 
 /** An override of the catalogue needs a reason of at least REASON.min characters. */
@@ -69,8 +74,27 @@ export function appealsService(d: AppealsDeps) {
     return { id: a.id, number: a.number, executorId: a.executorId, dueAt: a.dueAt.toISOString(), replayed: true };
   }
 
+  /**
+   * The appeal gets the call's caller and, for whoever may read the appeal, its recordings: so only
+   * the operator who took the call may attach it, while it is recent. (That it has no appeal yet is
+   * checked again inside the registration's transaction.)
+   */
+  function checkCall(call: { operatorId: number | null; agentInterface: string | null; hungupAt: Date | null }, operator: User, appeals: number) {
+    // Still ringing at the operator's own phone (the card pops on ringing): theirs too.
+    const ringingHere = call.operatorId === null && !call.hungupAt && !!operator.sipInterface
+      && canonicalInterface(call.agentInterface) === canonicalInterface(operator.sipInterface);
+    if (call.operatorId !== operator.id && !ringingHere) throw forbidden('This call was answered by another operator', { code: 'call_taken', field: 'callId' });
+    const hours = d.callAttachHours ?? 2;
+    if (call.hungupAt && clock.now().getTime() - call.hungupAt.getTime() > hours * 3600_000) {
+      throw conflict(`The call ended more than ${hours} h ago`, { code: 'call_too_old', field: 'callId', params: { hours } });
+    }
+    if (appeals > 0) throw conflict('An appeal was already registered during this call', { code: 'call_has_appeal', field: 'callId' });
+  }
+
   /** Who and where: the call's caller, the resident's home, the building's facts, the object's place. */
-  async function place(input: RegisterInput) {
+  async function place(input: RegisterInput, operator: User) {
+    // A registration can follow the answer faster than its row is written: who took the call decides.
+    if (input.callId) await d.callWritten?.(input.callId);
     const [call, givenResident, givenBuilding, objectPoint] = await Promise.all([
       input.callId ? d.calls.callSummary(input.callId) : null,
       input.residentId ? d.residents.placeOf(input.residentId) : null,
@@ -78,6 +102,7 @@ export function appealsService(d: AppealsDeps) {
       input.infraObjectId && !input.point ? d.objects.point(input.infraObjectId) : null,
     ]);
     if (input.callId && !call) throw badRequest(`Call ${input.callId} does not exist`, { code: 'not_found', field: 'callId' });
+    if (input.callId && call) checkCall(call, operator, (await repo.ofCall(input.callId)).length);
     if (input.residentId && !givenResident) throw badRequest(`Resident ${input.residentId} does not exist`, { code: 'not_found', field: 'residentId' });
     if (input.buildingId && !givenBuilding) throw badRequest(`Building ${input.buildingId} does not exist`, { code: 'not_found', field: 'buildingId' });
     // A known caller of the call stands for the resident when the operator named none.
@@ -103,7 +128,7 @@ export function appealsService(d: AppealsDeps) {
   async function registerNew(input: RegisterInput, operator: User, requestId: string | null) {
     const now = clock.now();
     const category = await catalogue.activeCategory(input.categoryId);
-    const p = await place(input);
+    const p = await place(input, operator);
     const resolution = await catalogue.resolveExecutor(category, { buildingId: p.buildingId, infraObjectId: input.infraObjectId, point: p.where }, p.facts);
     const catalogueDue = await catalogue.dueAt(category, now);
 

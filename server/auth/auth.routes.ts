@@ -1,14 +1,19 @@
 import Router from '@koa/router';
-import { body as readInput, optional, z } from '../http/input.ts';
+import { body as readInput, optional, refuse, z } from '../http/input.ts';
 import { AppError, databaseUnavailable, unauthorized } from '../http/errors.ts';
 import { SESSION_COOKIE, type AuthService } from './auth.service.ts';
 
 /** Only same-site relative paths: a sign-in link must not bounce the user elsewhere. */
 const safeNext = (next: unknown) => (typeof next === 'string' && /^\/(?!\/)/.test(next) ? next : '/');
 
+/** A password never holds NUL: "secret\0" must not pass for "secret" in any layer below. */
+const password = z.string().min(1).max(1024).superRefine((p, ctx) => {
+  if (p.includes('\u0000')) ctx.addIssue(refuse('invalid_text', {}, 'The password contains a NUL character'));
+});
+
 const LoginBody = z.object({
   login: z.string().min(1).max(64),
-  password: z.string().min(1).max(1024),
+  password,
   next: optional(z.string().max(2000)),
 });
 
@@ -17,9 +22,18 @@ export function authRoutes(auth: AuthService, opts: { sessionDays: number; secur
   const isForm = (ctx: { is(t: string): string | false | null }) => !!ctx.is('application/x-www-form-urlencoded');
 
   router.post('/login', async (ctx) => {
-    const { login, password, next } = await readInput(ctx, LoginBody);
+    const { login, password, next } = await readInput(ctx, LoginBody, { form: true });
     const form = isForm(ctx);
-    const result = await auth.signIn(login, password);
+    let result;
+    try {
+      result = await auth.signIn(login, password, ctx.ip);
+    } catch (e) {
+      if (e instanceof AppError && e.status === 429) {
+        ctx.set('Retry-After', String(e.params?.seconds ?? 1));
+        if (form) return ctx.redirect(`/login?error=throttled&next=${encodeURIComponent(safeNext(next))}`);
+      }
+      throw e;
+    }
     if (!result) {
       if (form) return ctx.redirect(`/login?error=1&next=${encodeURIComponent(safeNext(next))}`);
       throw new AppError(401, 'wrong_credentials', 'Wrong login or password');

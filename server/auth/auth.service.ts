@@ -5,6 +5,8 @@ import type { AuthRepo } from './auth.repo.ts';
 import { verifyPassword, hashPassword } from './passwords.ts';
 import type { User } from '../../vocabulary/roles.ts';
 import type { Clock } from '../clock.ts';
+import { signInThrottle } from './throttle.ts';
+import { sessionEnds, tokenKey, userKey } from './session-ends.ts';
 
 export const SESSION_COOKIE = 'misto_session';
 const hashToken = (token: string) => createHash('sha256').update(token).digest();
@@ -12,22 +14,50 @@ const hashToken = (token: string) => createHash('sha256').update(token).digest()
 // Verifying against a real hash when the login is unknown keeps response times alike.
 let dummyHash: Promise<string> | undefined;
 
-export function authService(repo: AuthRepo, opts: { sessionDays: number; clock: Clock }) {
+/** A session's last use is written at most this often (not on every request). */
+const TOUCH_MS = 60_000;
+
+export function authService(repo: AuthRepo, opts: { sessionDays: number; clock: Clock; idleMinutes?: number; log?: (m: string) => void }) {
+  const throttle = signInThrottle(repo);
+  const ends = sessionEnds(repo, opts.log);
+  const idleMs = (opts.idleMinutes ?? 120) * 60_000;
   return {
-    async signIn(login: string, password: string): Promise<{ user: User; token: string } | null> {
-      const row = await repo.findByLogin(login.trim().toLowerCase());
-      if (!row) {
-        await verifyPassword(password, await (dummyHash ??= hashPassword('x')));
+    /** `address` is the client's (X-Forwarded-For only with TRUST_PROXY); throws 429 when throttled. */
+    async signIn(rawLogin: string, password: string, address: string): Promise<{ user: User; token: string } | null> {
+      const login = rawLogin.trim().toLowerCase();
+      const now = opts.clock.now();
+      await throttle.check(login, address, now);
+      const row = await repo.findByLogin(login);
+      if (!row || !(await verifyPassword(password, row.passwordHash))) {
+        if (!row) await verifyPassword(password, await (dummyHash ??= hashPassword('x')));
+        await throttle.failed(login, address, now);
         return null;
       }
-      if (!(await verifyPassword(password, row.passwordHash))) return null;
+      await throttle.succeeded(login, address, now);
       const token = randomBytes(32).toString('base64url');
-      await repo.createSession(hashToken(token), row.id, opts.sessionDays, opts.clock.now());
+      await repo.createSession(hashToken(token), row.id, opts.sessionDays, now);
       const { passwordHash: _, ...user } = row;
       return { user, token };
     },
-    userForToken: (token: string | undefined) => (token ? repo.userBySession(hashToken(token), opts.clock.now()) : Promise.resolve(null)),
+    /**
+     * The session's user, or null when it is unknown, expired, idle too long or its user disabled.
+     * A request counts as use (`touch`); a stream's heartbeat asking whether it may go on does not.
+     */
+    async userForToken(token: string | undefined, { touch = true } = {}): Promise<User | null> {
+      if (!token) return null;
+      const now = opts.clock.now();
+      const hash = hashToken(token);
+      const row = await repo.userBySession(hash, now, new Date(now.getTime() - idleMs));
+      if (!row) return null;
+      const { lastSeenAt, ...user } = row;
+      if (touch && now.getTime() - lastSeenAt.getTime() >= TOUCH_MS) await repo.touchSession(hash, now);
+      return user;
+    },
     signOut: (token: string) => repo.deleteSession(hashToken(token)),
+    /** Calls `fn` once the session of `token`, or its user, ends — on whichever instance that happens. */
+    watchSession: (token: string, userId: number, fn: () => void) =>
+      ends.watch([tokenKey(hashToken(token).toString('hex')), userKey(userId)], fn),
+    close: () => ends.close(),
   };
 }
 export type AuthService = ReturnType<typeof authService>;

@@ -77,6 +77,8 @@ export async function errorMiddleware(ctx: Context, next: Next) {
     if (app) {
       ctx.status = app.status;
       if (app.status === 503) ctx.set('Retry-After', '5');
+      // A limit says when it lifts (sign-ins, mails).
+      if (app.status === 429 && typeof app.params?.seconds === 'number') ctx.set('Retry-After', String(app.params.seconds));
       ctx.body = {
         error: app.code, message: app.message,
         ...(app.field ? { field: app.field } : {}),

@@ -70,7 +70,7 @@ export function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<
 }
 
 /** The request's body, size-limited and parsed with `schema`. */
-export async function body<S extends z.ZodType>(ctx: Context, schema: S, opts: { limit?: number } = {}): Promise<z.output<S>> {
+export async function body<S extends z.ZodType>(ctx: Context, schema: S, opts: { limit?: number; form?: boolean } = {}): Promise<z.output<S>> {
   return parse(schema, await readBody(ctx, opts));
 }
 /** The query string parsed with `schema` (every value a string, or an array when repeated). */

@@ -121,8 +121,9 @@ export function telephonyRepo(db: Db) {
 
     /** What an appeal registered during a call takes from it. */
     callSummary: (id: number) =>
-      db.oneOrNone<{ callerPhone: string | null; residentId: number | null; operatorId: number | null }>({ name: 'call-summary', values: [id],
-        text: `SELECT caller_phone AS "callerPhone", resident_id AS "residentId", operator_id AS "operatorId" FROM call WHERE id = $1` }),
+      db.oneOrNone<{ callerPhone: string | null; residentId: number | null; operatorId: number | null; agentInterface: string | null; hungupAt: Date | null }>({ name: 'call-summary', values: [id],
+        text: `SELECT caller_phone AS "callerPhone", resident_id AS "residentId", operator_id AS "operatorId", agent_interface AS "agentInterface",
+                      hungup_at AS "hungupAt" FROM call WHERE id = $1` }),
 
     /** An unknown caller registered during the call: the call log learns who it was. */
     noteResident: (callId: number, residentId: number) =>

@@ -8,7 +8,7 @@ import { body, pathId, query } from '../http/input.ts';
 import type { TelephonyService } from './telephony.service.ts';
 import { CallListQuery, ConsultationBody, SimulateCallBody } from './telephony.input.ts';
 import { SESSION_COOKIE, type AuthService } from '../auth/auth.service.ts';
-import { openEventStream } from '../http/sse.ts';
+import { openEventStream, type EventStream } from '../http/sse.ts';
 import type { Lifecycle } from '../http/lifecycle.ts';
 
 const desk = requireRole('operator', 'admin');
@@ -40,20 +40,36 @@ export function telephonyRoutes(telephony: TelephonyService, opts: { auth?: Auth
     const token = ctx.cookies.get(SESSION_COOKIE);
     return async () => {
       if (!opts.auth) return true;
-      const still = await opts.auth.userForToken(token).catch(() => undefined);
+      const still = await opts.auth.userForToken(token, { touch: false }).catch(() => undefined);
       return !(still === null || (still && still.id !== user.id));
     };
+  }
+
+  /**
+   * Sign-out and disabling end the stream at once, on whichever instance they happen (the
+   * heartbeat's check stays for expiry and idleness). Checked once more after the watch is in
+   * place, so an end between the request's session check and the watch is not missed.
+   */
+  async function endWithSession(ctx: Context, stream: EventStream, stillWanted: () => Promise<boolean>) {
+    const token = ctx.cookies.get(SESSION_COOKIE);
+    if (!opts.auth || !token) return;
+    const stop = await opts.auth.watchSession(token, ctx.state.user!.id, () => stream.end());
+    stream.onEnd(stop);
+    if (!(await stillWanted().catch(() => true))) stream.end();
   }
 
   // The signed-in operator's own calls only: the stream is keyed by the session's user id.
   router.get('/desk/events', desk, async (ctx: Context) => {
     const user = ctx.state.user!;
-    const stream = openEventStream(ctx, { lifecycle: opts.lifecycle, heartbeatMs: telephony.heartbeatMs, stillWanted: whileSignedIn(ctx) });
+    const stillWanted = whileSignedIn(ctx);
+    const stream = openEventStream(ctx, { lifecycle: opts.lifecycle, heartbeatMs: telephony.heartbeatMs, stillWanted });
+    // Subscribed before anything is awaited: the client counts on pops from the moment the stream opens.
     const unsubscribe = telephony.hub.subscribe(user.id, (pop) => stream.send('call', pop));
     const unstatus = telephony.onStatus((s) => stream.send('status', s));
     stream.onEnd(() => { unsubscribe(); unstatus(); });
     stream.send('status', telephony.status());
     for (const pop of await telephony.current(user.id).catch(() => [])) stream.send('call', pop);
+    await endWithSession(ctx, stream, stillWanted);
   });
 
   router.get('/telephony/status', desk, (ctx) => { ctx.body = telephony.status(); });
@@ -73,11 +89,13 @@ export function telephonyRoutes(telephony: TelephonyService, opts: { auth?: Auth
 
   // The wallboard: queue lengths, operators' states and the day's figures, no caller's data.
   router.get('/supervisor/board', wallboard, (ctx) => { ctx.body = telephony.board(); });
-  router.get('/supervisor/events', wallboard, (ctx: Context) => {
-    const stream = openEventStream(ctx, { lifecycle: opts.lifecycle, heartbeatMs: telephony.heartbeatMs, stillWanted: whileSignedIn(ctx) });
+  router.get('/supervisor/events', wallboard, async (ctx: Context) => {
+    const stillWanted = whileSignedIn(ctx);
+    const stream = openEventStream(ctx, { lifecycle: opts.lifecycle, heartbeatMs: telephony.heartbeatMs, stillWanted });
     const off = telephony.onBoard((b) => stream.send('board', b));
     stream.onEnd(off);
     stream.send('board', telephony.board());
+    await endWithSession(ctx, stream, stillWanted);
   });
 
   router.get('/recordings/:id', requireRole('operator', 'admin', 'executor'), async (ctx) => {

@@ -299,11 +299,9 @@ export function telephonyService(d: TelephonyDeps) {
       return view((await repo.call(call.id))!);
     },
 
-    async call(_user: User, id: number) {
-      await tracker.written(id);
-      const call = await repo.call(id);
-      if (!call) throw notFound(`Call ${id} does not exist`);
-      return view(call);
+    /** One call with its caller and recordings: for the operator who took it, and admins. */
+    async call(user: User, id: number) {
+      return view(await callFor(user, id));
     },
 
     /** The call log: operators see their own calls, admins everyone's (or one operator's). */

@@ -27,7 +27,12 @@ function isOurs(path: string) {
     || path.startsWith('/fonts/') || path.startsWith('/sprites/');
 }
 
-export function tilesRoutes(tiles: TileService, opts: { tileUrl?: string } = {}) {
+/**
+ * `publicUrl` is read per request: TileJSON and style URLs are built from the configured public
+ * URL, never from the request's Host (a forged Host would otherwise be served back, and cached, as
+ * the place to fetch tiles and glyphs from).
+ */
+export function tilesRoutes(tiles: TileService, opts: { tileUrl?: string; publicUrl: () => string }) {
   return async function tilesMiddleware(ctx: Context, next: Next) {
     const path = ctx.path;
     if (!isOurs(path)) return next();
@@ -45,7 +50,7 @@ export function tilesRoutes(tiles: TileService, opts: { tileUrl?: string } = {})
       ctx.body = { error: 'method_not_allowed', message: `${ctx.method} is not allowed here` };
       return;
     }
-    const origin = `${ctx.protocol}://${ctx.host}`;
+    const origin = opts.publicUrl().replace(/\/+$/, '');
     const tileBase = (opts.tileUrl || origin).replace(/\/$/, '');
     let m: RegExpExecArray | null;
 

@@ -20,6 +20,8 @@ test.before(async () => {
   await seedGrid(db);
   await createUser(db, 'oblenergo', 'executor', { executorId: 1 });
   await createUser(db, 'vodokanal', 'executor', { executorId: 2 });
+  // The water company supplies hot water too: it may announce both (and nothing else).
+  await db.none(`INSERT INTO executor_utility (executor_id, utility) VALUES (2, 'hot_water')`);
   await createUser(db, 'analyst1', 'analyst');
   await createUser(db, 'admin1', 'admin');
   srv = await serve(createApp(testServices(db, { publicUrl: 'http://misto.test' })));

@@ -16,6 +16,7 @@ import { sendPendingMail, backoffSeconds } from '../../server/mail/worker.ts';
 import { smtpTransport } from '../../server/mail/transport.ts';
 import { seedGrid, buildingId } from './fixture.ts';
 import { parseMail, type Received } from '../helpers/smtp.ts';
+import { builder } from '../helpers/build.ts';
 
 let db: Db;
 let srv: Awaited<ReturnType<typeof serve>>;
@@ -29,6 +30,9 @@ test.before(async () => {
   ({ db } = await migratedDb('ann_mail'));
   await seedGrid(db);
   await createUser(db, 'oblenergo', 'executor', { executorId: 1 });
+  // A gas outage comes from the gas company: an organisation announces its own utility only.
+  await builder(db).executor({ id: 3, code: 'gaz', name: 'Газорозподільна компанія', nameEn: null, utility: 'gas' });
+  await createUser(db, 'gaz', 'executor', { executorId: 3 });
   srv = await serve(createApp(testServices(db, { publicUrl: 'http://misto.test' }, clock)));
   smtp = new SMTPServer({
     authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
@@ -142,7 +146,9 @@ test('notices for publish, change, cancel; an English subscriber gets English; u
   const un = await client(srv.url).get(linkIn(last.text, 'unsubscribe'));
   assert.is(un.headers.get('location'), '/announcements?subscription=unsubscribed');
   inbox.length = 0;
-  await c.post('/api/announcements', {
+  const gas = client(srv.url);
+  await gas.signIn('gaz', PASSWORD);
+  await gas.post('/api/announcements', {
     kind: 'excavation', utility: 'gas', startsAt: iso(3600e3), endsAt: iso(5 * 3600e3),
     zone: { source: 'buildings', buildingIds: [B] } });
   assert.equal(await deliver(), { sent: 1, failed: 0 });

@@ -190,7 +190,9 @@ test('registration is one transaction: a failure mid-way leaves no appeal and no
 });
 
 test('an appeal registered during a call links the call and takes the caller’s number', async () => {
-  const call = { id: await builder(db).call({ uniqueid: '1700000000.42', callerPhone: '+380671234567', queue: '1580', answeredAt: TEST_NOW }) };
+  // The operator who took the call registers the appeal (only they may attach it).
+  const operator = await db.one<{ id: number }>(`SELECT id FROM app_user WHERE login = 'operator1'`);
+  const call = { id: await builder(db).call({ uniqueid: '1700000000.42', callerPhone: '+380671234567', queue: '1580', answeredAt: TEST_NOW, operator: operator.id }) };
   const r = await register({ categoryId: CITY.noWater, buildingId: CITY.buildingCentre, apartment: '12', callId: call.id, text: 'Немає води третій день' });
   assert.is(r.status, 201);
   const a = await db.one('SELECT call_id, caller_phone, apartment FROM appeal WHERE id = $1', [r.body.id]);

@@ -1,13 +1,21 @@
 // Serves a Koa app on an ephemeral loopback port for real HTTP requests.
 import type Koa from 'koa';
 import type { AddressInfo } from 'node:net';
+import { config as baseConfig } from '../../server/config.ts';
 
+/**
+ * Serves `app` on an ephemeral port. The product's public URL (the origin state changes must come
+ * from, the base of tile URLs) becomes the served URL unless the test configured one.
+ */
 export async function serve(app: Koa): Promise<{ url: string; close(): Promise<void> }> {
   const server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  const cfg = (app as Koa & { config?: { publicUrl: string } }).config;
+  if (cfg && cfg.publicUrl === baseConfig.publicUrl) cfg.publicUrl = url;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
   };
 }

@@ -70,7 +70,8 @@ test.before(async () => {
   const b = builder(src.db);
   await b.resident({ id: 2, fullName: 'Гнатюк Богдан Іванович', building: CITY.buildingPasichna, apartment: '17', phones: ['+380671234567', '+380931112233'] });
   const talk = { startedAt: TEST_NOW, endedAt: new Date(TEST_NOW.getTime() + 3 * 60_000) };
-  const call = await b.call({ uniqueid: '1700000000.42', callerPhone: CITY.residentPhone, queue: '1580', resident: CITY.resident, answeredAt: talk.startedAt, hungupAt: talk.endedAt });
+  const operator = await src.db.one<{ id: number }>(`SELECT id FROM app_user WHERE login = 'operator1'`);
+  const call = await b.call({ uniqueid: '1700000000.42', callerPhone: CITY.residentPhone, queue: '1580', resident: CITY.resident, answeredAt: talk.startedAt, hungupAt: talk.endedAt, operator: operator.id });
   mkdirSync(join(srcRec, '2026/11/20'), { recursive: true });
   writeFileSync(join(srcRec, REC1), WAV1);
   writeFileSync(join(srcRec, REC2), WAV2);

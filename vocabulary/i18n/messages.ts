@@ -41,6 +41,7 @@ export const messages = {
   'login.password': { uk: 'Пароль', en: 'Password' },
   'login.submit': { uk: 'Увійти', en: 'Sign in' },
   'login.error': { uk: 'Невірний логін або пароль', en: 'Wrong login or password' },
+  'login.throttled': { uk: 'Забагато спроб входу. Зачекайте трохи й спробуйте знову.', en: 'Too many sign-in attempts. Wait a little and try again.' },
   'login.signedInAs': { uk: 'Ви увійшли як {name} ({role})', en: 'Signed in as {name} ({role})' },
 
   // Administration
@@ -671,6 +672,12 @@ export const messages = {
   'error.recording_missing': { uk: 'Файл запису поки недоступний.', en: 'The recording file is not available yet.' },
   'error.not_an_interface': { uk: 'Це не телефонний інтерфейс, який може викликати станція (наприклад, {examples}).', en: 'This is not a phone interface the PBX can ring (e.g. {examples}).' },
   'error.interface_taken': { uk: 'Цей телефонний інтерфейс уже має користувач {login}.', en: 'User {login} already has this phone interface.' },
+  'error.cross_origin': { uk: 'Запит надіслано з іншого сайту, тому його відхилено.', en: 'The request came from another site and was refused.' },
+  'error.unsupported_media_type': { uk: 'Дані мають надходити у форматі JSON.', en: 'The data must be sent as JSON.' },
+  'error.too_many_sign_ins': { uk: 'Забагато спроб входу. Спробуйте знову через {seconds} с.', en: 'Too many sign-in attempts. Try again in {seconds} s.' },
+  'error.too_many_mails': { uk: 'Забагато листів на цю адресу або з цього пристрою. Спробуйте знову через {seconds} с.', en: 'Too many mails to this address or from this device. Try again in {seconds} s.' },
+  'error.call_too_old': { uk: 'Дзвінок завершився понад {hours} год тому: його вже не можна долучити до звернення.', en: 'The call ended more than {hours} h ago and can no longer be attached to an appeal.' },
+  'error.utility_not_yours': { uk: 'Ваша організація не може оголошувати про цю послугу.', en: 'Your organisation may not announce this utility.' },
   'error.database_unavailable': { uk: 'База даних тимчасово недоступна. Спробуйте за хвилину.', en: 'The database is temporarily unavailable. Try again in a minute.' },
   'error.timeout': { uk: 'Запит виконувався надто довго. Спробуйте ще раз або звузьте його.', en: 'The request took too long. Try again or narrow it.' },
   'error.busy': { uk: 'Запис саме змінює хтось інший. Спробуйте ще раз.', en: 'Someone else is changing this record. Try again.' },
