@@ -36,11 +36,12 @@ export const unavailable = make(503, 'unavailable');
 
 export const databaseUnavailable = () => new AppError(503, 'database_unavailable', 'The database is unavailable; try again in a moment');
 
-type PgError = { code?: string; constraint?: string; detail?: string; message: string };
+type PgError = { code?: string | number; constraint?: string; detail?: string; message: string };
 
 /** PostgreSQL and driver errors that are not a bug of ours. */
 export function fromPostgres(err: PgError): AppError | undefined {
-  const code = err.code ?? '';
+  // pg-promise's own errors (QueryResultError: no data, more than one row) carry a numeric code.
+  const code = typeof err.code === 'string' ? err.code : '';
   switch (code) {
     case '23505': return new AppError(409, 'conflict', `Already exists${err.constraint ? ` (${err.constraint})` : ''}`, err.detail);
     case '23503': return new AppError(400, 'bad_reference', `Refers to a record that does not exist${err.constraint ? ` (${err.constraint})` : ''}`);

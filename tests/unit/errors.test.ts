@@ -5,6 +5,7 @@ import * as assert from 'uvu/assert';
 import { ERROR_CODES } from '../../vocabulary/errors.ts';
 import { LOCALES, messages } from '../../vocabulary/i18n/messages.ts';
 import { describeError } from '../../vocabulary/i18n/describe-error.ts';
+import { fromPostgres } from '../../server/http/errors.ts';
 
 const table = messages as Record<string, Record<string, string>>;
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
@@ -48,6 +49,14 @@ test('an unknown code or no body reads as the generic text', () => {
   assert.is(describeError('en', undefined), 'Something went wrong.');
   assert.is(describeError('en', {}), 'Something went wrong.');
   assert.is(describeError('en', { error: 'network' }), 'No connection to the server. Check the network.');
+});
+
+test('PostgreSQL errors become their 4xx/503; the driver\'s own errors (numeric codes) are left to the caller', () => {
+  assert.equal([fromPostgres({ code: '23505', message: 'dup', constraint: 'u' })?.status, fromPostgres({ code: '22P05', message: 'nul' })?.status], [409, 400]);
+  assert.is(fromPostgres({ code: '57P01', message: 'admin shutdown' })?.code, 'database_unavailable');
+  // pg-promise's QueryResultError: "No data returned from the query." with code 0.
+  assert.is(fromPostgres({ code: 0, message: 'No data returned from the query.' }), undefined);
+  assert.is(fromPostgres({ message: 'no code at all' }), undefined);
 });
 
 test.run();
