@@ -91,7 +91,7 @@ const row = (now: string) => `
   a.building_id AS "buildingId", b.address, a.apartment, a.resident_id AS "residentId", r.full_name AS "residentName",
   a.caller_phone AS "callerPhone",
   CASE WHEN o.id IS NULL THEN NULL ELSE json_build_object('id', o.id, 'kind', o.kind, 'name', o.name) END AS "infraObject",
-  ST_X(coalesce(a.point, b.centroid)) AS lon, ST_Y(coalesce(a.point, b.centroid)) AS lat,
+  ST_X(coalesce(a.point, ST_PointOnSurface(o.geom), b.centroid)) AS lon, ST_Y(coalesce(a.point, ST_PointOnSurface(o.geom), b.centroid)) AS lat,
   a.call_id AS "callId", a.answer, a.planned_at AS "plannedAt", a.plan_reason AS "planReason", a.control_count AS "controlCount"`;
 
 const JOINS = `

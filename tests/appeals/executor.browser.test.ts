@@ -120,6 +120,33 @@ test('another organisation’s appeal is refused on the page as in the API', asy
   await page.close();
 });
 
+test('the appeal\'s own place on a street-level map: its container site drawn under the ring', async () => {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const errors = watchErrors(page);
+  await signIn(page, app.url, 'blago', PASSWORD);
+  await page.goto(`${app.url}/executor?appeal=${theirs}`);
+  await page.waitForSelector('[data-testid=appeal-detail]');
+  assert.is(await page.locator('[data-testid=appeal-place]').count(), 0, 'no map until asked for');
+  await page.click('[data-testid=place-toggle]');
+  await page.waitForSelector('[data-testid=appeal-place] .mapview[data-map-ready="true"]', { timeout: 30_000 });
+  await page.waitForSelector('[data-testid=appeal-place] .mapview[data-idle="true"]', { timeout: 30_000 });
+  const seen = await page.evaluate(() => {
+    const map = (window as any).mistoMap; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const c = map.project(map.getCenter());
+    const box = [[c.x - 20, c.y - 20], [c.x + 20, c.y + 20]];
+    return {
+      zoom: map.getZoom() as number,
+      ring: map.queryRenderedFeatures(box, { layers: ['appeal-place'] }).length as number,
+      kinds: map.queryRenderedFeatures(box).map((f: { sourceLayer?: string }) => f.sourceLayer).filter(Boolean) as string[],
+    };
+  });
+  assert.is(Math.round(seen.zoom), 17);
+  assert.is(seen.ring, 1);
+  assert.ok(seen.kinds.includes('container_sites'), seen.kinds.join(', '));
+  assert.equal(errors, []);
+  await page.close();
+});
+
 test('the contact centre re-assigns an appeal its executor returned as not their competence', async () => {
   const id = await builder(db).appeal({ category: CITY.roofLeak, executor: CITY.zhek1, building: CITY.buildingCentre, text: 'Не працює ліфт' });
   const zhek = client(app.url);

@@ -47,7 +47,8 @@ test.before(async () => {
   await builder(db).user('supervisor', { login: 'super1' });
   await db.none(`UPDATE executor SET notify_mode = 'digest' WHERE id = $1`, [CITY.vodokanal]);
   smtp = await startSmtp();
-  srv = await startApi(db, { publicUrl: 'http://misto.test', jobs: { ...config.jobs, supervisorEmail: SUPERVISOR } }, { clock });
+  // The clock jumps from morning to evening between tests: the signed-in clients stay signed in.
+  srv = await startApi(db, { publicUrl: 'http://misto.test', jobs: { ...config.jobs, supervisorEmail: SUPERVISOR }, sessionIdleMinutes: 24 * 60 }, { clock });
   op = client(srv.url);
   zhek = client(srv.url);
   assert.is((await op.signIn('operator1', PASSWORD)).status, 200);

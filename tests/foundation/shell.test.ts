@@ -5,7 +5,7 @@ import type { Browser } from 'playwright-core';
 import { migratedDb } from '../helpers/db.ts';
 import { startProduct } from '../helpers/app.ts';
 import { createUser, PASSWORD } from '../helpers/users.ts';
-import { launchBrowser, signIn, screenshot, watchErrors } from '../helpers/browser.ts';
+import { hydrated, launchBrowser, signIn, screenshot, watchErrors } from '../helpers/browser.ts';
 import { describeError } from '../../vocabulary/i18n/describe-error.ts';
 
 let app: Awaited<ReturnType<typeof startProduct>>;
@@ -49,6 +49,7 @@ test('an admin opens the users page; the API refuses others with 403', async () 
   const page = await browser.newPage();
   await signIn(page, app.url, 'admin1', PASSWORD);
   await page.goto(app.url + '/admin');
+  await hydrated(page);
   assert.match(await page.textContent('table') ?? '', /operator1/);
   // The desk phone is set inline and validated on the server.
   const input = page.getByLabel('Телефон оператора: operator1');

@@ -37,6 +37,9 @@ export async function signIn(page: Page, base: string, login: string, password: 
   await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('form button[type=submit]')]);
 }
 
+/** Waits until the page's components are live (hydrated): server-rendered inputs react from here on. */
+export const hydrated = (page: Page) => page.waitForSelector('html[data-hydrated]', { state: 'attached', timeout: 30_000 });
+
 export async function screenshot(page: Page, name: string) {
   mkdirSync(ARTIFACTS, { recursive: true });
   const path = join(ARTIFACTS, `${name}.png`);

@@ -482,6 +482,7 @@ export const messages = {
   'executor.registered': { uk: 'Зареєстровано {at}', en: 'Registered {at}' },
   'executor.resident': { uk: 'Заявник', en: 'Resident' },
   'executor.onMap': { uk: 'на карті', en: 'on the map' },
+  'executor.placeMap': { uk: 'показати місце тут', en: 'show the place here' },
   'executor.recording': { uk: 'Запис розмови', en: 'Call recording' },
   'executor.history': { uk: 'Історія', en: 'History' },
   'executor.answer': { uk: 'Відповідь заявнику', en: 'Answer to the resident' },
