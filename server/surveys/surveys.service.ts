@@ -5,7 +5,7 @@ import type { EventEmitter } from 'node:events';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { ClaimedAttempt, SurveysRepo } from './surveys.repo.ts';
-import { surveyDialler, type AttemptReport, type SurveyDialler } from './dialler.ts';
+import { surveyDialler, type AttemptReport, type DiallerOptions, type SurveyDialler } from './dialler.ts';
 import type { Classified } from './classify.ts';
 import { controlMail } from './surveys.mail.ts';
 import {
@@ -13,16 +13,11 @@ import {
   type ControlShares, type RetryPolicy, type SurveyFigures, type SurveyResult, type SurveyStats,
 } from '../../vocabulary/surveys.ts';
 
-export interface SurveySettings {
+/** The scheduler's settings; how a call is dialled and followed is the dialler's (DiallerOptions). */
+export interface SurveySettings extends DiallerOptions {
   delayMinutes: number;
   hours: { from: number; to: number };
   channels: number;
-  dial: string;
-  callerId: string;
-  context: string;
-  ringSeconds: number;
-  maxCallSeconds: number;
-  causeWaitMs: number;
   maxAgeHours: number;
   lagSeconds: number;
   retry: RetryPolicy;

@@ -2,8 +2,6 @@
 // unsubscribe — through the outbox worker and a real SMTP server in this process.
 import { test } from '../helpers/uvu.ts';
 import * as assert from 'uvu/assert';
-import { SMTPServer } from 'smtp-server';
-import type { AddressInfo } from 'node:net';
 import { migratedDb } from '../helpers/db.ts';
 import { serve, client } from '../helpers/http.ts';
 import { createUser, PASSWORD } from '../helpers/users.ts';
@@ -15,15 +13,12 @@ import type { Db } from '../../server/db/db.ts';
 import { sendPendingMail, backoffSeconds } from '../../server/mail/worker.ts';
 import { smtpTransport } from '../../server/mail/transport.ts';
 import { seedGrid, buildingId } from './fixture.ts';
-import { parseMail, type Received } from '../helpers/smtp.ts';
+import { parseMail, startSmtp } from '../helpers/smtp.ts';
 import { builder } from '../helpers/build.ts';
 
 let db: Db;
 let srv: Awaited<ReturnType<typeof serve>>;
-let smtp: SMTPServer;
-let smtpUrl = '';
-const inbox: Received[] = [];
-let rejectNext = 0;
+let smtp: Awaited<ReturnType<typeof startSmtp>>;
 const clock = testClock();
 
 test.before(async () => {
@@ -34,27 +29,11 @@ test.before(async () => {
   await builder(db).executor({ id: 3, code: 'gaz', name: 'Газорозподільна компанія', nameEn: null, utility: 'gas' });
   await createUser(db, 'gaz', 'executor', { executorId: 3 });
   srv = await serve(createApp(testServices(db, { publicUrl: 'http://misto.test' }, clock)));
-  smtp = new SMTPServer({
-    authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
-    onRcptTo(addr, _s, cb) {
-      if (rejectNext > 0) { rejectNext--; return cb(Object.assign(new Error('Mailbox busy, try later'), { responseCode: 450 })); }
-      cb();
-    },
-    onData(stream, session, cb) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        inbox.push({ from: (session.envelope.mailFrom as { address: string }).address, to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
-        cb();
-      });
-    },
-  });
-  await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', () => r()));
-  smtpUrl = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
+  smtp = await startSmtp();
 });
-test.after(async () => { await srv.close(); await new Promise<void>((r) => smtp.close(() => r())); });
+test.after(async () => { await srv.close(); await smtp.close(); });
 
-const transport = () => smtpTransport(smtpUrl);
+const transport = () => smtpTransport(smtp.url);
 const deliver = () => sendPendingMail(db, transport(), { from: 'Misto <noreply@misto.test>', clock });
 const linkIn = (text: string, kind: 'confirm' | 'unsubscribe') => {
   const m = text.match(new RegExp(`http://misto\\.test(/api/announcements/subscriptions/${kind}\\?token=[\\w-]+)`));
@@ -81,10 +60,10 @@ test('double opt-in: subscribing sends a confirmation, nothing else until it is 
   await c.post(`/api/announcements/${early.id}/cancel`, {});
 
   assert.equal(await deliver(), { sent: 1, failed: 0 });
-  assert.is(inbox.length, 1);
-  const m = parseMail(inbox[0]);
-  assert.equal(inbox[0].to, ['olena@example.org']);
-  assert.is(inbox[0].from, 'noreply@misto.test');
+  assert.is(smtp.inbox.length, 1);
+  const m = parseMail(smtp.inbox[0]);
+  assert.equal(smtp.inbox[0].to, ['olena@example.org']);
+  assert.is(smtp.inbox[0].from, 'noreply@misto.test');
   assert.is(m.subject, 'Підтвердіть підписку на оголошення');
   assert.match(m.text, /вул\. Тестова, 34/);
   assert.match(m.html, /Підтвердити підписку/);
@@ -100,11 +79,11 @@ test('double opt-in: subscribing sends a confirmation, nothing else until it is 
 });
 
 test('notices for publish, change, cancel; an English subscriber gets English; unsubscribe stops them', async () => {
-  inbox.length = 0;
+  smtp.inbox.length = 0;
   // A second, English-speaking subscriber confirmed via the API.
   await client(srv.url).post('/api/announcements/subscriptions', { email: 'john@example.com', buildingId: B, lang: 'en' });
   await deliver();
-  const confirmEn = linkIn(parseMail(inbox.pop()!).text, 'confirm');
+  const confirmEn = linkIn(parseMail(smtp.inbox.pop()!).text, 'confirm');
   assert.is((await client(srv.url).fetch(confirmEn, { headers: { accept: 'application/json' } }).then((r) => r.json())).subscription, 'confirmed');
 
   const c = client(srv.url);
@@ -114,8 +93,8 @@ test('notices for publish, change, cancel; an English subscriber gets English; u
     startsAt: iso(3600e3), endsAt: iso(5 * 3600e3),
     zone: { source: 'buildings', buildingIds: [B, B + 1] } })).json();
   assert.equal(await deliver(), { sent: 2, failed: 0 });
-  const uk = parseMail(inbox.find((x) => x.to[0] === 'olena@example.org')!);
-  const en = parseMail(inbox.find((x) => x.to[0] === 'john@example.com')!);
+  const uk = parseMail(smtp.inbox.find((x) => x.to[0] === 'olena@example.org')!);
+  const en = parseMail(smtp.inbox.find((x) => x.to[0] === 'john@example.com')!);
   assert.is(uk.subject, 'Нове оголошення для вашого будинку: Відключення: електропостачання — вул. Тестова, 34');
   assert.match(uk.text, /Заміна трансформатора/);
   assert.match(uk.text, /Прикарпаттяобленерго/);
@@ -125,41 +104,41 @@ test('notices for publish, change, cancel; an English subscriber gets English; u
   assert.is(en.subject, 'New announcement for your building: Outage: electricity — вул. Тестова, 34');
   assert.match(en.text, /Unsubscribe: http/);
 
-  inbox.length = 0;
+  smtp.inbox.length = 0;
   // Moving the zone away tells the subscribers their building is no longer affected.
   await c.fetch(`/api/announcements/${a.id}`, { method: 'PUT', body: JSON.stringify({ zone: { source: 'buildings', buildingIds: [B + 1] } }) });
   assert.equal(await deliver(), { sent: 2, failed: 0 });
-  const moved = parseMail(inbox.find((x) => x.to[0] === 'olena@example.org')!);
+  const moved = parseMail(smtp.inbox.find((x) => x.to[0] === 'olena@example.org')!);
   assert.match(moved.subject, /^Оголошення для вашого будинку змінено/);
   assert.match(moved.text, /більше не входить до зони/);
 
-  inbox.length = 0;
+  smtp.inbox.length = 0;
   await c.fetch(`/api/announcements/${a.id}`, { method: 'PUT', body: JSON.stringify({ zone: { source: 'buildings', buildingIds: [B] }, endsAt: iso(8 * 3600e3) }) });
   await c.post(`/api/announcements/${a.id}/cancel`, { reason: 'Перенесено' });
   assert.equal(await deliver(), { sent: 4, failed: 0 });
-  const subjects = inbox.map((x) => parseMail(x).subject).sort();
+  const subjects = smtp.inbox.map((x) => parseMail(x).subject).sort();
   assert.ok(subjects.some((s) => s.startsWith('Оголошення для вашого будинку скасовано')));
   assert.ok(subjects.some((s) => s.startsWith('An announcement for your building was cancelled')));
 
   // Olena unsubscribes with the link from her last mail.
-  const last = parseMail(inbox.find((x) => x.to[0] === 'olena@example.org')!);
+  const last = parseMail(smtp.inbox.find((x) => x.to[0] === 'olena@example.org')!);
   const un = await client(srv.url).get(linkIn(last.text, 'unsubscribe'));
   assert.is(un.headers.get('location'), '/announcements?subscription=unsubscribed');
-  inbox.length = 0;
+  smtp.inbox.length = 0;
   const gas = client(srv.url);
   await gas.signIn('gaz', PASSWORD);
   await gas.post('/api/announcements', {
     kind: 'excavation', utility: 'gas', startsAt: iso(3600e3), endsAt: iso(5 * 3600e3),
     zone: { source: 'buildings', buildingIds: [B] } });
   assert.equal(await deliver(), { sent: 1, failed: 0 });
-  assert.equal(inbox.map((x) => x.to[0]), ['john@example.com']);
-  assert.match(parseMail(inbox[0]).subject, /Excavation: gas/);
+  assert.equal(smtp.inbox.map((x) => x.to[0]), ['john@example.com']);
+  assert.match(parseMail(smtp.inbox[0]).subject, /Excavation: gas/);
 });
 
 test('a refused delivery is retried later with backoff and the error kept; no row is sent twice', async () => {
-  inbox.length = 0;
+  smtp.inbox.length = 0;
   await client(srv.url).post('/api/announcements/subscriptions', { email: 'retry@example.com', buildingId: B });
-  rejectNext = 1;
+  smtp.refuse(1);
   assert.equal(await deliver(), { sent: 0, failed: 1 });
   const row = await db.one(`SELECT attempts, last_error, next_attempt_at > $1::timestamptz + interval '50 seconds' AS later FROM outbox_mail WHERE to_addr = 'retry@example.com'`, [clock.now()]);
   assert.is(row.attempts, 1);
@@ -170,7 +149,7 @@ test('a refused delivery is retried later with backoff and the error kept; no ro
   // Two workers at once: SKIP LOCKED hands the row to one of them.
   const [x, y] = await Promise.all([deliver(), deliver()]);
   assert.is(x.sent + y.sent, 1);
-  assert.is(inbox.length, 1);
+  assert.is(smtp.inbox.length, 1);
 });
 
 test.run();
