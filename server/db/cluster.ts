@@ -81,10 +81,17 @@ export function clusterHome(dir: string, log: (m: string) => void = () => {}): s
   }
   const home = join(SHARED_CLUSTERS, `cluster-${createHash('sha256').update(wanted).digest('hex').slice(0, 12)}`);
   mkdirSync(SHARED_CLUSTERS, { recursive: true, mode: 0o755 });
-  mkdirSync(home, { mode: 0o700 });
-  // Which checkout it belongs to, for whoever finds it under /var/lib.
-  writeFileSync(join(home, 'ORIGIN'), `${wanted}\n`);
-  giveToPostgres(home);
+  if (existsSync(home)) {
+    // A checkout at this path was removed and cloned again: its cluster is still here, and is this one's.
+    const origin = existsSync(join(home, 'ORIGIN')) ? readFileSync(join(home, 'ORIGIN'), 'utf8').trim() : wanted;
+    if (origin !== wanted) throw new Error(`${home} belongs to ${origin}, not ${wanted}: set PG_DIR to another folder`);
+    log(`Reusing the cluster ${home}, left by an earlier checkout at ${wanted}`);
+  } else {
+    mkdirSync(home, { mode: 0o700 });
+    // Which checkout it belongs to, for whoever finds it under /var/lib.
+    writeFileSync(join(home, 'ORIGIN'), `${wanted}\n`);
+    giveToPostgres(home);
+  }
   mkdirSync(dirname(wanted), { recursive: true });
   // A dangling link left by a removed cluster is replaced.
   try { if (lstatSync(wanted).isSymbolicLink()) unlinkSync(wanted); } catch { /* absent */ }

@@ -41,6 +41,12 @@ test('a copy of the project in a 0700 root folder starts its own PostGIS cluster
     assert.is(spawnSync('node', ['--import', 'tsx', 'server/cli/db.ts', 'start'], { cwd: copy, env }).status, 0);
     const stop = spawnSync('node', ['--import', 'tsx', 'server/cli/db.ts', 'stop'], { cwd: copy, env, encoding: 'utf8' });
     assert.is(stop.status, 0, stop.stderr);
+    // The checkout removed and cloned again at the same path: its cluster is found and started again.
+    rmSync(join(copy, '.data'), { recursive: true, force: true });
+    const again = spawnSync('node', ['--import', 'tsx', 'server/cli/db.ts', 'start'], { cwd: copy, env, encoding: 'utf8' });
+    assert.is(again.status, 0, again.stderr || again.stdout);
+    assert.is(readlinkSync(link), home, 'the same cluster');
+    assert.is(spawnSync('node', ['--import', 'tsx', 'server/cli/db.ts', 'stop'], { cwd: copy, env }).status, 0);
   } finally {
     spawnSync('runuser', ['-u', 'postgres', '--', '/usr/lib/postgresql/15/bin/pg_ctl', '-D', join(home, 'pgdata'), '-m', 'immediate', 'stop'], { cwd: '/' });
     rmSync(base, { recursive: true, force: true });
