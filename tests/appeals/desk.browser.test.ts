@@ -6,29 +6,25 @@ import { test } from '../helpers/uvu.ts';
 import * as assert from 'uvu/assert';
 import type { Browser, Page } from 'playwright-core';
 import { migratedDb } from '../helpers/db.ts';
-import { startProduct } from '../helpers/app.ts';
+import { startProductWithTelephony } from '../helpers/app.ts';
 import { launchBrowser, signIn, screenshot, watchErrors } from '../helpers/browser.ts';
 import { PASSWORD } from '../helpers/users.ts';
-import { config as baseConfig } from '../../server/config.ts';
 import type { Db } from '../../server/db/db.ts';
 import { describeError } from '../../vocabulary/i18n/describe-error.ts';
 import { seedCity, CITY } from './fixture.ts';
 
-let app: Awaited<ReturnType<typeof startProduct>>;
+let app: Awaited<ReturnType<typeof startProductWithTelephony>>;
 let browser: Browser;
 let db: Db;
 
 test.before(async () => {
   ({ db } = await migratedDb('desk_browser'));
   await seedCity(db);
-  // Demo mode: no AMI_HOST, so telephony starts the PBX simulator in-process on a free port.
-  app = await startProduct(db, { ami: { ...baseConfig.ami, host: '', simPort: 0 } });
-  await app.services.telephony.start({ log: () => {} });
+  app = await startProductWithTelephony(db);
   browser = await launchBrowser();
 });
 test.after(async () => {
   await browser?.close();
-  await app?.services.telephony.stop();
   await app?.close();
 });
 

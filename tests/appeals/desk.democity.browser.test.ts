@@ -4,13 +4,12 @@
 import { test } from '../helpers/uvu.ts';
 import * as assert from 'uvu/assert';
 import type { Browser, Page } from 'playwright-core';
-import { startProduct } from '../helpers/app.ts';
+import { startProductWithTelephony } from '../helpers/app.ts';
 import { demoCity, DEMO_PASSWORD } from '../helpers/city.ts';
 import { launchBrowser, signIn, screenshot, watchErrors } from '../helpers/browser.ts';
-import { config as baseConfig } from '../../server/config.ts';
 import type { Db } from '../../server/db/db.ts';
 
-let app: Awaited<ReturnType<typeof startProduct>>;
+let app: Awaited<ReturnType<typeof startProductWithTelephony>>;
 let browser: Browser;
 let db: Db;
 let caller: { id: number; fullName: string; phone: string; address: string; site: number; siteName: string; lon: number; lat: number };
@@ -30,13 +29,11 @@ test.before(async () => {
                                       AND ST_DWithin(x.geom::geography, o.geom::geography, 25))
                    ORDER BY o.geom <-> b.centroid LIMIT 1) o ON true
      ORDER BY r.id LIMIT 1`);
-  app = await startProduct(db, { ami: { ...baseConfig.ami, host: '', simPort: 0 } });
-  await app.services.telephony.start({ log: () => {} });
+  app = await startProductWithTelephony(db);
   browser = await launchBrowser();
 });
 test.after(async () => {
   await browser?.close();
-  await app?.services.telephony.stop();
   await app?.close();
 });
 

@@ -5,10 +5,9 @@ import { test } from '../helpers/uvu.ts';
 import * as assert from 'uvu/assert';
 import type { Browser, Page } from 'playwright-core';
 import { migratedDb } from '../helpers/db.ts';
-import { startProduct } from '../helpers/app.ts';
+import { startProductWithTelephony } from '../helpers/app.ts';
 import { launchBrowser, signIn, screenshot, watchErrors } from '../helpers/browser.ts';
 import { PASSWORD } from '../helpers/users.ts';
-import { config as baseConfig } from '../../server/config.ts';
 import { seedCity } from './fixture.ts';
 
 // A stop 110 m north of вул. Незалежності, 12 (centre 24.71115, 48.9211): outside the 380 px panel
@@ -17,7 +16,7 @@ const STOP = { id: 50, name: 'Зупинка «Вокзальна»', lon: 24.71
 const BUILDING_12 = [24.71115, 48.9211];
 const BUILDING_40 = [24.73115, 48.9211];
 
-let app: Awaited<ReturnType<typeof startProduct>>;
+let app: Awaited<ReturnType<typeof startProductWithTelephony>>;
 let browser: Browser;
 
 test.before(async () => {
@@ -25,13 +24,11 @@ test.before(async () => {
   await seedCity(db);
   await db.none(`INSERT INTO infra_object (id, kind, name, attributes, geom) VALUES ($1, 'stop', $2, '{}', ST_SetSRID(ST_MakePoint($3, $4), 4326))`,
     [STOP.id, STOP.name, STOP.lon, STOP.lat]);
-  app = await startProduct(db, { ami: { ...baseConfig.ami, host: '', simPort: 0 } });
-  await app.services.telephony.start({ log: () => {} });
+  app = await startProductWithTelephony(db);
   browser = await launchBrowser();
 });
 test.after(async () => {
   await browser?.close();
-  await app?.services.telephony.stop();
   await app?.close();
 });
 

@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import type { Browser, Page } from 'playwright-core';
 import { migratedDb } from '../helpers/db.ts';
 import { startProduct } from '../helpers/app.ts';
-import { kyivLocal, launchBrowser, signIn, watchErrors } from '../helpers/browser.ts';
+import { kyivLocal, launchBrowser, screenshot, signIn, watchErrors } from '../helpers/browser.ts';
 import { PASSWORD } from '../helpers/users.ts';
 import { client } from '../helpers/http.ts';
 import { DAY, HOUR, at } from '../helpers/clock.ts';
@@ -143,6 +143,7 @@ test('the appeal\'s own place on a street-level map: its container site drawn un
   assert.is(Math.round(seen.zoom), 17);
   assert.is(seen.ring, 1);
   assert.ok(seen.kinds.includes('container_sites'), seen.kinds.join(', '));
+  await screenshot(page, 'executor-place');
   assert.equal(errors, []);
   await page.close();
 });
@@ -161,6 +162,7 @@ test('the contact centre re-assigns an appeal its executor returned as not their
   await page.goto(`${app.url}/desk/returned`);
   const line = page.locator('[data-testid=returned] tr', { hasText: number });
   await line.waitFor();
+  await screenshot(page, 'desk-returned');
   assert.match(await line.textContent() ?? '', 'Ліфти обслуговує Ліфтсервіс');
   await line.locator('select').selectOption(String(CITY.vodokanal));
   await line.locator('input').fill('Передано за належністю');

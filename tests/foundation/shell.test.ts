@@ -77,6 +77,7 @@ test('an admin opens the users page; the API refuses others with 403', async () 
   assert.equal([takenBody.error, takenBody.params.login], ['interface_taken', 'operator1']);
   await page.waitForFunction(() => /operator1/.test(document.querySelector('[role=alert]')?.textContent ?? '') && /admin1:/.test(document.querySelector('[role=alert]')?.textContent ?? ''));
   assert.is((await page.textContent('[role=alert]'))?.trim(), `admin1: ${describeError('uk', takenBody)}`);
+  await screenshot(page, 'admin-users');
   await page.close();
   assert.is((await fetch(app.url + '/api/admin/users')).status, 401);
 });

@@ -33,3 +33,22 @@ export async function startProduct(db: Db, overrides: Partial<Config> = {}, cloc
   process.env.MISTO_INTERNAL_ORIGIN = srv.url;
   return { ...srv, services };
 }
+
+/** Demo mode: no AMI_HOST, so telephony runs the PBX simulator in-process on a free port. */
+export const DEMO_PBX: Partial<Config> = { ami: { ...baseConfig.ami, host: '', simPort: 0 } };
+
+/**
+ * The whole product with telephony started — on the in-process simulator by default, or on the PBX
+ * `overrides.ami` names; `close()` stops telephony, then the server.
+ */
+export async function startProductWithTelephony(db: Db, overrides: Partial<Config> = DEMO_PBX, clock: Clock = testClock()) {
+  const app = await startProduct(db, overrides, clock);
+  await app.services.telephony.start({ log: () => {} });
+  return {
+    ...app,
+    async close() {
+      await app.services.telephony.stop();
+      await app.close();
+    },
+  };
+}

@@ -5,15 +5,14 @@ import { test } from '../helpers/uvu.ts';
 import * as assert from 'uvu/assert';
 import type { Browser, Page } from 'playwright-core';
 import { migratedDb } from '../helpers/db.ts';
-import { startProduct } from '../helpers/app.ts';
+import { startProductWithTelephony } from '../helpers/app.ts';
 import { launchBrowser, signIn, watchErrors } from '../helpers/browser.ts';
 import { PASSWORD } from '../helpers/users.ts';
-import { config as baseConfig } from '../../server/config.ts';
 import { seedCity, CITY } from '../appeals/fixture.ts';
 import { builder } from '../helpers/build.ts';
 import { TEST_NOW, HOUR } from '../helpers/clock.ts';
 
-let app: Awaited<ReturnType<typeof startProduct>>;
+let app: Awaited<ReturnType<typeof startProductWithTelephony>>;
 let browser: Browser;
 
 test.before(async () => {
@@ -22,13 +21,11 @@ test.before(async () => {
   // An announcement on the map: deck.gl draws it with an icon atlas it fetches from a data: URL.
   await builder(db).announcement({ executor: CITY.vodokanal, utility: 'cold_water', buildings: [CITY.buildingCentre],
     startsAt: new Date(TEST_NOW.getTime() - HOUR), endsAt: new Date(TEST_NOW.getTime() + 5 * HOUR) });
-  app = await startProduct(db, { ami: { ...baseConfig.ami, host: '', simPort: 0 } });
-  await app.services.telephony.start({ log: () => {} });
+  app = await startProductWithTelephony(db);
   browser = await launchBrowser();
 });
 test.after(async () => {
   await browser?.close();
-  await app?.services.telephony.stop();
   await app?.close();
 });
 

@@ -10,7 +10,7 @@ import type { Browser } from 'playwright-core';
 import { migratedDb } from '../helpers/db.ts';
 import { builder } from '../helpers/build.ts';
 import { createUser, PASSWORD } from '../helpers/users.ts';
-import { startProduct } from '../helpers/app.ts';
+import { startProductWithTelephony } from '../helpers/app.ts';
 import { launchBrowser, screenshot, signIn, watchErrors } from '../helpers/browser.ts';
 import { runningClock } from '../helpers/clock.ts';
 import { until } from '../telephony/harness.ts';
@@ -19,7 +19,7 @@ import { AmiSimulator, type OriginateRequest } from '../../server/telephony/simu
 import { wavFile } from '../../server/telephony/simulator/wav.ts';
 import type { Db } from '../../server/db/db.ts';
 
-let app: Awaited<ReturnType<typeof startProduct>>;
+let app: Awaited<ReturnType<typeof startProductWithTelephony>>;
 let browser: Browser;
 let db: Db;
 let sim: AmiSimulator;
@@ -47,17 +47,15 @@ test.before(async () => {
     timing: { surveyWaitMs: 20, keyDelayMs: 120, readTimeoutMs: 250, thanksPromptMs: 30 },
   });
   await sim.start(0, '127.0.0.1');
-  app = await startProduct(db, {
+  app = await startProductWithTelephony(db, {
     recordingsDir,
     ami: { ...baseConfig.ami, host: '127.0.0.1', port: sim.port, user: 'misto', secret: 'pbx-secret', record: 'off' },
   }, runningClock());
-  await app.services.telephony.start({ log: () => {} });
   await until(() => app.services.telephony.status().connected, 5000, 'AMI connected');
   browser = await launchBrowser();
 });
 test.after(async () => {
   await browser?.close();
-  await app?.services.telephony.stop();
   await app?.close();
   await sim?.stop();
 });

@@ -5,7 +5,7 @@ import { test } from '../helpers/uvu.ts';
 import * as assert from 'uvu/assert';
 import type { Browser, Page } from 'playwright-core';
 import { migratedDb } from '../helpers/db.ts';
-import { startProduct } from '../helpers/app.ts';
+import { startProductWithTelephony } from '../helpers/app.ts';
 import { createUser, PASSWORD } from '../helpers/users.ts';
 import { launchBrowser, screenshot, signIn, watchErrors } from '../helpers/browser.ts';
 import { runningClock } from '../helpers/clock.ts';
@@ -13,7 +13,7 @@ import { config as baseConfig } from '../../server/config.ts';
 import { AmiSimulator } from '../../server/telephony/simulator/ami-simulator.ts';
 import type { Db } from '../../server/db/db.ts';
 
-let app: Awaited<ReturnType<typeof startProduct>>;
+let app: Awaited<ReturnType<typeof startProductWithTelephony>>;
 let browser: Browser;
 let db: Db;
 let sim: AmiSimulator;
@@ -28,15 +28,13 @@ test.before(async () => {
   sim = new AmiSimulator({ users: { misto: 'pbx-secret' }, recordingsDir: null, queues: { operators: { members: ['PJSIP/101', 'PJSIP/102'], wrapuptime: 2 } } });
   await sim.start(0, '127.0.0.1');
   // Waits and wrap-ups age on the product's clock: a running one.
-  app = await startProduct(db, {
+  app = await startProductWithTelephony(db, {
     ami: { ...baseConfig.ami, host: '127.0.0.1', port: sim.port, user: 'misto', secret: 'pbx-secret', record: 'off', wrapupSeconds: 2 },
   }, runningClock());
-  await app.services.telephony.start({ log: () => {} });
   browser = await launchBrowser();
 });
 test.after(async () => {
   await browser?.close();
-  await app?.services.telephony.stop();
   await app?.close();
   await sim?.stop();
 });
