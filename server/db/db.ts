@@ -1,6 +1,6 @@
 // The database handle shared by all repositories: one pg-promise instance per URL, with limits on
 // every path — a statement timeout, a lock timeout, a bound on waiting for a pooled connection — and
-// cancellation of the statements of a request whose client has gone (server/http/query-scope.ts).
+// cancellation of the statements of a request whose client has gone (server/http/lifecycle.ts).
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pgPromise from 'pg-promise';
 import type { IDatabase, IMain } from 'pg-promise';
@@ -10,7 +10,13 @@ import { logger } from '../observe/log.ts';
 
 const dbLog = logger.child({ component: 'db' });
 
-type ScopedClient = pg.Client & { mistoScope?: QueryScope; processID: number; secretKey: number; host: string; port: number };
+type ScopedClient = pg.Client & {
+  /** The scope whose statement the connection runs now; unset between statements. */
+  mistoScope?: QueryScope;
+  /** Set, the pool closes the connection when it is released instead of keeping it (pg-promise). */
+  $connectionError?: Error;
+  processID: number; secretKey: number; host: string; port: number;
+};
 
 /** The statements a request runs, so they can be cancelled together when its client goes away. */
 export class QueryScope {
@@ -19,7 +25,13 @@ export class QueryScope {
 
   /** Cancels, on the server, whatever this scope's connections are running now. */
   cancel() {
-    for (const client of this.running) if (client.mistoScope === this) sendCancel(client);
+    for (const client of this.running) {
+      if (client.mistoScope !== this) continue;
+      sendCancel(client);
+      // The statement may end before the cancel arrives; the signal would then stop whatever the
+      // connection runs next, for another request. A cancelled connection is never reused.
+      client.$connectionError ??= new Error('a statement on this connection was cancelled');
+    }
     this.running.clear();
   }
 }
@@ -39,18 +51,24 @@ function sendCancel(c: ScopedClient) {
 
 const clientOf = (e: { client: unknown }) => e.client as ScopedClient;
 
+/** The statement on `client` is over. Its result arrives in the async context of whoever opened the
+ * connection, not of the request that asked, so the scope is the one recorded on the connection. */
+function statementEnded(client: ScopedClient) {
+  client.mistoScope?.running.delete(client);
+  client.mistoScope = undefined;
+}
+
 export const pgp: IMain = pgPromise({
   // A broken connection must not crash the process: queries fail, /api/health reports 503.
-  error: (_err, e) => { if (e?.client) queryScope.getStore()?.running.delete(clientOf(e)); },
+  error: (_err, e) => { if (e?.client) statementEnded(clientOf(e)); },
   query(e) {
-    const scope = queryScope.getStore();
-    if (!scope) return;
-    // Statements after the cancel still run (a transaction must be able to roll back); they are short.
     const client = clientOf(e);
+    // Statements after the cancel still run (a transaction must be able to roll back); they are short.
+    const scope = queryScope.getStore();
     client.mistoScope = scope;
-    scope.running.add(client);
+    scope?.running.add(client);
   },
-  receive(e) { queryScope.getStore()?.running.delete(clientOf(e.ctx)); },
+  receive(e) { statementEnded(clientOf(e.ctx)); },
 });
 // bigint ids and counts as JS numbers (all well below 2^53); numeric stays a string.
 pgp.pg.types.setTypeParser(20, (v: string) => Number(v));

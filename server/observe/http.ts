@@ -34,7 +34,9 @@ export function requestObserver(metrics: Metrics, log: Logger) {
       // A handler that took over the response (SvelteKit, SSE) wrote the status itself.
       const status = ctx.respond === false ? ctx.res.statusCode : ctx.status;
       metrics.httpDuration.observe({ method: ctx.method, route, status: String(status) }, seconds);
-      const line = { method: ctx.method, route, path: ctx.path, status, ms: Math.round(seconds * 1000), user: ctx.state.user?.id };
+      // The error's stable code says which "not now" it was (database_unavailable, timeout, busy).
+      const code = status >= 400 ? (ctx.body as { error?: unknown } | undefined)?.error : undefined;
+      const line = { method: ctx.method, route, path: ctx.path, status, ms: Math.round(seconds * 1000), user: ctx.state.user?.id, ...(typeof code === 'string' ? { code } : {}) };
       // Tiles and assets are most of the traffic and tell little one by one.
       // 503 is the database or the process saying "not now" (it recovers by itself); 500 is a bug.
       if (status === 503) log.warn(line, 'request unavailable');

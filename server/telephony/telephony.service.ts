@@ -131,7 +131,9 @@ export function telephonyService(d: TelephonyDeps) {
   }
 
   /** After each login: what the PBX has now — its channels (reconciliation) and its queues (the wallboard). */
+  let reconciliations = 0;
   async function resynchronise(c: AmiConnection) {
+    const seq = ++reconciliations;
     const first = c.logins === 1;
     const before = tracker.trackedCalls();
     try {
@@ -151,7 +153,7 @@ export function telephonyService(d: TelephonyDeps) {
     } catch (e) {
       log(`queue status not read: ${(e as Error).message}`);
     }
-    statusEvents.emit('reconciled');
+    statusEvents.emit('reconciled', seq);
   }
 
   return {
@@ -228,8 +230,15 @@ export function telephonyService(d: TelephonyDeps) {
       statusEvents.on('status', fn);
       return () => { statusEvents.off('status', fn); };
     },
-    /** Resolves after the next reconciliation with the PBX (tests, the benchmark). */
-    reconciled: () => new Promise<void>((r) => statusEvents.once('reconciled', () => r())),
+    /** Resolves after a reconciliation with the PBX that begins after this call, not one already
+     * under way, which may have read the call log before the caller's latest write (tests, the benchmark). */
+    reconciled: () => {
+      const after = reconciliations;
+      return new Promise<void>((resolve) => {
+        const done = (seq: number) => { if (seq > after) { statusEvents.off('reconciled', done); resolve(); } };
+        statusEvents.on('reconciled', done);
+      });
+    },
 
     /** What an operator's desk should show right now (a stream opened during a call). */
     current: (userId: number) => tracker.current(userId),

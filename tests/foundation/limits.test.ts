@@ -9,7 +9,7 @@ import { client } from '../helpers/http.ts';
 import { PASSWORD } from '../helpers/users.ts';
 import { startApi } from '../helpers/app.ts';
 import { iso, HOUR } from '../helpers/clock.ts';
-import { connect, type Db } from '../../server/db/db.ts';
+import { connect, QueryScope, queryScope, type Db } from '../../server/db/db.ts';
 import { seedCity, CITY } from '../appeals/fixture.ts';
 import { announcementsService } from '../../server/announcements/announcements.service.ts';
 import { announcementsRepo } from '../../server/announcements/announcements.repo.ts';
@@ -180,6 +180,27 @@ test('a client that goes away has its statement cancelled on the server', async 
     await until(async () => (await waitingOnLock()) === 0, 2000);
   } finally { await release(); }
   assert.is((await db.one('SELECT status FROM appeal WHERE id = $1', [a.body.id])).status, 'new');
+});
+
+test('a cancel never lands on another request\'s statement, even when its own ended first', async () => {
+  // One connection, so the next request gets the connection the gone one used. An SSE stream's
+  // client leaves long after its statements ended; a client may leave while a result is on its way.
+  const pool = connect(url, 1);
+  try {
+    for (let i = 0; i < 8; i++) {
+      const stream = new QueryScope();
+      await queryScope.run(stream, () => pool.one('SELECT 1 AS x'));
+      stream.cancel();
+      const racing = new QueryScope();
+      const late = queryScope.run(racing, () => pool.one('SELECT 1 AS x')).catch((e) => e);
+      await new Promise((r) => setImmediate(r));
+      racing.cancel();
+      await late;
+      // Another request's statement, long enough for a stray cancel signal to arrive during it.
+      const other = await queryScope.run(new QueryScope(), () => pool.one('SELECT true AS ok FROM pg_sleep(0.05)'));
+      assert.is(other.ok, true, `round ${i}`);
+    }
+  } finally { await pool.$pool.end(); }
 });
 
 async function until(check: () => Promise<boolean>, ms = 3000) {

@@ -57,8 +57,12 @@ test('every request is one JSON line with its request id; phones, names and quer
   assert.match(id!, /^[0-9a-f-]{36}$/);
   await op.get(`/api/geocode?q=${encodeURIComponent('Коваленко Олена')}`);
   await op.post('/api/appeals', { categoryId: CITY.roofLeak, residentId: CITY.resident, phone: '+380501112233', text: 'Коваленко Олена: тече дах' });
-  assert.ok(lines.length >= 4);
+  // A refusal's line names its stable code, so an operator reading the log knows which it was.
+  await op.get('/api/appeals/0');
+  assert.ok(lines.length >= 5);
   const parsed = lines.map((l) => JSON.parse(l));
+  const refused = parsed.find((l) => l.path === '/api/appeals/0');
+  assert.equal([refused?.status, refused?.code], [400, 'too_small']);
   assert.ok(parsed.every((l) => typeof l.level === 'string' && typeof l.time === 'string'));
   const mine = parsed.find((l) => l.requestId === id);
   assert.ok(mine, 'the line of the lookup carries its request id');
