@@ -44,7 +44,9 @@ export const NEEDS_ANSWER: readonly AppealStatus[] = ['done', 'explained', 'reje
 export const DEADLINE_BASES = ['calendar', 'working'] as const;
 export type DeadlineBasis = (typeof DEADLINE_BASES)[number];
 
-export const CHANNELS = ['phone', 'web', 'app', 'email', 'social', 'walk_in'] as const;
+/** What an operator may register an appeal as; `open311` is only what arrives through that API. */
+export const DESK_CHANNELS = ['phone', 'web', 'app', 'email', 'social', 'walk_in'] as const;
+export const CHANNELS = [...DESK_CHANNELS, 'open311'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 export const EVENT_KINDS = ['created', 'assigned', 'status', 'answer', 'comment', 'override', 'notify', 'survey', 'recording'] as const;

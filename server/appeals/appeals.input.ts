@@ -1,12 +1,12 @@
 // What the appeal routes accept, declared once (server/http/input.ts); the service receives these types.
 import { z, id, optional, text, optionalText, phone, point, lon, lat, dateTime, oneOf, listOf, flag, paging, int } from '../http/input.ts';
-import { APARTMENT_MAX, APPEAL_STATUSES, APPEAL_TEXT, CHANNELS, REASON } from '../../vocabulary/appeals.ts';
+import { APARTMENT_MAX, APPEAL_STATUSES, APPEAL_TEXT, DESK_CHANNELS, REASON } from '../../vocabulary/appeals.ts';
 import { PLAN_REASONS, REJECT_REASONS } from '../../vocabulary/appeal-lifecycle.ts';
 
 export const RegisterBody = z.object({
   categoryId: id,
   text: text(APPEAL_TEXT.max, APPEAL_TEXT.min),
-  channel: optional(oneOf(CHANNELS)).transform((c) => c ?? 'phone'),
+  channel: optional(oneOf(DESK_CHANNELS)).transform((c) => c ?? 'phone'),
   residentId: optional(id),
   buildingId: optional(id),
   apartment: optionalText(APARTMENT_MAX),
@@ -23,6 +23,22 @@ export const RegisterBody = z.object({
   dueOverrideReason: optionalText(REASON.max),
 }).transform(({ lon: x, lat: y, ...b }) => ({ ...b, point: b.point ?? (x !== undefined && y !== undefined ? { lon: x, lat: y } : undefined) }));
 export type RegisterInput = z.output<typeof RegisterBody>;
+
+/**
+ * A resident filing for themselves (the web form, an Open311 client), parsed by that channel's own
+ * input layer: no call, no resident from the register, no override of the catalogue's executor or
+ * due date. The phone, when left, is where the survey call goes.
+ */
+export interface PublicRegisterInput {
+  channel: 'web' | 'open311';
+  categoryId: number;
+  text: string;
+  point?: { lon: number; lat: number };
+  buildingId?: number;
+  infraObjectId?: number;
+  phone?: string;
+  contact: { name: string | null; email: string | null };
+}
 
 export const UpdateBody = z.object({
   status: optional(oneOf(APPEAL_STATUSES)),

@@ -26,6 +26,8 @@ export interface NewAppeal {
   callId: number | null;
   /** The client's id for this registration (Idempotency-Key): a retry finds the same appeal. */
   requestId: string | null;
+  /** A resident filing for themselves (web, Open311): the name and e-mail they left. */
+  contact: { name: string | null; email: string | null } | null;
 }
 
 
@@ -150,11 +152,15 @@ const insertAppeal = (q: Pick<Db, 'one'>, a: NewAppeal, events: NewEvent[], numb
                INSERT INTO appeal_event (appeal_id, at, actor_id, kind, data)
                SELECT a.id, a.created_at, $16, ev.kind, ev.data
                  FROM a, ROWS FROM (jsonb_to_recordset($20::jsonb) AS (kind text, data jsonb)) WITH ORDINALITY AS ev(kind, data, i)
-                ORDER BY ev.i)
+                ORDER BY ev.i),
+             c AS (
+               INSERT INTO appeal_contact (appeal_id, name, email)
+               SELECT a.id, $21, $22 FROM a WHERE $21::text IS NOT NULL OR $22::text IS NOT NULL)
         SELECT id, number, created_at AS "createdAt" FROM a`,
         values: [numberPrefix, a.channel, a.callerPhone, a.residentId, a.buildingId, a.apartment, a.infraObjectId,
           a.point?.lon ?? null, a.point?.lat ?? null, a.categoryId, a.executorId, a.text, a.dueAt,
-          a.executorOverrideReason, a.dueOverrideReason, a.operatorId, a.callId, now, a.requestId, JSON.stringify(events)] });
+          a.executorOverrideReason, a.dueOverrideReason, a.operatorId, a.callId, now, a.requestId, JSON.stringify(events),
+          a.contact?.name ?? null, a.contact?.email ?? null] });
 
 export function appealsRepo(db: Db) {
   return {
@@ -177,19 +183,21 @@ export function appealsRepo(db: Db) {
 
     /** The appeal an earlier attempt of the same registration made. */
     byRequestId: (requestId: string) =>
-      db.oneOrNone<{ id: number; number: string; executorId: number; dueAt: Date; operatorId: number | null }>(`
-        SELECT id, number, executor_id AS "executorId", due_at AS "dueAt", operator_id AS "operatorId"
+      db.oneOrNone<{ id: number; number: string; executorId: number; dueAt: Date; operatorId: number | null; channel: string }>(`
+        SELECT id, number, executor_id AS "executorId", due_at AS "dueAt", operator_id AS "operatorId", channel
           FROM appeal WHERE request_id = $1`, [requestId]),
 
     get: (id: number, now: Date) =>
       db.oneOrNone<AppealRow & { operatorId: number | null; operatorName: string | null; updatedAt: string;
         executorOverrideReason: string | null; dueOverrideReason: string | null; closedAt: string | null;
-        confirmation: string | null; rating: number | null; rejectReason: string | null; returnedAt: string | null; returnReason: string | null }>(`
+        confirmation: string | null; rating: number | null; rejectReason: string | null; returnedAt: string | null; returnReason: string | null;
+        contactName: string | null; contactEmail: string | null }>(`
         SELECT ${row('$2')}, a.operator_id AS "operatorId", u.full_name AS "operatorName", a.updated_at AS "updatedAt",
                a.executor_override_reason AS "executorOverrideReason", a.due_override_reason AS "dueOverrideReason",
                a.closed_at AS "closedAt", a.confirmation, a.rating, a.reject_reason AS "rejectReason",
-               a.returned_at AS "returnedAt", a.return_reason AS "returnReason"
-          ${FROM} LEFT JOIN app_user u ON u.id = a.operator_id
+               a.returned_at AS "returnedAt", a.return_reason AS "returnReason",
+               ct.name AS "contactName", ct.email AS "contactEmail"
+          ${FROM} LEFT JOIN app_user u ON u.id = a.operator_id LEFT JOIN appeal_contact ct ON ct.appeal_id = a.id
          WHERE a.id = $1`, [id, now]),
 
     events: (appealId: number) =>

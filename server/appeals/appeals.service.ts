@@ -5,7 +5,7 @@
 import { canonicalInterface } from '../../vocabulary/telephony.ts';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../http/errors.ts';
 import { canSeePersonalData, type User } from '../../vocabulary/roles.ts';
-import { REASON } from '../../vocabulary/appeals.ts';
+import { REASON, type Channel } from '../../vocabulary/appeals.ts';
 import type { Actor } from '../../vocabulary/appeal-lifecycle.ts';
 import { confirmationChange, moveChange, reassignChange, type MoveInput } from './lifecycle.ts';
 import { deadlineOf } from '../catalogue/deadlines.ts';
@@ -15,14 +15,17 @@ import type { CityRepo } from '../city/city.repo.ts';
 import type { ObjectsRepo } from '../objects/objects.repo.ts';
 import type { ResidentsRepo } from '../residents/residents.repo.ts';
 import type { TelephonyRepo } from '../telephony/telephony.repo.ts';
-import type { AppealRow, AppealsRepo, AppealStatus, NewEvent } from './appeals.repo.ts';
-import type { BulkInput, ConfirmationInput, ListInput, RegisterInput, ReassignInput } from './appeals.input.ts';
+import type { AppealRow, AppealsRepo, AppealStatus, NewAppeal, NewEvent } from './appeals.repo.ts';
+import type { BulkInput, ConfirmationInput, ListInput, PublicRegisterInput, RegisterInput, ReassignInput } from './appeals.input.ts';
 import { APPEAL_STATUSES } from '../../vocabulary/appeals.ts';
 
 /** Strips what a role may not see: names, phones and apartments are for operators and admins. */
 export function redact<T extends Partial<AppealRow>>(row: T, user: User | null | undefined): T {
   if (canSeePersonalData(user)) return row;
-  return { ...row, residentName: null, callerPhone: null, apartment: null, residentId: null };
+  const hidden = { ...row, residentName: null, callerPhone: null, apartment: null, residentId: null };
+  // A resident who filed for themselves left a name and an e-mail: the same kind of data.
+  if ('contactName' in row) Object.assign(hidden, { contactName: null, contactEmail: null });
+  return hidden;
 }
 
 /** Whom a user acts as in the lifecycle: an admin both as the executor and as the contact centre. */
@@ -57,6 +60,11 @@ function reasonFor(reason: string | undefined, field: string): string {
   return reason;
 }
 
+/** What registration works from: the desk's input, or a resident's own on the `open311` channel too. */
+type Registration = Omit<RegisterInput, 'channel'> & { channel: Channel };
+
+export interface Registered { id: number; number: string; executorId: number; dueAt: string; replayed?: boolean }
+
 export function appealsService(d: AppealsDeps) {
   const { appeals: repo, catalogue, clock } = d;
 
@@ -67,10 +75,13 @@ export function appealsService(d: AppealsDeps) {
     return a;
   }
 
-  async function replay(requestId: string, operator: User) {
+  /** `operator` null: a resident's own registration through `channel`. */
+  async function replay(requestId: string, operator: User | null, channel: string) {
     const a = await repo.byRequestId(requestId);
     if (!a) return null;
-    if (a.operatorId !== operator.id) throw conflict('This request id was used for another registration', { field: 'requestId' });
+    if (a.operatorId !== (operator?.id ?? null) || a.channel !== channel) {
+      throw conflict('This request id was used for another registration', { field: 'requestId' });
+    }
     return { id: a.id, number: a.number, executorId: a.executorId, dueAt: a.dueAt.toISOString(), replayed: true };
   }
 
@@ -92,7 +103,7 @@ export function appealsService(d: AppealsDeps) {
   }
 
   /** Who and where: the call's caller, the resident's home, the building's facts, the object's place. */
-  async function place(input: RegisterInput, operator: User) {
+  async function place(input: Registration, operator: User | null) {
     // A registration can follow the answer faster than its row is written: who took the call decides.
     if (input.callId) await d.callWritten?.(input.callId);
     const [call, givenResident, givenBuilding, objectPoint] = await Promise.all([
@@ -102,7 +113,10 @@ export function appealsService(d: AppealsDeps) {
       input.infraObjectId && !input.point ? d.objects.point(input.infraObjectId) : null,
     ]);
     if (input.callId && !call) throw badRequest(`Call ${input.callId} does not exist`, { code: 'not_found', field: 'callId' });
-    if (input.callId && call) checkCall(call, operator, (await repo.ofCall(input.callId)).length);
+    if (input.callId && call) {
+      if (!operator) throw forbidden('Only the operator who took a call may attach it', { code: 'call_taken', field: 'callId' });
+      checkCall(call, operator, (await repo.ofCall(input.callId)).length);
+    }
     if (input.residentId && !givenResident) throw badRequest(`Resident ${input.residentId} does not exist`, { code: 'not_found', field: 'residentId' });
     if (input.buildingId && !givenBuilding) throw badRequest(`Building ${input.buildingId} does not exist`, { code: 'not_found', field: 'buildingId' });
     // A known caller of the call stands for the resident when the operator named none.
@@ -125,7 +139,7 @@ export function appealsService(d: AppealsDeps) {
     };
   }
 
-  async function registerNew(input: RegisterInput, operator: User, requestId: string | null) {
+  async function registerNew(input: Registration, operator: User | null, requestId: string | null, contact: NewAppeal['contact'] = null) {
     const now = clock.now();
     const category = await catalogue.activeCategory(input.categoryId);
     const p = await place(input, operator);
@@ -167,30 +181,40 @@ export function appealsService(d: AppealsDeps) {
     const row = await repo.register({
       channel: input.channel, callerPhone: p.phone, residentId: p.residentId, buildingId: p.buildingId, apartment: p.apartment,
       infraObjectId: input.infraObjectId ?? null, point: p.where, categoryId: category.id, executorId, text: input.text, dueAt: due,
-      executorOverrideReason, dueOverrideReason, operatorId: operator.id, callId: input.callId ?? null, requestId,
+      executorOverrideReason, dueOverrideReason, operatorId: operator?.id ?? null, callId: input.callId ?? null, requestId, contact,
     }, opening, d.numberPrefix, now);
     // The call log learns who an unknown caller was; the appeal does not depend on it.
     if (input.callId && p.residentId) await d.calls.noteResident(input.callId, p.residentId);
     return { id: row.id, number: row.number, executorId, dueAt: due.toISOString() };
   }
 
+  /** Registers once per `requestId`: a retry whose answer was lost gets the appeal the first attempt
+   * made (`replayed`), even when both attempts race. */
+  async function once(requestId: string | null, operator: User | null, channel: string, register: () => Promise<Registered>) {
+    if (requestId) {
+      const earlier = await replay(requestId, operator, channel);
+      if (earlier) return earlier;
+    }
+    try {
+      return await register();
+    } catch (e) {
+      const earlier = requestId && (e as { constraint?: string }).constraint === 'appeal_request_idx' ? await replay(requestId, operator, channel) : null;
+      if (earlier) return earlier;
+      throw e;
+    }
+  }
+
   const service = {
+    register: (input: RegisterInput, operator: User, requestId: string | null = null) =>
+      once(requestId, operator, input.channel, () => registerNew(input, operator, requestId)),
+
     /**
-     * Registers once per `requestId`: a retry of a registration whose answer was lost gets the appeal
-     * the first attempt made (`replayed`), even when both attempts race.
+     * A resident's own appeal (web form, Open311): routed, deadlined and later surveyed like a phone
+     * appeal, with no operator; `requestId` makes a retried submission find the first one.
      */
-    async register(input: RegisterInput, operator: User, requestId: string | null = null) {
-      if (requestId) {
-        const earlier = await replay(requestId, operator);
-        if (earlier) return earlier;
-      }
-      try {
-        return await registerNew(input, operator, requestId);
-      } catch (e) {
-        const earlier = requestId && (e as { constraint?: string }).constraint === 'appeal_request_idx' ? await replay(requestId, operator) : null;
-        if (earlier) return earlier;
-        throw e;
-      }
+    registerPublic: (input: PublicRegisterInput, requestId: string | null = null) => {
+      const { contact, ...rest } = input;
+      return once(requestId, null, input.channel, () => registerNew({ ...rest, point: rest.point }, null, requestId, contact.name || contact.email ? contact : null));
     },
 
     async get(appealId: number, user: User) {

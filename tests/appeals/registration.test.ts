@@ -16,13 +16,15 @@ import { seedCity, CITY } from './fixture.ts';
 let db: Db;
 let srv: Awaited<ReturnType<typeof serve>>;
 let op: ReturnType<typeof client>;
+let services: ReturnType<typeof testServices>;
 const serverLog: string[] = [];
 
 test.before(async () => {
   ({ db } = await migratedDb('appeals_reg'));
   await seedCity(db);
   const logger = createLogger({ destination: { write: (line: string) => serverLog.push(line) } });
-  srv = await serve(createApp(testServices(db), { logger }));
+  services = testServices(db);
+  srv = await serve(createApp(services, { logger }));
   op = client(srv.url);
   assert.is((await op.signIn('operator1', PASSWORD)).status, 200);
 });
@@ -214,6 +216,39 @@ test('the appeal detail carries its history and the resident’s list shows it',
   const mine = await (await op.get(`/api/residents/${CITY.resident}/appeals`)).json();
   assert.is(mine[0].id, r.body.id);
   assert.ok(mine.every((a: { residentId: number }) => a.residentId === CITY.resident));
+});
+
+test('a resident\'s own appeal (web, Open311) is routed and deadlined like a phone one, keeps the contact, and registers once per request id', async () => {
+  const input = {
+    channel: 'web' as const, categoryId: CITY.roofLeak, buildingId: CITY.buildingCentre, text: 'Тече дах над під’їздом №2',
+    phone: '+380671234567', contact: { name: 'Олена Коваль', email: 'olena@example.com' },
+  };
+  const first = await services.appeals.registerPublic(input, '6f1c2b7e-0a4d-4c1e-9b7a-3d2f1e0c9a81');
+  assert.is(first.executorId, CITY.zhek1, 'the building\'s housing office');
+  const a = await db.one('SELECT * FROM appeal WHERE id = $1', [first.id]);
+  assert.equal([a.channel, a.operator_id, a.caller_phone, a.due_at.getTime()], ['web', null, '+380671234567', TEST_NOW.getTime() + 72 * HOUR]);
+  assert.equal(await db.one('SELECT name, email FROM appeal_contact WHERE appeal_id = $1', [first.id]), { name: 'Олена Коваль', email: 'olena@example.com' });
+  assert.equal((await db.any(`SELECT kind FROM appeal_event WHERE appeal_id = $1 ORDER BY id`, [first.id])).map((e) => e.kind), ['created', 'assigned', 'notify']);
+
+  const again = await services.appeals.registerPublic(input, '6f1c2b7e-0a4d-4c1e-9b7a-3d2f1e0c9a81');
+  assert.equal([again.id, again.replayed], [first.id, true]);
+  // The same request id from another channel is another registration's.
+  try {
+    await services.appeals.registerPublic({ ...input, channel: 'open311' }, '6f1c2b7e-0a4d-4c1e-9b7a-3d2f1e0c9a81');
+    assert.unreachable('a reused request id');
+  } catch (e) { assert.is((e as { status?: number }).status, 409); }
+  // Without a name or an e-mail there is no contact row; an operator cannot file as Open311.
+  const bare = await services.appeals.registerPublic({ ...input, channel: 'open311', contact: { name: null, email: null } });
+  assert.is(await db.oneOrNone('SELECT 1 FROM appeal_contact WHERE appeal_id = $1', [bare.id]), null);
+  assert.is((await register({ ...base, channel: 'open311' })).status, 400);
+
+  // The contact is personal data: the operator sees it, the executor does not.
+  const forOperator = await (await op.get(`/api/appeals/${first.id}`)).json();
+  assert.equal([forOperator.contactName, forOperator.contactEmail], ['Олена Коваль', 'olena@example.com']);
+  const zhek = client(srv.url);
+  assert.is((await zhek.signIn('zhek1', PASSWORD)).status, 200);
+  const forExecutor = await (await zhek.get(`/api/appeals/${first.id}`)).json();
+  assert.equal([forExecutor.contactName, forExecutor.contactEmail, forExecutor.callerPhone], [null, null, null]);
 });
 
 test('without APPEAL_NUMBER_PREFIX the number follows the database’s latest appeal (a seeded Kyiv says 1551)', async () => {
