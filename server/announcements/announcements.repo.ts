@@ -307,6 +307,9 @@ function queries(db: Db) {
     },
     logConfirmationMail: (t: Tx, email: string, client: string, now: Date) =>
       t.none('INSERT INTO confirmation_mail_log (email, client, sent_at) VALUES ($1, $2, $3)', [email, client, now]),
+    /** Entries older than every limit's window count for nothing and hold e-mail addresses: gone. */
+    pruneConfirmationMails: (before: Date) =>
+      db.result('DELETE FROM confirmation_mail_log WHERE sent_at < $1', [before]).then((r) => r.rowCount),
 
     liveSubscription: (t: Tx, email: string, buildingId: number) =>
       t.oneOrNone<{ id: number; token: string; confirmedAt: Date | null }>(`

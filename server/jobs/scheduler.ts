@@ -7,6 +7,7 @@ import cron from 'node-cron';
 import type { Services } from '../services.ts';
 import { jobs, JOBS, type Job, type JobsConfig } from './jobs.ts';
 import { CITY_TZ, cronOf, parseTimes } from './slots.ts';
+import { housekeeping, SWEEP_EVERY_MS } from './housekeeping.ts';
 
 export function jobsConfigOf(c: Services['config']): JobsConfig {
   return {
@@ -36,10 +37,21 @@ export async function jobsWorker(s: Services, log: (m: string) => void) {
     sending = track(s.metrics.jobRun('appeal-notices', () => j.sendNotices()).catch((e) => log(`[jobs] notices: ${(e as Error).message}`))).finally(() => { sending = null; });
   }, s.config.jobs.noticeEveryMs);
   timer.unref();
+  const sweep = housekeeping({
+    auth: s.repos.auth, announcements: s.repos.announcements, clock: s.clock,
+    mailWindowS: Math.max(s.config.mailLimits.perAddress.windowS, s.config.mailLimits.perClient.windowS),
+  });
+  const sweepNow = () => track(sweep()
+    .then((r) => { if (r.sessions || r.throttleKeys || r.confirmationMails) log(`[jobs] housekeeping: ${r.sessions} expired session(s), ${r.throttleKeys} throttle key(s), ${r.confirmationMails} mail log entr(ies) deleted`); })
+    .catch((e) => log(`[jobs] housekeeping: ${(e as Error).message}`)));
+  sweepNow();
+  const sweeper = setInterval(sweepNow, SWEEP_EVERY_MS);
+  sweeper.unref();
   log(`[jobs] digests at ${config.digestTimes.join(', ')}, overdue lists at ${config.overdueTimes.join(', ')} (${CITY_TZ})`);
 
   return async () => {
     clearInterval(timer);
+    clearInterval(sweeper);
     for (const t of tasks) await t.destroy();
     await Promise.allSettled([...running]);
   };
