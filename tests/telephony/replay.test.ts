@@ -104,7 +104,8 @@ test('a call that began while the link was down: adopted from CoreShowChannels (
     const rows = await callsSince(before);
     assert.equal(rows.map((c) => [c.uniqueid, c.outcome, c.operator_id, c.queue]), [['1796165342.104', 'answered', op100, 'operators']]);
     assert.ok(p.logs.some((l) => /1 calls logged late/.test(l)), p.logs.join('\n'));
-    assert.is(pbx.logins, 2);
+    // The capture's second connection ends where the lab's did; the product may log in a third time by now.
+    assert.ok(pbx.logins >= 2, `${pbx.logins} logins`);
     desk.close();
   } finally { await p.close(); await pbx.close(); }
 });
@@ -145,9 +146,12 @@ test('Asterisk killed mid-call: the call ends when the link was lost, not when i
     await pbx.finished;
     const finishedAt = p.services.clock.now();
     await sleep(500);
+    const reconciled = p.services.telephony.reconciled();
     back = await emptyPbx(pbx.port);
     const ended = await desk.next((e) => e.data?.type === 'ended', 3000);
     assert.is(ended.data.reason, 'lost');
+    // The pop goes out mid-reconciliation; its log line comes once the call log is written.
+    await reconciled;
     await p.services.telephony.tracker.settle();
     const [c] = await callsSince(before);
     assert.equal([c.outcome, c.hangup_cause_text], ['answered', LOST_TEXT]);
