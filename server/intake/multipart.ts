@@ -15,7 +15,7 @@ export function readMultipart(ctx: Context, opts: { fileField: string; maxFileBy
   return new Promise((resolve, reject) => {
     let bb: busboy.Busboy;
     try {
-      bb = busboy({ headers: ctx.req.headers, limits: { files: 1, fields: 30, fileSize: opts.maxFileBytes, fieldSize: opts.maxFieldBytes ?? 20_000, parts: 32 } });
+      bb = busboy({ headers: ctx.req.headers, limits: { files: 1, fields: 30, fileSize: opts.maxFileBytes + 1, fieldSize: opts.maxFieldBytes ?? 20_000, parts: 32 } });
     } catch {
       reject(badRequest('Malformed multipart body', { code: 'invalid' }));
       return;
@@ -35,7 +35,9 @@ export function readMultipart(ctx: Context, opts: { fileField: string; maxFileBy
       stream.on('close', () => {
         if (name !== opts.fileField) return;
         const data = Buffer.concat(chunks);
-        if (data.length) file = data;
+        // busboy stops at the limit we gave it, one byte past the largest allowed.
+        if (data.length > opts.maxFileBytes) fail(photoTooLarge(opts.maxFileBytes));
+        else if (data.length) file = data;
       });
     });
     bb.on('filesLimit', () => fail(badRequest('Only one photo may be attached', { code: 'too_many_files', field: opts.fileField })));
