@@ -1,4 +1,4 @@
-// The web intake over HTTP. Public: the form's catalogue, duplicate suggestions, the submission
+// The web intake over HTTP. Public: what the form offers (catalogue, limits), duplicate suggestions, the submission
 // (multipart, with one photo) and the private tracking link. Staff: an appeal's photos, for the
 // roles that may read the appeal.
 import Router from '@koa/router';
@@ -12,7 +12,7 @@ export function intakeRoutes(intake: IntakeService) {
   const router = new Router();
   const token = (ctx: { params: Record<string, string> }) => parse(TrackToken, ctx.params).token;
 
-  router.get('/report/catalogue', async (ctx) => { ctx.body = await intake.catalogue(); });
+  router.get('/report/form', async (ctx) => { ctx.body = await intake.form(); });
 
   router.get('/report/nearby', async (ctx) => {
     ctx.set('Cache-Control', 'no-store');

@@ -81,12 +81,13 @@ export function intakeService(d: { repo: IntakeRepo; appeals: AppealsService; ca
   const service = {
     settings: cfg,
 
-    /** Spheres and their active categories: what the form offers. */
-    async catalogue() {
-      return (await d.catalogue.tree()).map((s) => ({
+    /** What the form offers: spheres with their active categories, and the photo's size limit. */
+    async form() {
+      const spheres = (await d.catalogue.tree()).map((s) => ({
         id: s.id, name: s.name, nameEn: s.nameEn,
         categories: s.categories.map((c) => ({ id: c.id, name: c.name, nameEn: c.nameEn, infraKind: c.infraKind })),
       }));
+      return { spheres, photoMaxBytes: cfg.photoMaxBytes };
     },
 
     /** Open appeals like this one close by: number, status, category, age and distance only. */

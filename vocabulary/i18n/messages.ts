@@ -740,6 +740,8 @@ export const messages = {
   'field.operator': { uk: 'Оператор', en: 'Operator' },
   'field.requestId': { uk: 'Ідентифікатор запиту', en: 'Request id' },
   // ---- the web intake: /report, the tracking link, its mail, the photos on appeal pages ----
+  'nav.report': { uk: 'Повідомити про проблему', en: 'Report a problem' },
+  'home.report': { uk: 'Яма, світлофор, сміття: позначте місце на мапі, додайте фото — і стежте за виконанням за посиланням з листа.', en: 'A pothole, a traffic light, rubbish: mark the place on the map, add a photo, and follow it by the link in the mail.' },
   'report.title': { uk: 'Повідомити про проблему', en: 'Report a problem' },
   'report.intro': { uk: 'Яма на дорозі, непрацюючий світлофор, невивезене сміття — розкажіть, і звернення отримає відповідальна служба.', en: 'A pothole, a broken traffic light, uncollected rubbish — tell us and the responsible service gets your appeal.' },
   'report.otherLang': { uk: 'English', en: 'Українською' },
