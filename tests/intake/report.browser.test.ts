@@ -76,6 +76,7 @@ test('a resident reports from a phone: object on the map, category, text, photo,
   }, CITY.containerAt as unknown as number[]);
   await page.mouse.click(at.x + 3, at.y - 2);
   await page.waitForFunction(() => /Контейнерний майданчик №17/.test(document.querySelector('[data-testid=report-picked]')?.textContent ?? ''));
+  await screenshot(page, 'report-map-picked-phone');
 
   await page.selectOption('select[name=categoryId]', String(CITY.garbage));
   await page.waitForSelector('[data-testid=duplicates]');
@@ -147,6 +148,9 @@ test('English on request', async () => {
   await hydrated(page);
   assert.is(await page.textContent('h1'), 'Report a problem');
   assert.ok((await page.textContent('select[name=categoryId]'))?.includes('Garbage not collected'));
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await mapIdle(page);
+  await screenshot(page, 'report-form-desktop-en');
   await page.close();
 });
 
