@@ -19,8 +19,8 @@ export function intakeRepo(db: Db) {
   return {
     /**
      * Open appeals of a category within `metres` of a point and `days` of now: only their number,
-     * status, category, age and distance — nothing a resident left. Each of the three places is
-     * searched on its own index, then merged.
+     * status, category, age and distance — nothing a resident left. The candidates are read from the
+     * (category_id, created_at) index — a category's fortnight — and each one's distance is checked.
      */
     nearby: (p: { lon: number; lat: number }, categoryId: number, metres: number, days: number, now: Date, limit = 5) =>
       db.any<Nearby>(`

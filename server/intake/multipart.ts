@@ -6,11 +6,20 @@ import { AppError, badRequest } from '../http/errors.ts';
 import { checkValue } from '../http/body.ts';
 import { photoTooLarge } from './photo.ts';
 
+/** Room for the form's other fields and the multipart framing besides the photo. */
+const BODY_SLACK = 256 * 1024;
+
 export interface Multipart { fields: Record<string, string>; file: Buffer | null }
 
 export function readMultipart(ctx: Context, opts: { fileField: string; maxFileBytes: number; maxFieldBytes?: number }): Promise<Multipart> {
   if (!ctx.is('multipart/form-data')) {
     return Promise.reject(new AppError(415, 'unsupported_media_type', 'The report must be sent as multipart/form-data'));
+  }
+  // A body that says it is far larger than a photo and the form is refused before it is read.
+  const declared = Number(ctx.req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > opts.maxFileBytes + BODY_SLACK) {
+    ctx.set('Connection', 'close');
+    return Promise.reject(photoTooLarge(opts.maxFileBytes));
   }
   return new Promise((resolve, reject) => {
     let bb: busboy.Busboy;

@@ -159,6 +159,9 @@ test('the photo size limit: one byte over is a 413 photo_too_large and no appeal
   const before = await db.one('SELECT count(*)::int AS n FROM appeal', [], (x) => x.n);
   const over = await send(fields(), { data: pad(PHOTO_MAX + 1), type: 'image/jpeg', name: 'big.jpg' });
   assert.equal([over.status, over.body.error, over.body.params.max], [413, 'photo_too_large', PHOTO_MAX]);
+  // Far over: refused on its declared length, before the body is read.
+  const huge = await send(fields(), { data: pad(PHOTO_MAX + 400_000), type: 'image/jpeg', name: 'huge.jpg' });
+  assert.equal([huge.status, huge.body.error], [413, 'photo_too_large']);
   assert.is(await db.one('SELECT count(*)::int AS n FROM appeal', [], (x) => x.n), before);
   // Trailing bytes after the JPEG's end marker are ignored by the decoder: exactly at the limit is fine.
   assert.is((await send(fields(), { data: pad(PHOTO_MAX), type: 'image/jpeg', name: 'max.jpg' })).status, 201);

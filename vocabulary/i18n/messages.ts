@@ -758,6 +758,7 @@ export const messages = {
   'report.text.hint': { uk: 'Від {min} до {max} символів.', en: 'From {min} to {max} characters.' },
   'report.photo': { uk: 'Фото (необов’язково)', en: 'Photo (optional)' },
   'report.photo.hint': { uk: 'JPEG, PNG або WebP, до {mb} МБ. Дані про місце зйомки з фото видаляються.', en: 'JPEG, PNG or WebP, up to {mb} MB. The location data in the photo is removed.' },
+  'report.photo.choose': { uk: 'Вибрати або зробити фото', en: 'Choose or take a photo' },
   'report.photo.remove': { uk: 'Прибрати фото', en: 'Remove the photo' },
   'report.contact': { uk: '4. Ваші контакти', en: '4. Your contact' },
   'report.name': { uk: 'Ім’я', en: 'Name' },
