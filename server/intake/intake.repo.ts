@@ -57,6 +57,10 @@ export function intakeRepo(db: Db) {
     logSubmission: (t: Tx, email: string, client: string, now: Date) =>
       t.none('INSERT INTO web_report_log (email, client, at) VALUES ($1, $2, $3)', [email, client, now]),
 
+    /** Forgets submissions (e-mail and client addresses) older than the longest limit's window. */
+    pruneSubmissions: (before: Date) =>
+      db.result('DELETE FROM web_report_log WHERE at < $1', [before]).then((r) => r.rowCount),
+
     /** The link's row; false when the appeal had one already (a retry finishing the first attempt). */
     addTrack: (t: Tx, appealId: number, tokenHash: Buffer, now: Date, expiresAt: Date) =>
       t.result(`INSERT INTO appeal_track (appeal_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4) ON CONFLICT (appeal_id) DO NOTHING`,

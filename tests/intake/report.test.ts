@@ -19,6 +19,7 @@ import { config as baseConfig } from '../../server/config.ts';
 import { createApp } from '../../server/app.ts';
 import type { Db } from '../../server/db/db.ts';
 import { seedCity, CITY } from '../appeals/fixture.ts';
+import { intakeRepo } from '../../server/intake/intake.repo.ts';
 import { cameraJpeg, hasGps } from './photo-fixtures.ts';
 
 let db: Db;
@@ -302,6 +303,11 @@ test('limits: appeals per e-mail a day and per client an hour answer 429 with Re
     await limited.close();
     clock.set(TEST_NOW);
   }
+  // Housekeeping forgets the addresses once no window counts them.
+  const repo = intakeRepo(db);
+  const total = await db.one('SELECT count(*)::int AS n FROM web_report_log', [], (x) => x.n);
+  assert.is(await repo.pruneSubmissions(new Date(TEST_NOW.getTime() + DAY)), total - 4, 'all but the last test\'s');
+  assert.is(await db.one('SELECT count(*)::int AS n FROM web_report_log', [], (x) => x.n), 4);
 });
 
 test.run();
