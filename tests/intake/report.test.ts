@@ -111,6 +111,11 @@ test('bad input: 4xx with stable codes — no place, unknown or retired category
   }
   const json = await fetch(`${srv.url}/api/report`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fields()) });
   assert.equal([json.status, (await json.json()).error], [415, 'unsupported_media_type']);
+  // A cross-site page may post a multipart form without asking first: its Origin gives it away.
+  const form = new FormData();
+  for (const [k, v] of Object.entries(fields())) form.set(k, v);
+  const evil = await fetch(`${srv.url}/api/report`, { method: 'POST', body: form, headers: { origin: 'http://evil.example' } });
+  assert.equal([evil.status, (await evil.json()).error], [403, 'cross_origin']);
   assert.is(await db.one('SELECT count(*)::int AS n FROM appeal', [], (x) => x.n), before, 'nothing registered');
 });
 
