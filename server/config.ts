@@ -73,6 +73,19 @@ export const config = {
     perAddress: { max: int('CONFIRMATION_MAILS_PER_ADDRESS', 3), windowS: 24 * 3600 },
     perClient: { max: int('CONFIRMATION_MAILS_PER_CLIENT', 10), windowS: 3600 },
   },
+  /** The web intake (/report, docs/web-intake.md). */
+  intake: {
+    photoMaxBytes: int('REPORT_PHOTO_MAX_MB', 8) * 1024 * 1024,
+    photoDir: path('PHOTO_DIR', join(dataDir, 'photos')),
+    /** Open appeals of the same category this close (metres) and this recent (days) are suggested as duplicates. */
+    duplicateMetres: int('REPORT_DUPLICATE_M', 150),
+    duplicateDays: int('REPORT_DUPLICATE_DAYS', 14),
+    /** The mailed tracking link works this many days after the appeal was sent. */
+    trackDays: int('REPORT_TRACK_DAYS', 365),
+    /** Appeals sent with one e-mail address a day, and from one client address an hour. */
+    perEmail: { max: int('REPORTS_PER_EMAIL', 5), windowS: 24 * 3600 },
+    perClient: { max: int('REPORTS_PER_CLIENT', 10), windowS: 3600 },
+  },
   mailFrom: process.env.MAIL_FROM ?? 'Misto 15-80 <noreply@misto.local>',
   /** The executors' digests and overdue lists (server/jobs/): times of day in Europe/Kyiv. */
   jobs: {

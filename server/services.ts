@@ -30,6 +30,8 @@ import { surveysRepo } from './surveys/surveys.repo.ts';
 import { surveySettings, surveysService } from './surveys/surveys.service.ts';
 import { adminService } from './admin/admin.service.ts';
 import { createMetrics } from './observe/metrics.ts';
+import { intakeRepo } from './intake/intake.repo.ts';
+import { intakeService } from './intake/intake.service.ts';
 
 export type { Config };
 
@@ -55,6 +57,7 @@ export function createRepos(db: Db) {
     health: healthRepo(db),
     jobs: jobsRepo(db),
     surveys: surveysRepo(db),
+    intake: intakeRepo(db),
   };
 }
 export type Repos = ReturnType<typeof createRepos>;
@@ -106,6 +109,8 @@ export function createServices(db: Db, config: Config = defaultConfig, opts: Ser
     /** Survey and control calls: the scheduler (server/surveys/worker.ts) and report 3. */
     surveys: surveysService({ repo: repos.surveys, clock, settings: surveySettings(config.survey), publicUrl: config.publicUrl }),
     tiles,
+    /** The web intake (/report): residents' own appeals, photos, tracking links. */
+    intake: intakeService({ repo: repos.intake, appeals, catalogue, clock, settings: { ...config.intake, get publicUrl() { return config.publicUrl; } } }),
     /** Closes what the services hold open besides the pool: change listeners, the PBX link. */
     async close() {
       await Promise.all([catalogue.close(), tiles.close(), telephony.stop(), auth.close()]);

@@ -14,9 +14,9 @@ import type { AppealStatus } from './appeals.ts';
 /**
  * Who moves an appeal: its executor (their own organisation's appeals only), the contact centre
  * (operators, supervisors, admins: re-assignment, a confirmation taken by hand), and the survey
- * call's result.
+ * call's result, and the resident on their own tracking link of a web appeal (/report/track).
  */
-export const ACTORS = ['executor', 'centre', 'survey'] as const;
+export const ACTORS = ['executor', 'centre', 'survey', 'resident'] as const;
 export type Actor = (typeof ACTORS)[number];
 
 /** Why an appeal is rejected. `not_competent` returns it to the contact centre instead of ending it. */
@@ -40,7 +40,7 @@ const work = (by: readonly Actor[]): Move[] => [
   { to: 'rejected', by, needs: ['answer', 'rejectReason'] },
 ];
 const EXEC: readonly Actor[] = ['executor'];
-const CONFIRMATION: readonly Actor[] = ['survey', 'centre'];
+const CONFIRMATION: readonly Actor[] = ['survey', 'centre', 'resident'];
 
 export const LIFECYCLE: Readonly<Record<AppealStatus, readonly Move[]>> = {
   new: work(EXEC),

@@ -291,15 +291,20 @@ export function appealsService(d: AppealsDeps) {
     },
 
     /**
-     * The resident's word on a `done` appeal: from the survey call (`actorId` null) or taken by hand by
-     * the contact centre. Not confirmed returns it to the executor as Control.
+     * The resident's word on a `done` appeal: from the survey call (`actorId` null), taken by hand by
+     * the contact centre, or given by the resident on the tracking link of a web appeal. Not confirmed returns it to the executor as Control.
      */
-    async confirmation(appealId: number, body: ConfirmationInput, by: { user: User } | { survey: true }) {
+    async confirmation(appealId: number, body: ConfirmationInput, by: { user: User } | { survey: true } | { resident: true; comment?: string }) {
       const actorId = 'user' in by ? by.user.id : null;
+      const actor = 'user' in by ? 'centre' : 'resident' in by ? 'resident' : 'survey';
       const calendar = await catalogue.calendar();
       const now = clock.now();
-      const done = await repo.change(appealId, actorId, now, (cur) =>
-        confirmationChange(cur, body, 'user' in by ? 'centre' : 'survey', now, (c) => deadlineOf(c, now, calendar)));
+      const done = await repo.change(appealId, actorId, now, (cur) => {
+        const change = confirmationChange(cur, body, actor, now, (c) => deadlineOf(c, now, calendar));
+        // The resident's own words on their tracking link (why it is not done) go with the move.
+        if ('resident' in by && by.comment) change.events.push({ kind: 'comment', data: { text: by.comment, by: 'resident' } });
+        return change;
+      });
       if (!done) throw notFound(`Appeal ${appealId} does not exist`);
       return { id: appealId, status: done.after.set.status as AppealStatus };
     },

@@ -10,6 +10,7 @@ const section = (path: string, title: MessageKey, blurb: MessageKey): Section =>
 export const SECTIONS: Section[] = [
   section('/karta', 'nav.karta', 'home.karta'),
   section('/announcements', 'nav.announcements', 'home.announcements'),
+  section('/report', 'nav.report', 'home.report'),
   section('/desk', 'nav.desk', 'home.desk'),
   section('/executor', 'nav.executor', 'home.executor'),
   section('/utility/announcements', 'nav.utility', 'home.utility'),

@@ -22,6 +22,7 @@ const ALLOWED: Record<Actor, [AppealStatus, AppealStatus][]> = {
   ],
   centre: [['done', 'closed'], ['done', 'control']],
   survey: [['done', 'closed'], ['done', 'control'], ['closed', 'control']],
+  resident: [['done', 'closed'], ['done', 'control']],
 };
 
 test('every pair of statuses for every actor: allowed exactly where the table says, refused with illegal_move elsewhere', () => {
