@@ -38,11 +38,12 @@ export async function jobsWorker(s: Services, log: (m: string) => void) {
   }, s.config.jobs.noticeEveryMs);
   timer.unref();
   const sweep = housekeeping({
-    auth: s.repos.auth, announcements: s.repos.announcements, clock: s.clock,
+    auth: s.repos.auth, announcements: s.repos.announcements, intake: s.repos.intake, clock: s.clock,
     mailWindowS: Math.max(s.config.mailLimits.perAddress.windowS, s.config.mailLimits.perClient.windowS),
+    reportWindowS: Math.max(s.config.intake.perEmail.windowS, s.config.intake.perClient.windowS),
   });
   const sweepNow = () => track(sweep()
-    .then((r) => { if (r.sessions || r.throttleKeys || r.confirmationMails) log(`[jobs] housekeeping: ${r.sessions} expired session(s), ${r.throttleKeys} throttle key(s), ${r.confirmationMails} mail log entr(ies) deleted`); })
+    .then((r) => { if (Object.values(r).some(Boolean)) log(`[jobs] housekeeping: ${r.sessions} expired session(s), ${r.throttleKeys} throttle key(s), ${r.confirmationMails} mail log and ${r.webReports} web report log entr(ies) deleted`); })
     .catch((e) => log(`[jobs] housekeeping: ${(e as Error).message}`)));
   sweepNow();
   const sweeper = setInterval(sweepNow, SWEEP_EVERY_MS);
