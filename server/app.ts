@@ -24,6 +24,8 @@ import { residentsRoutes } from './residents/residents.routes.ts';
 import { telephonyRoutes } from './telephony/telephony.routes.ts';
 import { callStatsRoutes } from './telephony/call-stats.routes.ts';
 import { surveysRoutes } from './surveys/surveys.routes.ts';
+import { open311Routes } from './open311/open311.routes.ts';
+import { apiKeysRoutes } from './open311/api-keys.routes.ts';
 import type { Services } from './services.ts';
 import { lifecycle, type Lifecycle } from './http/lifecycle.ts';
 import { logger } from './observe/log.ts';
@@ -49,6 +51,8 @@ export function createApp(s: Services, opts: AppOptions = {}) {
   app.use(securityHeaders);
   app.use(errorMiddleware);
   app.use(metricsEndpoint(s.metrics, s.config.metricsToken));
+  // Open311 GeoReport v2: its own error format, api_key instead of a session (so no origin check).
+  app.use(open311Routes(s.open311, s.apiKeys, s.config));
   app.use(queryGuard);
   app.use(originCheck(s.config));
   // Tiles, styles, glyphs and sprites: public and hot, so before sessions.
@@ -72,6 +76,7 @@ export function createApp(s: Services, opts: AppOptions = {}) {
     announcementsRoutes(s.announcements),
     callStatsRoutes(s.callStats),
     surveysRoutes(s.surveys),
+    apiKeysRoutes(s.apiKeys),
   ]) {
     api.use(router.routes(), router.allowedMethods());
   }

@@ -30,6 +30,9 @@ import { surveysRepo } from './surveys/surveys.repo.ts';
 import { surveySettings, surveysService } from './surveys/surveys.service.ts';
 import { adminService } from './admin/admin.service.ts';
 import { createMetrics } from './observe/metrics.ts';
+import { open311Repo } from './open311/open311.repo.ts';
+import { open311Service } from './open311/open311.service.ts';
+import { apiKeys } from './open311/api-keys.ts';
 
 export type { Config };
 
@@ -55,6 +58,7 @@ export function createRepos(db: Db) {
     health: healthRepo(db),
     jobs: jobsRepo(db),
     surveys: surveysRepo(db),
+    open311: open311Repo(db),
   };
 }
 export type Repos = ReturnType<typeof createRepos>;
@@ -106,6 +110,9 @@ export function createServices(db: Db, config: Config = defaultConfig, opts: Ser
     /** Survey and control calls: the scheduler (server/surveys/worker.ts) and report 3. */
     surveys: surveysService({ repo: repos.surveys, clock, settings: surveySettings(config.survey), publicUrl: config.publicUrl }),
     tiles,
+    /** Open311 GeoReport v2 (server/open311) and the API keys of its clients. */
+    apiKeys: apiKeys(repos.open311, { clock, ratePerMinute: config.open311.ratePerMinute }),
+    open311: open311Service({ repo: repos.open311, catalogue, geocode: geocodeService(repos.geocode), appeals, clock, config }),
     /** Closes what the services hold open besides the pool: change listeners, the PBX link. */
     async close() {
       await Promise.all([catalogue.close(), tiles.close(), telephony.stop(), auth.close()]);

@@ -28,6 +28,9 @@ export const ERROR_CODES = [
   // security: where a request comes from, how often it may come
   'cross_origin', 'unsupported_media_type', 'too_many_sign_ins', 'too_many_mails', 'call_too_old',
   'utility_not_yours',
+  // Open311 GeoReport v2 (server/open311)
+  'invalid_api_key', 'too_many_requests', 'unknown_jurisdiction', 'unknown_format', 'unknown_service', 'needs_location',
+  'invalid_location', 'address_not_found', 'wrong_object',
   // the server
   'database_unavailable', 'timeout', 'busy', 'unavailable', 'internal', 'method_not_allowed',
 ] as const;
