@@ -33,7 +33,8 @@ function toXml(name: string, v: unknown): unknown {
   }
   if (v === null || v === undefined) return '';
   if (typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toXml(k, x)]));
-  return String(v);
+  // Characters XML 1.0 cannot carry at all (a pasted control character would break the document).
+  return String(v).replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '');
 }
 
 const builder = new XMLBuilder({ ignoreAttributes: false, suppressEmptyNode: false, format: false });

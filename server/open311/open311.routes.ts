@@ -60,7 +60,8 @@ export function open311Routes(open311: Open311Service, keys: ApiKeys, cfg: { ope
 
     const [name, arg, ...rest] = resource.split('/');
     if (rest.length) return null;
-    const id = arg === undefined ? undefined : decodeURIComponent(arg);
+    let id: string | undefined;
+    try { id = arg === undefined ? undefined : decodeURIComponent(arg); } catch { return null; }
     if (post) {
       if (name !== 'requests' || id !== undefined) return null;
       if (keyId === null) throw invalidApiKey();

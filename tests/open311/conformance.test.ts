@@ -10,6 +10,7 @@ import { client } from '../helpers/http.ts';
 import { PASSWORD, builder } from '../helpers/build.ts';
 import { TEST_NOW, DAY, HOUR, testClock } from '../helpers/clock.ts';
 import { config as baseConfig } from '../../server/config.ts';
+import { surveySettings } from '../../server/surveys/surveys.service.ts';
 import { APPEAL_STATUSES, STATUS_MEANING } from '../../vocabulary/appeals.ts';
 import type { Db } from '../../server/db/db.ts';
 import { seedCity, CITY } from '../appeals/fixture.ts';
@@ -253,7 +254,7 @@ test('every appeal status maps to open or closed, with status_notes from the ans
 
 test('a filed request is worked by its executor: closed when done, answers and status changes in servicerequestupdates', async () => {
   const { key } = await issueKey('lifecycle');
-  const filed = await call('json', 'requests', 'created', 200, form({ api_key: key, service_code: 'roof_leak', address_id: CITY.buildingCentre, description: 'Тече дах, пишіть на x@y.org або 0501234567' }));
+  const filed = await call('json', 'requests', 'created', 200, form({ api_key: key, service_code: 'roof_leak', address_id: CITY.buildingCentre, description: 'Тече дах, пишіть на x@y.org або 0501234567', phone: '+380671112233' }));
   const id = filed.value[0].service_request_id;
   const before = await call('json', `requests/${id}`, 'requests', 200);
   assert.is(before.value[0].description, 'Тече дах, пишіть на … або …', 'contacts in the text are masked');
@@ -277,6 +278,10 @@ test('a filed request is worked by its executor: closed when done, answers and s
     assert.equal(early.value.filter((u: { service_request_id: string }) => u.service_request_id === id), []);
     await call(fmt, `servicerequestupdates?${span(HOUR, -HOUR)}`, 'errors', 400);
   });
+  // Done, it is surveyed like a phone appeal: the survey call goes to the phone the client left.
+  await api.services.repos.surveys.scan({ now: clock.now(), delayMinutes: 60, maxAgeHours: 72, lagSeconds: 0, batch: 1000, control: surveySettings(baseConfig.survey).control });
+  const survey = await db.one(`SELECT kind, phone FROM survey WHERE appeal_id = $1`, [id]);
+  assert.equal(survey, { kind: 'survey', phone: '+380671112233' });
   // The resident confirms on the survey call: still closed.
   await db.none(`UPDATE appeal SET status = 'closed' WHERE id = $1`, [id]);
   assert.is((await call('xml', `requests/${id}`, 'requests', 200)).value[0].status, 'closed');
