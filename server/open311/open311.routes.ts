@@ -33,6 +33,8 @@ export function languageOf(ctx: Context): Locale {
 function single(values: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(values)
     .map(([k, v]) => [k, Array.isArray(v) ? v[v.length - 1] : v])
+    // A JSON body may send numbers (lat, address_id): the same as their text in a form.
+    .map(([k, v]) => [k, typeof v === 'number' && Number.isFinite(v) ? String(v) : v])
     .filter(([, v]) => v !== '' && v !== undefined));
 }
 
@@ -94,6 +96,9 @@ export function open311Routes(open311: Open311Service, keys: ApiKeys, cfg: { ope
     const lang = languageOf(ctx);
     const path = ctx.path.slice(PREFIX.length);
     const m = /^(.+?)(?:\.([a-z0-9]+))?$/i.exec(path);
+    // The metrics' route: the resource, never the id in it.
+    const [resource, arg] = (m?.[1] ?? '').split('/');
+    ctx.state.route = `/open311/v2/${/^[a-z]{1,30}$/.test(resource) ? resource : 'unmatched'}${arg === undefined ? '' : '/:id'}`;
     // XML is the specification's required format: a resource without an extension answers in it.
     const ext = (m?.[2] ?? 'xml').toLowerCase();
     const format: Format = ext === 'json' ? 'json' : 'xml';

@@ -172,6 +172,12 @@ test('POST requests places a request by lat/long with an object, or by address_s
   const b = await db.one('SELECT executor_id, building_id, text FROM appeal WHERE id = $1', [Number(byAddress.value[0].service_request_id)]);
   assert.is(b.building_id, CITY.buildingPasichna);
   assert.is(b.executor_id, CITY.zhek2);
+  // A JSON body with numbers is taken like the form.
+  const json = await call('json', 'requests', 'created', 200, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ api_key: key, service_code: 'garbage', lat: 48.9202, long: 24.733, description: 'Сміття не вивезли' }),
+  });
+  assert.is((await db.one('SELECT executor_id FROM appeal WHERE id = $1', [Number(json.value[0].service_request_id)])).executor_id, CITY.eko, 'Pasichna has no district rule: the category\'s own executor');
   // No description: the service's name is the appeal's text.
   const bare = await call('json', 'requests', 'created', 200, form({ api_key: key, service_code: 'no_water', address_id: CITY.buildingNoOffice, description: '' }));
   assert.is((await db.one('SELECT text FROM appeal WHERE id = $1', [Number(bare.value[0].service_request_id)])).text, 'Відсутнє холодне водопостачання');
@@ -198,6 +204,8 @@ test('the error list: 400 for a missing service_code, bad lat/long, no place; 40
     await expect(fmt, { ...nowhere, lat: 148.9, long: 24.7 }, 400, 'invalid_location');
     await expect(fmt, { ...nowhere, lat: 48.9 }, 400, 'invalid_location');
     await expect(fmt, { ...nowhere, address_string: 'Хрещатик 22' }, 400, 'address_not_found');
+    await expect(fmt, { ...ok, service_code: 'garbage', 'attribute[object_id]': CITY.light }, 400, 'wrong_object');
+    await expect(fmt, { ...ok, media_url: 'javascript:alert(1)' }, 400, 'invalid_value');
     await expect(fmt, { ...ok, email: 'not-an-address' }, 400, 'invalid_email');
     await expect(fmt, { ...ok, description: 'x'.repeat(4001) }, 400, 'too_long');
     await expect(fmt, { ...ok, api_key: '' }, 403, 'invalid_api_key');
