@@ -47,7 +47,11 @@ export function attributesOf(c: Pick<Category, 'executorRule' | 'infraKind'>, la
       datatype_description: translate(lang, 'open311.attr.objectType'),
       description: translate(lang, 'open311.attr.object', { kind: translate(lang, `open311.kind.${c.infraKind}` as MessageKey) }) });
   }
-  return list.map((a, i) => ({ ...a, order: i + 1 }));
+  // In the specification's order of fields (XML keeps it).
+  return list.map((a, i) => ({
+    variable: a.variable, code: a.code, datatype: a.datatype, required: a.required, datatype_description: a.datatype_description,
+    order: i + 1, description: a.description, values: a.values,
+  }));
 }
 
 const dayFormat = new Intl.DateTimeFormat('uk-UA', { timeZone: CITY_TIME_ZONE, day: '2-digit', month: '2-digit', year: 'numeric' });
@@ -62,6 +66,9 @@ function notesOf(r: { status: string; answer?: string | null; plannedAt: Date | 
   if (r.status === 'rejected' && r.rejectReason) return translate(lang, 'open311.rejected', { reason: translate(lang, `appeal.rejectReason.${r.rejectReason}` as MessageKey) });
   return null;
 }
+
+/** Seven decimals of a degree: about a centimetre, without float noise (48.921099999999996). */
+const degrees = (x: number | null) => (x === null ? null : Math.round(x * 1e7) / 1e7);
 
 /** A text residents filed themselves may still hold an e-mail or a phone number: masked before it is shown. */
 export const masked = (s: string) => s
@@ -104,8 +111,8 @@ export function open311Service(d: {
       address: r.address,
       address_id: r.addressId === null ? null : String(r.addressId),
       zipcode: null,
-      lat: r.lat,
-      long: r.lon,
+      lat: degrees(r.lat),
+      long: degrees(r.lon),
       media_url: r.mediaUrl,
     };
   }

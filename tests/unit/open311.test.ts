@@ -31,6 +31,9 @@ test('attributes: the apartment for a housing office\'s category, the object for
   assert.equal(attributesOf({ executorRule: 'district', infraKind: 'container_site' }, 'en').map((a) => [a.code, a.datatype, a.order]), [['object_id', 'number', 1]]);
   assert.match(attributesOf({ executorRule: 'fixed', infraKind: 'traffic_light' }, 'en')[0].description, 'Traffic lights');
   assert.equal(attributesOf({ executorRule: 'fixed', infraKind: null }, 'uk'), []);
+  // The specification's order of fields, which the XML keeps.
+  assert.equal(Object.keys(attributesOf({ executorRule: 'housing_office', infraKind: null }, 'uk')[0]),
+    ['variable', 'code', 'datatype', 'required', 'datatype_description', 'order', 'description', 'values']);
 });
 
 test.run();
