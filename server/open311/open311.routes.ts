@@ -41,9 +41,11 @@ function single(values: Record<string, unknown>): Record<string, unknown> {
 /** The error's text in the request's language, its stable code after it in brackets. */
 function describe(e: AppError, lang: Locale): string {
   const key = `error.${e.code}`;
-  const params = { field: e.field ?? 'value', value: '', ...e.params };
+  // A list's item is named by its parameter ("status", not "status[0]").
+  const field = e.field?.replace(/\[\d+\]$/, '');
+  const params = { field: field ?? 'value', value: '', ...e.params };
   const text = key in messages ? translate(lang, key as MessageKey, params) : e.message;
-  return `${text} [${e.code}${e.field ? `: ${e.field}` : ''}]`;
+  return `${text} [${e.code}${field ? `: ${field}` : ''}]`;
 }
 
 export function open311Routes(open311: Open311Service, keys: ApiKeys, cfg: { open311: { jurisdictionId: string } }) {

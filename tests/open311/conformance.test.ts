@@ -312,7 +312,7 @@ test('GET requests: 90 days and 1,000 by default, page/page_size, filters, ids o
     // Empty arguments are absent ones.
     const blank = await call(fmt, 'requests?service_code=traffic_light&status=&start_date=&end_date=&page=&page_size=&service_request_id=&jurisdiction_id=&api_key=', 'requests', 200);
     assert.equal(ids(blank.value), [recent]);
-    await call(fmt, 'requests?status=pending', 'errors', 400);
+    assert.match((await call(fmt, 'requests?status=pending', 'errors', 400)).value[0].description, '[invalid_value: status]');
     await call(fmt, 'requests?start_date=yesterday', 'errors', 400);
     await call(fmt, 'requests?page_size=1001', 'errors', 400);
   });
