@@ -59,7 +59,8 @@ const minuteFormat = new Intl.DateTimeFormat('uk-UA', { timeZone: CITY_TIME_ZONE
 
 /** The words of a status for the resident: the executor's answer, else the plan or the reason of a refusal. */
 function notesOf(r: { status: string; answer?: string | null; plannedAt: Date | string | null; planReason: string | null; rejectReason: string | null }, lang: Locale): string | null {
-  if (r.answer) return r.answer;
+  // The executor's answer is published; a number or address it quotes is masked like a resident's.
+  if (r.answer) return masked(r.answer);
   if (r.status === 'planned' && r.plannedAt) {
     return translate(lang, 'open311.planned', { date: dayFormat.format(new Date(r.plannedAt)), reason: r.planReason ? translate(lang, `appeal.planReason.${r.planReason}` as MessageKey) : '—' });
   }
@@ -119,7 +120,7 @@ export function open311Service(d: {
 
   function update(u: UpdateRow, lang: Locale) {
     const status = translate(lang, `appeal.status.${u.status as AppealStatus}` as MessageKey);
-    const notes = u.kind === 'answer' ? u.text : notesOf({ ...u, answer: null }, lang);
+    const notes = u.kind === 'answer' ? (u.text ? masked(u.text) : null) : notesOf({ ...u, answer: null }, lang);
     return {
       update_id: String(u.id),
       service_request_id: String(u.appealId),
