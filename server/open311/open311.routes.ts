@@ -97,7 +97,7 @@ export function open311Routes(open311: Open311Service, keys: ApiKeys, cfg: { ope
     ctx.set('Cache-Control', 'no-cache');
     const lang = languageOf(ctx);
     const path = ctx.path.slice(PREFIX.length);
-    const m = /^(.+?)(?:\.([a-z0-9]+))?$/i.exec(path);
+    const m = /^(.*?)(?:\.([a-z0-9]+))?$/i.exec(path);
     // The metrics' route: the resource, never the id in it.
     const [resource, arg] = (m?.[1] ?? '').split('/');
     ctx.state.route = `/open311/v2/${/^[a-z]{1,30}$/.test(resource) ? resource : 'unmatched'}${arg === undefined ? '' : '/:id'}`;
