@@ -25,6 +25,8 @@ import { telephonyRoutes } from './telephony/telephony.routes.ts';
 import { callStatsRoutes } from './telephony/call-stats.routes.ts';
 import { surveysRoutes } from './surveys/surveys.routes.ts';
 import { intakeRoutes } from './intake/intake.routes.ts';
+import { open311Routes } from './open311/open311.routes.ts';
+import { apiKeysRoutes } from './open311/api-keys.routes.ts';
 import type { Services } from './services.ts';
 import { lifecycle, type Lifecycle } from './http/lifecycle.ts';
 import { logger } from './observe/log.ts';
@@ -50,6 +52,8 @@ export function createApp(s: Services, opts: AppOptions = {}) {
   app.use(securityHeaders);
   app.use(errorMiddleware);
   app.use(metricsEndpoint(s.metrics, s.config.metricsToken));
+  // Open311 GeoReport v2: its own error format, api_key instead of a session (so no origin check).
+  app.use(open311Routes(s.open311, s.apiKeys, s.config));
   app.use(queryGuard);
   app.use(originCheck(s.config));
   // Tiles, styles, glyphs and sprites: public and hot, so before sessions.
@@ -74,6 +78,7 @@ export function createApp(s: Services, opts: AppOptions = {}) {
     callStatsRoutes(s.callStats),
     surveysRoutes(s.surveys),
     intakeRoutes(s.intake),
+    apiKeysRoutes(s.apiKeys),
   ]) {
     api.use(router.routes(), router.allowedMethods());
   }

@@ -151,6 +151,16 @@ export const config = {
     /** On SIGTERM, in-flight requests get this long to finish. */
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000),
   },
+  /** Open311 GeoReport v2 (docs/open311.md). */
+  open311: {
+    /** The one jurisdiction this server answers for; a request naming another is refused. */
+    jurisdictionId: process.env.OPEN311_JURISDICTION_ID ?? 'misto',
+    /** Requests per minute one API key may make, counted across every instance. */
+    ratePerMinute: int('OPEN311_RATE_PER_MINUTE', 60),
+    /** The discovery document's contact and where keys are asked for. */
+    contact: process.env.OPEN311_CONTACT ?? 'Контакт-центр 15-80, 1580@misto.local',
+    keyService: process.env.OPEN311_KEY_SERVICE ?? 'Ключ API видає адміністратор Місто (1580@misto.local)',
+  },
   /** Bearer token for GET /metrics; unset: served to loopback callers only. */
   metricsToken: process.env.METRICS_TOKEN ?? '',
   /** Screen-pop stream keep-alive; a signed-out operator's stream is closed within this time. */

@@ -32,6 +32,9 @@ import { adminService } from './admin/admin.service.ts';
 import { createMetrics } from './observe/metrics.ts';
 import { intakeRepo } from './intake/intake.repo.ts';
 import { intakeService } from './intake/intake.service.ts';
+import { open311Repo } from './open311/open311.repo.ts';
+import { open311Service } from './open311/open311.service.ts';
+import { apiKeys } from './open311/api-keys.ts';
 
 export type { Config };
 
@@ -58,6 +61,7 @@ export function createRepos(db: Db) {
     jobs: jobsRepo(db),
     surveys: surveysRepo(db),
     intake: intakeRepo(db),
+    open311: open311Repo(db),
   };
 }
 export type Repos = ReturnType<typeof createRepos>;
@@ -111,6 +115,9 @@ export function createServices(db: Db, config: Config = defaultConfig, opts: Ser
     tiles,
     /** The web intake (/report): residents' own appeals, photos, tracking links. */
     intake: intakeService({ repo: repos.intake, appeals, catalogue, clock, settings: { ...config.intake, get publicUrl() { return config.publicUrl; } } }),
+    /** Open311 GeoReport v2 (server/open311) and the API keys of its clients. */
+    apiKeys: apiKeys(repos.open311, { clock, ratePerMinute: config.open311.ratePerMinute }),
+    open311: open311Service({ repo: repos.open311, catalogue, geocode: geocodeService(repos.geocode), appeals, clock, config }),
     /** Closes what the services hold open besides the pool: change listeners, the PBX link. */
     async close() {
       await Promise.all([catalogue.close(), tiles.close(), telephony.stop(), auth.close()]);

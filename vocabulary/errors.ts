@@ -31,6 +31,9 @@ export const ERROR_CODES = [
   // the web intake (/report)
   'photo_too_large', 'photo_type', 'photo_heic', 'photo_unreadable', 'too_many_files', 'unknown_category',
   'too_many_reports', 'track_not_found', 'already_confirmed', 'not_done_yet', 'needs_comment',
+  // Open311 GeoReport v2 (server/open311)
+  'invalid_api_key', 'too_many_requests', 'unknown_jurisdiction', 'unknown_format', 'unknown_service', 'needs_location',
+  'invalid_location', 'address_not_found', 'wrong_object',
   // the server
   'database_unavailable', 'timeout', 'busy', 'unavailable', 'internal', 'method_not_allowed',
 ] as const;

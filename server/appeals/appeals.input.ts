@@ -36,6 +36,8 @@ export interface PublicRegisterInput {
   point?: { lon: number; lat: number };
   buildingId?: number;
   infraObjectId?: number;
+  /** Seen by the executor only, like an operator's entry (Open311's apartment attribute). */
+  apartment?: string;
   phone?: string;
   contact: { name: string | null; email: string | null };
 }
