@@ -24,6 +24,7 @@ import { residentsRoutes } from './residents/residents.routes.ts';
 import { telephonyRoutes } from './telephony/telephony.routes.ts';
 import { callStatsRoutes } from './telephony/call-stats.routes.ts';
 import { surveysRoutes } from './surveys/surveys.routes.ts';
+import { planningRoutes } from './planning/planning.routes.ts';
 import type { Services } from './services.ts';
 import { lifecycle, type Lifecycle } from './http/lifecycle.ts';
 import { logger } from './observe/log.ts';
@@ -72,6 +73,7 @@ export function createApp(s: Services, opts: AppOptions = {}) {
     announcementsRoutes(s.announcements),
     callStatsRoutes(s.callStats),
     surveysRoutes(s.surveys),
+    planningRoutes(s.planning, s.live, { lifecycle: life, heartbeatMs: s.config.sseHeartbeatMs }),
   ]) {
     api.use(router.routes(), router.allowedMethods());
   }

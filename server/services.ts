@@ -29,6 +29,10 @@ import { jobsRepo } from './jobs/jobs.repo.ts';
 import { surveysRepo } from './surveys/surveys.repo.ts';
 import { surveySettings, surveysService } from './surveys/surveys.service.ts';
 import { adminService } from './admin/admin.service.ts';
+import { planningRepo } from './planning/planning.repo.ts';
+import { planningService } from './planning/planning.service.ts';
+import { liveDashboard } from './planning/live-dashboard.ts';
+import { logger } from './observe/log.ts';
 import { createMetrics } from './observe/metrics.ts';
 
 export type { Config };
@@ -55,6 +59,7 @@ export function createRepos(db: Db) {
     health: healthRepo(db),
     jobs: jobsRepo(db),
     surveys: surveysRepo(db),
+    planning: planningRepo(db),
   };
 }
 export type Repos = ReturnType<typeof createRepos>;
@@ -72,6 +77,10 @@ export function createServices(db: Db, config: Config = defaultConfig, opts: Ser
   });
   const announcements = announcementsService(repos.announcements, { publicUrl: config.publicUrl, clock, mailLimits: config.mailLimits });
   const callStats = callStatsService(repos.callStats, clock);
+  const live = liveDashboard({
+    repo: repos.planning, clock, callsToday: (now) => callStats.today(now),
+    log: (m) => logger.child({ component: 'live-dashboard' }).warn(m),
+  });
   // Screen pops read the caller's card and call ids on a pool of their own: never behind call-log writes.
   const popDb = companionPool(db, 4, 'pops');
   const popRepos = createRepos(popDb);
@@ -106,9 +115,12 @@ export function createServices(db: Db, config: Config = defaultConfig, opts: Ser
     /** Survey and control calls: the scheduler (server/surveys/worker.ts) and report 3. */
     surveys: surveysService({ repo: repos.surveys, clock, settings: surveySettings(config.survey), publicUrl: config.publicUrl }),
     tiles,
+    /** Planners' maps (hexagons, districts, hotspots, calls inside announcements) and the mayor's live dashboard. */
+    planning: planningService(repos.planning),
+    live,
     /** Closes what the services hold open besides the pool: change listeners, the PBX link. */
     async close() {
-      await Promise.all([catalogue.close(), tiles.close(), telephony.stop(), auth.close()]);
+      await Promise.all([catalogue.close(), tiles.close(), telephony.stop(), auth.close(), live.stop()]);
       await popDb.$pool.end();
     },
   };
