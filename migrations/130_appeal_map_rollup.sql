@@ -40,28 +40,28 @@ CREATE TABLE appeal_district_day (
 CREATE INDEX appeal_district_day_district_idx ON appeal_district_day (district_id, day);
 
 -- Where an appeal is on the map: its point, else its building's.
-CREATE FUNCTION appeal_map_point(p geometry, building int) RETURNS geometry LANGUAGE sql STABLE PARALLEL SAFE
-  RETURN coalesce(p, (SELECT centroid FROM building WHERE id = building));
+CREATE FUNCTION appeal_map_point(p geometry, building_of int) RETURNS geometry LANGUAGE sql STABLE PARALLEL SAFE
+  RETURN coalesce(p, (SELECT b.centroid FROM building b WHERE b.id = building_of));
 
 -- Its district: its building's, else the one its point lies in.
-CREATE FUNCTION appeal_map_district(p geometry, building int) RETURNS int LANGUAGE sql STABLE PARALLEL SAFE
-  RETURN coalesce((SELECT district_id FROM building WHERE id = building),
-                  (SELECT id FROM district WHERE p IS NOT NULL AND ST_Intersects(geom, p) ORDER BY id LIMIT 1));
+CREATE FUNCTION appeal_map_district(p geometry, building_of int) RETURNS int LANGUAGE sql STABLE PARALLEL SAFE
+  RETURN coalesce((SELECT b.district_id FROM building b WHERE b.id = building_of),
+                  (SELECT d.id FROM district d WHERE p IS NOT NULL AND ST_Intersects(d.geom, p) ORDER BY d.id LIMIT 1));
 
-CREATE FUNCTION appeal_map_count(p geometry, building int, category int, at timestamptz, n int) RETURNS void
+CREATE FUNCTION appeal_map_count(p geometry, building_of int, category_of int, at timestamptz, n int) RETURNS void
   LANGUAGE plpgsql AS $$
 DECLARE
   d date := (at AT TIME ZONE 'Europe/Kyiv')::date;
-  pt geometry := ST_Transform(appeal_map_point(p, building), 3857);
-  dist int := appeal_map_district(p, building);
+  pt geometry := ST_Transform(appeal_map_point(p, building_of), 3857);
+  dist int := appeal_map_district(p, building_of);
 BEGIN
   IF pt IS NOT NULL THEN
     INSERT INTO appeal_hex_day AS h (size, day, category_id, i, j, appeals)
-    SELECT s, d, category, c.i, c.j, n FROM unnest(appeal_hex_sizes()) s, appeal_hex_cell(s, ST_X(pt), ST_Y(pt)) c
+    SELECT s, d, category_of, c.i, c.j, n FROM unnest(appeal_hex_sizes()) s, appeal_hex_cell(s, ST_X(pt), ST_Y(pt)) c
     ON CONFLICT (size, day, category_id, i, j) DO UPDATE SET appeals = h.appeals + EXCLUDED.appeals;
   END IF;
   IF dist IS NOT NULL THEN
-    INSERT INTO appeal_district_day AS r (day, category_id, district_id, appeals) VALUES (d, category, dist, n)
+    INSERT INTO appeal_district_day AS r (day, category_id, district_id, appeals) VALUES (d, category_of, dist, n)
     ON CONFLICT (day, category_id, district_id) DO UPDATE SET appeals = r.appeals + EXCLUDED.appeals;
   END IF;
 END $$;

@@ -1,7 +1,7 @@
 // The planners' maps on a hand-built fixture (fixture.ts): hexagon and district counts from the
 // rollups, equal to a scan of the appeals before and after changes; hotspots (a weekly lift failure
 // found, a scattered set not); calls and appeals inside an announced outage; Kyiv day edges; roles,
-// refusals, CSV, and no personal data for an analyst.
+// refusals, CSV, and no personal data for an analyst. The test that changes appeals runs last.
 import { test } from '../helpers/uvu.ts';
 import * as assert from 'uvu/assert';
 import { migratedDb } from '../helpers/db.ts';
@@ -91,35 +91,6 @@ test('districts: every district with its count, by building or by point', async 
   assert.equal(garbage.districts.map((d: { name: string; appeals: number }) => [d.name, d.appeals]), [['Пасічна', 1], ['Центральний', 0]]);
 });
 
-async function rollupEqualsScan(label: string) {
-  for (const size of MAP_HEX_SIZES) {
-    for (const category of [undefined, CITY.roofLeak, CITY.garbage]) {
-      const p = { from: addDays(FROM, -40), to: addDays(TO, 5), category };
-      const fast = (await repo.hexagons(p, size)).map(({ i, j, appeals }) => ({ i, j, appeals }));
-      assert.equal(fast, await repo.naiveHexagons(p, size), `${label}: size ${size}, category ${category}`);
-      assert.equal((await repo.districts(p)).filter((d) => d.appeals > 0).map(({ districtId, appeals }) => ({ districtId, appeals })),
-        await repo.naiveDistricts(p), `${label}: districts, category ${category}`);
-    }
-  }
-}
-
-test('the rollups equal a scan of the appeals after inserts, moves, recategorisation and deletion', async () => {
-  await rollupEqualsScan('as seeded');
-  const id = (await db.one<{ id: number }>(`SELECT id FROM appeal WHERE category_id = $1 AND building_id IS NULL ORDER BY id LIMIT 1`, [CITY.roofLeak])).id;
-  await db.tx(async (t) => {
-    await t.none('UPDATE appeal SET category_id = $2 WHERE id = $1', [id, CITY.garbage]);
-    await t.none(`UPDATE appeal SET point = ST_SetSRID(ST_MakePoint(24.735, 48.925), 4326) WHERE category_id = $1`, [CITY.trafficLight]);
-    await t.none(`UPDATE appeal SET status = 'in_progress' WHERE category_id = $1`, [LIFT]);
-  });
-  await rollupEqualsScan('after updates');
-  assert.is((await get(`/api/stats/hexagons?from=${FROM}&to=${TO}&category=${CITY.roofLeak}&size=250`)).total, 3);
-  await db.none('DELETE FROM appeal WHERE id = $1', [id]);
-  await rollupEqualsScan('after a deletion');
-  assert.is((await get(`/api/stats/districts?from=${FROM}&to=${TO}&category=${CITY.garbage}`)).total, 1);
-  assert.equal((await get(`/api/stats/districts?from=${FROM}&to=${TO}&category=${CITY.trafficLight}`)).districts
-    .map((d: { name: string; appeals: number }) => [d.name, d.appeals]), [['Пасічна', 4], ['Центральний', 0]]);
-});
-
 test('hotspots: the weekly lift failure and the repeated roof leak are found, scattered traffic lights are not', async () => {
   const from = addDays(FROM, -28);
   const r = await get(`/api/stats/hotspots?from=${from}&to=${TO}`);
@@ -147,7 +118,7 @@ test('calls inside an announcement: inside its zone and time they count, outside
   const r = await get(`/api/stats/announcement-calls?from=${FROM}&to=${TO}`);
   assert.equal(r.announcements.map((a: { announcementId: number; calls: number; appeals: number; buildings: number }) => [a.announcementId, a.calls, a.appeals, a.buildings]), [[1, 2, 1, 1]]);
   assert.equal(r.byUtility, [{ utility: 'cold_water', announcements: 1, calls: 2, appeals: 1 }]);
-  assert.is(r.announcements[0].zone.type, 'MultiPolygon');
+  assert.match(r.announcements[0].zone.type, /Polygon$/);
   assert.equal((await get(`/api/stats/announcement-calls?from=${FROM}&to=${TO}&utility=gas`)).announcements, []);
   // A period that ends the day before the outage sees none of it.
   assert.equal((await get(`/api/stats/announcement-calls?from=${FROM}&to=${day(1)}`)).announcements, []);
@@ -215,3 +186,34 @@ test('an analyst receives no personal data from any of these endpoints', async (
     }
   }
 });
+async function rollupEqualsScan(label: string) {
+  for (const size of MAP_HEX_SIZES) {
+    for (const category of [undefined, CITY.roofLeak, CITY.garbage]) {
+      const p = { from: addDays(FROM, -40), to: addDays(TO, 5), category };
+      const fast = (await repo.hexagons(p, size)).map(({ i, j, appeals }) => ({ i, j, appeals }));
+      assert.equal(fast, await repo.naiveHexagons(p, size), `${label}: size ${size}, category ${category}`);
+      const byId = (rows: { districtId: number; appeals: number }[]) =>
+        rows.filter((d) => d.appeals > 0).map(({ districtId, appeals }) => ({ districtId, appeals })).sort((x, y) => x.districtId - y.districtId);
+      assert.equal(byId(await repo.districts(p)), byId(await repo.naiveDistricts(p)), `${label}: districts, category ${category}`);
+    }
+  }
+}
+
+test('the rollups equal a scan of the appeals after inserts, moves, recategorisation and deletion', async () => {
+  await rollupEqualsScan('as seeded');
+  const id = (await db.one<{ id: number }>(`SELECT id FROM appeal WHERE category_id = $1 AND building_id IS NULL ORDER BY id LIMIT 1`, [CITY.roofLeak])).id;
+  await db.tx(async (t) => {
+    await t.none('UPDATE appeal SET category_id = $2 WHERE id = $1', [id, CITY.garbage]);
+    await t.none(`UPDATE appeal SET point = ST_SetSRID(ST_MakePoint(24.735, 48.925), 4326) WHERE category_id = $1`, [CITY.trafficLight]);
+    await t.none(`UPDATE appeal SET status = 'in_progress' WHERE category_id = $1`, [LIFT]);
+  });
+  await rollupEqualsScan('after updates');
+  assert.is((await get(`/api/stats/hexagons?from=${FROM}&to=${TO}&category=${CITY.roofLeak}&size=250`)).total, 3);
+  await db.none('DELETE FROM appeal WHERE id = $1', [id]);
+  await rollupEqualsScan('after a deletion');
+  assert.is((await get(`/api/stats/districts?from=${FROM}&to=${TO}&category=${CITY.garbage}`)).total, 1);
+  assert.equal((await get(`/api/stats/districts?from=${FROM}&to=${TO}&category=${CITY.trafficLight}`)).districts
+    .map((d: { name: string; appeals: number }) => [d.name, d.appeals]), [['Пасічна', 4], ['Центральний', 0]]);
+});
+
+test.run();
