@@ -84,21 +84,28 @@ CREATE TRIGGER appeal_map_rollup_update AFTER UPDATE OF point, building_id, cate
                      OR OLD.category_id IS DISTINCT FROM NEW.category_id OR OLD.created_at IS DISTINCT FROM NEW.created_at)
   EXECUTE FUNCTION appeal_map_rollup();
 
--- The appeals already there, in one pass each.
-WITH a AS (
-  SELECT (ap.created_at AT TIME ZONE 'Europe/Kyiv')::date AS day, ap.category_id,
-         ST_Transform(coalesce(ap.point, b.centroid), 3857) AS pt
-    FROM appeal ap LEFT JOIN building b ON b.id = ap.building_id
-   WHERE coalesce(ap.point, b.centroid) IS NOT NULL)
-INSERT INTO appeal_hex_day (size, day, category_id, i, j, appeals)
-SELECT s, a.day, a.category_id, c.i, c.j, count(*)
-  FROM a, unnest(appeal_hex_sizes()) s, appeal_hex_cell(s, ST_X(a.pt), ST_Y(a.pt)) c
- GROUP BY 1, 2, 3, 4, 5;
+-- The rollups from scratch, in one pass each: after bulk loads that bypass triggers (the demo
+-- seeder's COPY under session_replication_role = replica, an import), and for what is already here.
+CREATE FUNCTION appeal_map_rebuild() RETURNS void LANGUAGE plpgsql AS $fn$
+BEGIN
+  TRUNCATE appeal_hex_day, appeal_district_day;
 
-INSERT INTO appeal_district_day (day, category_id, district_id, appeals)
-SELECT (ap.created_at AT TIME ZONE 'Europe/Kyiv')::date, ap.category_id,
-       coalesce(b.district_id, (SELECT d.id FROM district d WHERE ST_Intersects(d.geom, ap.point) ORDER BY d.id LIMIT 1)) AS district,
-       count(*)
-  FROM appeal ap LEFT JOIN building b ON b.id = ap.building_id
- GROUP BY 1, 2, 3
-HAVING coalesce(b.district_id, (SELECT d.id FROM district d WHERE ST_Intersects(d.geom, ap.point) ORDER BY d.id LIMIT 1)) IS NOT NULL;
+  WITH a AS (
+    SELECT (ap.created_at AT TIME ZONE 'Europe/Kyiv')::date AS day, ap.category_id,
+           ST_Transform(coalesce(ap.point, b.centroid), 3857) AS pt
+      FROM appeal ap LEFT JOIN building b ON b.id = ap.building_id
+     WHERE coalesce(ap.point, b.centroid) IS NOT NULL)
+  INSERT INTO appeal_hex_day (size, day, category_id, i, j, appeals)
+  SELECT s, a.day, a.category_id, c.i, c.j, count(*)
+    FROM a, unnest(appeal_hex_sizes()) s, appeal_hex_cell(s, ST_X(a.pt), ST_Y(a.pt)) c
+   GROUP BY 1, 2, 3, 4, 5;
+
+  WITH a AS (
+    SELECT (ap.created_at AT TIME ZONE 'Europe/Kyiv')::date AS day, ap.category_id,
+           coalesce(b.district_id, (SELECT d.id FROM district d WHERE ST_Intersects(d.geom, ap.point) ORDER BY d.id LIMIT 1)) AS district_id
+      FROM appeal ap LEFT JOIN building b ON b.id = ap.building_id)
+  INSERT INTO appeal_district_day (day, category_id, district_id, appeals)
+  SELECT day, category_id, district_id, count(*) FROM a WHERE district_id IS NOT NULL GROUP BY 1, 2, 3;
+END $fn$;
+
+DO $$ BEGIN PERFORM appeal_map_rebuild(); END $$;

@@ -808,6 +808,7 @@ export const messages = {
   'planning.live.appealsToday': { uk: 'Звернень сьогодні', en: 'Appeals today' },
   'planning.live.overdue': { uk: 'Прострочених', en: 'Overdue' },
   'planning.live.outages': { uk: 'Відключення зараз', en: 'Outages now' },
+  'planning.live.none': { uk: 'Сьогодні немає.', en: 'None today.' },
   'planning.live.topIssues': { uk: 'Головні проблеми дня', en: 'Top issues of the day' },
 } as const satisfies Record<string, Record<Locale, string>>;
 
