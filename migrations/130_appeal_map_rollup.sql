@@ -1,5 +1,5 @@
--- Planners' maps aggregate appeals per Kyiv day × category into hexagon cells of fixed sizes and into
--- districts. The rollups are kept current by a trigger on appeal, so a year on a city of millions of
+-- Planners' maps aggregate appeals per Kyiv day (and month) × category into hexagon cells of fixed
+-- sizes and per day into districts. The rollups are kept current by a trigger on appeal, so a year on a city of millions of
 -- appeals reads thousands of rollup rows rather than millions of appeals.
 --
 -- Cells are ST_HexagonGrid's (flat-topped, EPSG:3857, anchored at the origin): cell (i, j) of size s
@@ -28,6 +28,17 @@ CREATE TABLE appeal_hex_day (
   j           int  NOT NULL,
   appeals     int  NOT NULL,
   PRIMARY KEY (size, day, category_id, i, j)
+);
+
+-- The same per calendar month: a year reads twelve months and the days at its edges.
+CREATE TABLE appeal_hex_month (
+  size        int  NOT NULL,
+  month       date NOT NULL CHECK (extract(day FROM month) = 1),
+  category_id int  NOT NULL REFERENCES category,
+  i           int  NOT NULL,
+  j           int  NOT NULL,
+  appeals     int  NOT NULL,
+  PRIMARY KEY (size, month, category_id, i, j)
 );
 
 CREATE TABLE appeal_district_day (
@@ -59,6 +70,9 @@ BEGIN
     INSERT INTO appeal_hex_day AS h (size, day, category_id, i, j, appeals)
     SELECT s, d, category_of, c.i, c.j, n FROM unnest(appeal_hex_sizes()) s, appeal_hex_cell(s, ST_X(pt), ST_Y(pt)) c
     ON CONFLICT (size, day, category_id, i, j) DO UPDATE SET appeals = h.appeals + EXCLUDED.appeals;
+    INSERT INTO appeal_hex_month AS h (size, month, category_id, i, j, appeals)
+    SELECT s, date_trunc('month', d)::date, category_of, c.i, c.j, n FROM unnest(appeal_hex_sizes()) s, appeal_hex_cell(s, ST_X(pt), ST_Y(pt)) c
+    ON CONFLICT (size, month, category_id, i, j) DO UPDATE SET appeals = h.appeals + EXCLUDED.appeals;
   END IF;
   IF dist IS NOT NULL THEN
     INSERT INTO appeal_district_day AS r (day, category_id, district_id, appeals) VALUES (d, category_of, dist, n)
@@ -88,7 +102,7 @@ CREATE TRIGGER appeal_map_rollup_update AFTER UPDATE OF point, building_id, cate
 -- seeder's COPY under session_replication_role = replica, an import), and for what is already here.
 CREATE FUNCTION appeal_map_rebuild() RETURNS void LANGUAGE plpgsql AS $fn$
 BEGIN
-  TRUNCATE appeal_hex_day, appeal_district_day;
+  TRUNCATE appeal_hex_day, appeal_hex_month, appeal_district_day;
 
   WITH a AS (
     SELECT (ap.created_at AT TIME ZONE 'Europe/Kyiv')::date AS day, ap.category_id,
@@ -99,6 +113,9 @@ BEGIN
   SELECT s, a.day, a.category_id, c.i, c.j, count(*)
     FROM a, unnest(appeal_hex_sizes()) s, appeal_hex_cell(s, ST_X(a.pt), ST_Y(a.pt)) c
    GROUP BY 1, 2, 3, 4, 5;
+
+  INSERT INTO appeal_hex_month (size, month, category_id, i, j, appeals)
+  SELECT size, date_trunc('month', day)::date, category_id, i, j, sum(appeals) FROM appeal_hex_day GROUP BY 1, 2, 3, 4, 5;
 
   WITH a AS (
     SELECT (ap.created_at AT TIME ZONE 'Europe/Kyiv')::date AS day, ap.category_id,

@@ -1,9 +1,11 @@
 // All SQL of the planners' maps and the live dashboard. Hexagons and districts read the rollups of
-// migration 130 (per Kyiv day × category × cell or district); the `naive*` twins scan appeals and
-// exist to prove the rollups equal the raw table (tests) and to measure the gain (benchmark).
+// migration 130 (per Kyiv day and month × category × cell, per day × category × district); the
+// `naive*` twins scan appeals and exist to prove the rollups equal the raw table (tests) and to
+// measure the gain (benchmark).
 // Hotspots and calls inside announcements read the raw tables, bounded by the period's indexes.
 import type { Db } from '../db/db.ts';
 import { listen, type Listener } from '../db/listen.ts';
+import { splitPeriod } from './periods.ts';
 import type { HexCategoryCount } from '../../vocabulary/planning.ts';
 
 export const LIVE_CHANNEL = 'misto_live';
@@ -16,6 +18,25 @@ const END = `($(to)::date + 1)::timestamp AT TIME ZONE 'Europe/Kyiv'`;
 const CATEGORY = (col: string) => `($(category) IS NULL OR ${col} = $(category))
    AND ($(sphere) IS NULL OR ${col} IN (SELECT id FROM category WHERE sphere_id = $(sphere)))`;
 const args = (p: Period, more: Record<string, unknown> = {}) => ({ from: p.from, to: p.to, category: p.category ?? null, sphere: p.sphere ?? null, ...more });
+
+/** The rollup rows of a period: whole months from appeal_hex_month, the days at the edges from appeal_hex_day. */
+function hexRollup(p: Period, more = ''): string {
+  const split = splitPeriod(p.from, p.to);
+  const parts = split.days.map((_, k) => `
+    SELECT category_id, i, j, appeals FROM appeal_hex_day
+     WHERE size = $(size) AND day BETWEEN $(d${k}from)::date AND $(d${k}to)::date AND ${CATEGORY('category_id')} ${more}`);
+  if (split.months) parts.push(`
+    SELECT category_id, i, j, appeals FROM appeal_hex_month
+     WHERE size = $(size) AND month >= $(mfrom)::date AND month < $(mto)::date AND ${CATEGORY('category_id')} ${more}`);
+  return parts.join('\n    UNION ALL');
+}
+function splitArgs(p: Period): Record<string, string> {
+  const split = splitPeriod(p.from, p.to);
+  const out: Record<string, string> = {};
+  split.days.forEach((d, k) => { out[`d${k}from`] = d.from; out[`d${k}to`] = d.to; });
+  if (split.months) { out.mfrom = split.months.from; out.mto = split.months.to; }
+  return out;
+}
 
 export interface HexRow { i: number; j: number; appeals: number; polygon: [number, number][] }
 export interface DistrictRow { districtId: number; name: string; nameEn: string | null; appeals: number; geometry: unknown }
@@ -30,15 +51,13 @@ export interface AnnouncementCallsRow {
 
 export function planningRepo(db: Db) {
   return {
-    /** Appeals per hexagon cell of `size` in the period, from the rollup. */
+    /** Appeals per hexagon cell of `size` in the period, from the rollups (whole months, then edge days). */
     hexagons(p: Period, size: number): Promise<HexRow[]> {
       return db.any(`
-        WITH c AS (
-          SELECT i, j, sum(appeals)::int AS appeals FROM appeal_hex_day
-           WHERE size = $(size) AND day BETWEEN $(from)::date AND $(to)::date AND ${CATEGORY('category_id')}
-           GROUP BY i, j HAVING sum(appeals) > 0)
+        WITH r AS (${hexRollup(p)}),
+        c AS (SELECT i, j, sum(appeals)::int AS appeals FROM r GROUP BY i, j HAVING sum(appeals) > 0)
         SELECT i, j, appeals, ST_AsGeoJSON(ST_Transform(ST_Hexagon($(size)::float8, i, j, ST_SetSRID(ST_MakePoint(0, 0), 3857)), 4326), 6)::json -> 'coordinates' -> 0 AS polygon
-          FROM c ORDER BY appeals DESC, i, j`, args(p, { size }));
+          FROM c ORDER BY appeals DESC, i, j`, args(p, { size, ...splitArgs(p) }));
     },
 
     /** The same by scanning appeals: what the rollup saves. */
@@ -55,10 +74,10 @@ export function planningRepo(db: Db) {
     /** What one cell's appeals were about. */
     hexCategories(p: Period, size: number, i: number, j: number): Promise<HexCategoryCount[]> {
       return db.any(`
-        SELECT c.id AS "categoryId", c.code, c.name, c.name_en AS "nameEn", sum(h.appeals)::int AS appeals
-          FROM appeal_hex_day h JOIN category c ON c.id = h.category_id
-         WHERE h.size = $(size) AND h.i = $(i) AND h.j = $(j) AND h.day BETWEEN $(from)::date AND $(to)::date AND ${CATEGORY('h.category_id')}
-         GROUP BY c.id HAVING sum(h.appeals) > 0 ORDER BY appeals DESC, c.name`, args(p, { size, i, j }));
+        WITH r AS (${hexRollup(p, 'AND i = $(i) AND j = $(j)')})
+        SELECT c.id AS "categoryId", c.code, c.name, c.name_en AS "nameEn", sum(r.appeals)::int AS appeals
+          FROM r JOIN category c ON c.id = r.category_id
+         GROUP BY c.id HAVING sum(r.appeals) > 0 ORDER BY appeals DESC, c.name`, args(p, { size, i, j, ...splitArgs(p) }));
     },
 
     /** Appeals per district in the period (every district, zeros included), with its outline. */
