@@ -27,6 +27,7 @@ import { surveysRoutes } from './surveys/surveys.routes.ts';
 import { intakeRoutes } from './intake/intake.routes.ts';
 import { open311Routes } from './open311/open311.routes.ts';
 import { apiKeysRoutes } from './open311/api-keys.routes.ts';
+import { planningRoutes } from './planning/planning.routes.ts';
 import type { Services } from './services.ts';
 import { lifecycle, type Lifecycle } from './http/lifecycle.ts';
 import { logger } from './observe/log.ts';
@@ -79,6 +80,7 @@ export function createApp(s: Services, opts: AppOptions = {}) {
     surveysRoutes(s.surveys),
     intakeRoutes(s.intake),
     apiKeysRoutes(s.apiKeys),
+    planningRoutes(s.planning, s.live, { lifecycle: life, heartbeatMs: s.config.sseHeartbeatMs }),
   ]) {
     api.use(router.routes(), router.allowedMethods());
   }

@@ -29,6 +29,10 @@ import { jobsRepo } from './jobs/jobs.repo.ts';
 import { surveysRepo } from './surveys/surveys.repo.ts';
 import { surveySettings, surveysService } from './surveys/surveys.service.ts';
 import { adminService } from './admin/admin.service.ts';
+import { planningRepo } from './planning/planning.repo.ts';
+import { planningService } from './planning/planning.service.ts';
+import { liveDashboard } from './planning/live-dashboard.ts';
+import { logger } from './observe/log.ts';
 import { createMetrics } from './observe/metrics.ts';
 import { intakeRepo } from './intake/intake.repo.ts';
 import { intakeService } from './intake/intake.service.ts';
@@ -62,6 +66,7 @@ export function createRepos(db: Db) {
     surveys: surveysRepo(db),
     intake: intakeRepo(db),
     open311: open311Repo(db),
+    planning: planningRepo(db),
   };
 }
 export type Repos = ReturnType<typeof createRepos>;
@@ -79,6 +84,10 @@ export function createServices(db: Db, config: Config = defaultConfig, opts: Ser
   });
   const announcements = announcementsService(repos.announcements, { publicUrl: config.publicUrl, clock, mailLimits: config.mailLimits });
   const callStats = callStatsService(repos.callStats, clock);
+  const live = liveDashboard({
+    repo: repos.planning, clock, callsToday: (now) => callStats.today(now),
+    log: (m) => logger.child({ component: 'live-dashboard' }).warn(m),
+  });
   // Screen pops read the caller's card and call ids on a pool of their own: never behind call-log writes.
   const popDb = companionPool(db, 4, 'pops');
   const popRepos = createRepos(popDb);
@@ -118,9 +127,12 @@ export function createServices(db: Db, config: Config = defaultConfig, opts: Ser
     /** Open311 GeoReport v2 (server/open311) and the API keys of its clients. */
     apiKeys: apiKeys(repos.open311, { clock, ratePerMinute: config.open311.ratePerMinute }),
     open311: open311Service({ repo: repos.open311, catalogue, geocode: geocodeService(repos.geocode), appeals, clock, config }),
+    /** Planners' maps (hexagons, districts, hotspots, calls inside announcements) and the mayor's live dashboard. */
+    planning: planningService(repos.planning),
+    live,
     /** Closes what the services hold open besides the pool: change listeners, the PBX link. */
     async close() {
-      await Promise.all([catalogue.close(), tiles.close(), telephony.stop(), auth.close()]);
+      await Promise.all([catalogue.close(), tiles.close(), telephony.stop(), auth.close(), live.stop()]);
       await popDb.$pool.end();
     },
   };

@@ -339,6 +339,10 @@ export async function seedCity(db: Db, opts: SeedOptions): Promise<SeedReport> {
     const year = new Date(now).getUTCFullYear();
     await q(`SELECT setval('appeal_number_seq', greatest(1, (SELECT count(*) FROM appeal WHERE number LIKE $1)))`, [`${p.numberPrefix}/${year}/%`]);
     progress.finish(`${dropped.length} rebuilt`);
+    // COPY under replica role skips the appeal triggers: the map rollups (migration 130) at once.
+    progress.start('map rollups');
+    await q('SELECT appeal_map_rebuild()');
+    progress.finish();
     progress.start('commit');
     await q('COMMIT');
     progress.finish();

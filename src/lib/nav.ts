@@ -17,6 +17,8 @@ export const SECTIONS: Section[] = [
   section('/analytics/announcements', 'nav.analyticsAnnouncements', 'home.analyticsAnnouncements'),
   section('/analytics/calls', 'nav.analyticsCalls', 'home.analyticsCalls'),
   section('/analytics/surveys', 'nav.analyticsSurveys', 'home.analyticsSurveys'),
+  section('/analytics/map', 'nav.analyticsMap', 'home.analyticsMap'),
+  section('/analytics/live', 'nav.analyticsLive', 'home.analyticsLive'),
   section('/supervisor', 'nav.supervisor', 'home.supervisor'),
   section('/admin', 'nav.admin', 'home.admin'),
 ];

@@ -1,0 +1,90 @@
+// npm run bench:maps — the planners' maps on a demo city: hexagons (two cell sizes) and districts
+// from the rollups against the naive scan of appeals they replace (p50/p95 and the ratio), hotspots
+// and calls inside announcements from the raw tables, for periods of 31 and 366 Kyiv days ending
+// on the last day with appeals. Checks on the way that the rollups equal the scan.
+// `--database-url URL` benches that database (read only); without it, database `maps_bench` of the
+// project's cluster is seeded once with the default demo preset.
+import { projectCluster } from '../server/config.ts';
+import { clusterUrl, startCluster } from '../server/db/cluster.ts';
+import { connect } from '../server/db/db.ts';
+import { migrate } from '../server/db/migrate.ts';
+import { seedCity } from '../gis-data/generator/load.ts';
+import { Progress } from '../gis-data/progress.ts';
+import { planningRepo, type Period } from '../server/planning/planning.repo.ts';
+import { HOTSPOT_LIMIT } from '../vocabulary/planning.ts';
+import { addDays, kyivDay } from '../vocabulary/calendar.ts';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+const NAIVE_RUNS = Number(process.env.BENCH_NAIVE_RUNS ?? 5);
+
+const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]; };
+
+async function time(runs: number, fn: () => Promise<unknown>) {
+  await fn();
+  const xs: number[] = [];
+  for (let i = 0; i < runs; i++) { const t0 = performance.now(); await fn(); xs.push(performance.now() - t0); }
+  return { p50: pct(xs, 50), p95: pct(xs, 95) };
+}
+
+async function seeded(): Promise<string> {
+  const name = 'maps_bench';
+  const adminDb = connect(clusterUrl(projectCluster('postgres')), 1);
+  const fresh = !(await adminDb.oneOrNone('SELECT 1 FROM pg_database WHERE datname = $1', [name]));
+  if (fresh) await adminDb.none('CREATE DATABASE $1:name', [name]);
+  await adminDb.$pool.end();
+  const url = clusterUrl(projectCluster(name));
+  const db = connect(url, 4, { statementTimeoutMs: 0 });
+  await migrate(db);
+  if ((await db.one<{ n: number }>('SELECT count(*)::int AS n FROM appeal')).n === 0) {
+    console.log(`seeding the default demo preset into ${name} …`);
+    await seedCity(db, { preset: 'default', seed: '1580', now: new Date('2026-11-20T10:00:00Z'), progress: new Progress(undefined, false) });
+    await db.none('VACUUM ANALYZE');
+  }
+  await db.$pool.end();
+  return url;
+}
+
+async function bench(url: string) {
+  const db = connect(url, 2, { statementTimeoutMs: 0 });
+  try {
+    const repo = planningRepo(db);
+    const r = await db.one<{ n: number; last: Date | null; rollup: number; top: number | null }>(`
+      SELECT (SELECT count(*)::int FROM appeal) AS n, (SELECT max(created_at) FROM appeal) AS last,
+             (SELECT count(*)::int FROM appeal_hex_day) AS rollup,
+             (SELECT category_id FROM appeal GROUP BY 1 ORDER BY count(*) DESC LIMIT 1) AS top`);
+    if (!r.n || !r.last) { console.log('no appeals: nothing to bench'); return; }
+    const last = kyivDay(r.last);
+    console.log(`${r.n.toLocaleString('en')} appeals up to ${last}; ${r.rollup.toLocaleString('en')} hexagon rollup rows; ${RUNS} runs (naive ${NAIVE_RUNS})`);
+    console.log('  days  endpoint                         p50 ms   p95 ms   naive p95   ratio');
+    const line = (days: number, what: string, t: { p50: number; p95: number }, naive?: { p95: number }) =>
+      console.log(`  ${String(days).padStart(4)}  ${what.padEnd(30)} ${t.p50.toFixed(1).padStart(8)} ${t.p95.toFixed(1).padStart(8)}`
+        + (naive ? ` ${naive.p95.toFixed(1).padStart(11)} ${(naive.p95 / Math.max(t.p95, 0.01)).toFixed(1).padStart(6)}×` : ''));
+    for (const days of [31, 366]) {
+      const p: Period = { from: addDays(last, 1 - days), to: last };
+      for (const size of [250, 1000]) {
+        const fast = (await repo.hexagons(p, size)).map(({ i, j, appeals }) => `${i},${j},${appeals}`).join(';');
+        const slow = (await repo.naiveHexagons(p, size)).map(({ i, j, appeals }) => `${i},${j},${appeals}`).join(';');
+        if (fast !== slow) console.log(`  !! hexagons ${size}: the rollup differs from the scan`);
+        line(days, `hexagons size ${size}`, await time(RUNS, () => repo.hexagons(p, size)), await time(NAIVE_RUNS, () => repo.naiveHexagons(p, size)));
+      }
+      line(days, `hexagons ${1000}, one category`, await time(RUNS, () => repo.hexagons({ ...p, category: r.top! }, 1000)),
+        await time(NAIVE_RUNS, () => repo.naiveHexagons({ ...p, category: r.top! }, 1000)));
+      line(days, 'districts', await time(RUNS, () => repo.districts(p)), await time(NAIVE_RUNS, () => repo.naiveDistricts(p)));
+      line(days, 'hotspots, all categories', await time(Math.min(RUNS, 5), () => repo.hotspots(p, { radius: 50, window: 14, min: 3, limit: HOTSPOT_LIMIT })));
+      line(days, 'hotspots, one category', await time(RUNS, () => repo.hotspots({ ...p, category: r.top! }, { radius: 50, window: 14, min: 3, limit: HOTSPOT_LIMIT })));
+      line(days, 'announcement-calls', await time(RUNS, () => repo.announcementCalls(p)));
+    }
+    const now = r.last;
+    const start = await repo.dayStart(kyivDay(now));
+    line(1, 'live: appeals today + outages', await time(RUNS, () => Promise.all([repo.appealsToday(start, now, 5), repo.activeOutages(now)])));
+  } finally {
+    await db.$pool.end();
+  }
+}
+
+const urlArg = process.argv.indexOf('--database-url');
+const given = urlArg > 0 ? process.argv[urlArg + 1] : undefined;
+if (!given) startCluster(projectCluster());
+const { loadavg, cpus } = await import('node:os');
+console.log(`load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} on ${cpus().length} cores`);
+await bench(given ?? (await seeded()));

@@ -1,0 +1,220 @@
+// All SQL of the planners' maps and the live dashboard. Hexagons and districts read the rollups of
+// migration 130 (per Kyiv day and month × category × cell, per day × category × district); the
+// `naive*` twins scan appeals and exist to prove the rollups equal the raw table (tests) and to
+// measure the gain (benchmark).
+// Hotspots and calls inside announcements read the raw tables, bounded by the period's indexes.
+import type { Db } from '../db/db.ts';
+import { listen, type Listener } from '../db/listen.ts';
+import { splitPeriod } from './periods.ts';
+import type { HexCategoryCount } from '../../vocabulary/planning.ts';
+
+export const LIVE_CHANNEL = 'misto_live';
+
+export interface Period { from: string; to: string; category?: number; sphere?: number }
+
+// Kyiv days as instants: where a day begins is PostgreSQL's call (DST included).
+const START = `($(from)::date)::timestamp AT TIME ZONE 'Europe/Kyiv'`;
+const END = `($(to)::date + 1)::timestamp AT TIME ZONE 'Europe/Kyiv'`;
+const CATEGORY = (col: string) => `($(category) IS NULL OR ${col} = $(category))
+   AND ($(sphere) IS NULL OR ${col} IN (SELECT id FROM category WHERE sphere_id = $(sphere)))`;
+const args = (p: Period, more: Record<string, unknown> = {}) => ({ from: p.from, to: p.to, category: p.category ?? null, sphere: p.sphere ?? null, ...more });
+
+/** The rollup rows of a period: whole months from appeal_hex_month, the days at the edges from appeal_hex_day. */
+function hexRollup(p: Period, more = ''): string {
+  const split = splitPeriod(p.from, p.to);
+  const parts = split.days.map((_, k) => `
+    SELECT category_id, i, j, appeals FROM appeal_hex_day
+     WHERE size = $(size) AND day BETWEEN $(d${k}from)::date AND $(d${k}to)::date AND ${CATEGORY('category_id')} ${more}`);
+  if (split.months) parts.push(`
+    SELECT category_id, i, j, appeals FROM appeal_hex_month
+     WHERE size = $(size) AND month >= $(mfrom)::date AND month < $(mto)::date AND ${CATEGORY('category_id')} ${more}`);
+  return parts.join('\n    UNION ALL');
+}
+function splitArgs(p: Period): Record<string, string> {
+  const split = splitPeriod(p.from, p.to);
+  const out: Record<string, string> = {};
+  split.days.forEach((d, k) => { out[`d${k}from`] = d.from; out[`d${k}to`] = d.to; });
+  if (split.months) { out.mfrom = split.months.from; out.mto = split.months.to; }
+  return out;
+}
+
+export interface HexRow { i: number; j: number; appeals: number; polygon: [number, number][] }
+export interface DistrictRow { districtId: number; name: string; nameEn: string | null; appeals: number; geometry: unknown }
+export interface HotspotRow {
+  categoryId: number; category: string; categoryEn: string; address: string | null; lon: number; lat: number;
+  appeals: number; first: Date; last: Date; meanIntervalDays: number | null; variation: number | null;
+}
+export interface AnnouncementCallsRow {
+  announcementId: number; utility: string; kind: string; title: string; startsAt: Date; endsAt: Date;
+  buildings: number; calls: number; appeals: number; lon: number; lat: number; zone: unknown;
+}
+
+export function planningRepo(db: Db) {
+  return {
+    /** Appeals per hexagon cell of `size` in the period, from the rollups (whole months, then edge days). */
+    hexagons(p: Period, size: number): Promise<HexRow[]> {
+      return db.any(`
+        WITH r AS (${hexRollup(p)}),
+        c AS (SELECT i, j, sum(appeals)::int AS appeals FROM r GROUP BY i, j HAVING sum(appeals) > 0)
+        SELECT i, j, appeals, ST_AsGeoJSON(ST_Transform(ST_Hexagon($(size)::float8, i, j, ST_SetSRID(ST_MakePoint(0, 0), 3857)), 4326), 6)::json -> 'coordinates' -> 0 AS polygon
+          FROM c ORDER BY appeals DESC, i, j`, args(p, { size, ...splitArgs(p) }));
+    },
+
+    /** The same by scanning appeals: what the rollup saves. */
+    naiveHexagons(p: Period, size: number): Promise<{ i: number; j: number; appeals: number }[]> {
+      return db.any(`
+        SELECT h.i, h.j, count(*)::int AS appeals
+          FROM appeal a LEFT JOIN building b ON b.id = a.building_id,
+               ST_HexagonGrid($(size)::float8, ST_Transform(coalesce(a.point, b.centroid), 3857)) h
+         WHERE a.created_at >= ${START} AND a.created_at < ${END} AND ${CATEGORY('a.category_id')}
+           AND coalesce(a.point, b.centroid) IS NOT NULL AND ST_Intersects(h.geom, ST_Transform(coalesce(a.point, b.centroid), 3857))
+         GROUP BY h.i, h.j ORDER BY appeals DESC, h.i, h.j`, args(p, { size }));
+    },
+
+    /** What one cell's appeals were about. */
+    hexCategories(p: Period, size: number, i: number, j: number): Promise<HexCategoryCount[]> {
+      return db.any(`
+        WITH r AS (${hexRollup(p, 'AND i = $(i) AND j = $(j)')})
+        SELECT c.id AS "categoryId", c.code, c.name, c.name_en AS "nameEn", sum(r.appeals)::int AS appeals
+          FROM r JOIN category c ON c.id = r.category_id
+         GROUP BY c.id HAVING sum(r.appeals) > 0 ORDER BY appeals DESC, c.name`, args(p, { size, i, j, ...splitArgs(p) }));
+    },
+
+    /** Appeals per district in the period (every district, zeros included), with its outline. */
+    districts(p: Period): Promise<DistrictRow[]> {
+      return db.any(`
+        WITH c AS (
+          SELECT district_id, sum(appeals)::int AS appeals FROM appeal_district_day
+           WHERE day BETWEEN $(from)::date AND $(to)::date AND ${CATEGORY('category_id')}
+           GROUP BY district_id)
+        SELECT d.id AS "districtId", d.name, d.name_en AS "nameEn", coalesce(c.appeals, 0) AS appeals,
+               ST_AsGeoJSON(ST_SimplifyPreserveTopology(d.geom, 0.0001), 6)::json AS geometry
+          FROM district d LEFT JOIN c ON c.district_id = d.id
+         ORDER BY appeals DESC, d.name`, args(p));
+    },
+
+    naiveDistricts(p: Period): Promise<{ districtId: number; appeals: number }[]> {
+      return db.any(`
+        SELECT appeal_map_district(a.point, a.building_id) AS "districtId", count(*)::int AS appeals
+          FROM appeal a
+         WHERE a.created_at >= ${START} AND a.created_at < ${END} AND ${CATEGORY('a.category_id')}
+           AND appeal_map_district(a.point, a.building_id) IS NOT NULL
+         GROUP BY 1 ORDER BY appeals DESC, 1`, args(p));
+    },
+
+    /**
+     * Places that keep coming back: appeals of one category clustered in space (ST_ClusterDBSCAN,
+     * `radius` metres, at least `min` of them), then split in time wherever `window` days pass
+     * without one. The address is the building most of them name, else the nearest one.
+     */
+    hotspots(p: Period, o: { radius: number; window: number; min: number; limit: number }): Promise<HotspotRow[]> {
+      return db.any(`
+        WITH a AS (
+          SELECT ap.id, ap.category_id, ap.created_at, ap.building_id, ST_Transform(coalesce(ap.point, b.centroid), 3857) AS pt
+            FROM appeal ap LEFT JOIN building b ON b.id = ap.building_id
+           WHERE ap.created_at >= ${START} AND ap.created_at < ${END} AND ${CATEGORY('ap.category_id')}
+             AND coalesce(ap.point, b.centroid) IS NOT NULL),
+        -- EPSG:3857 stretches distances by 1/cos(latitude): the radius in its units at the city's latitude.
+        k AS (SELECT $(radius) / cos(radians(coalesce((SELECT ST_Y(ST_Transform(ST_Centroid(ST_Collect(pt)), 4326)) FROM a), 0))) AS eps),
+        s AS (
+          SELECT a.*, ST_ClusterDBSCAN(a.pt, eps := k.eps, minpoints := $(min)) OVER (PARTITION BY a.category_id) AS place
+            FROM a, k),
+        t AS (
+          SELECT s.*, CASE WHEN s.created_at - lag(s.created_at) OVER w > make_interval(days => $(window)) THEN 1 ELSE 0 END AS brk
+            FROM s WHERE place IS NOT NULL
+          WINDOW w AS (PARTITION BY category_id, place ORDER BY created_at, id)),
+        g AS (
+          SELECT t.*, sum(brk) OVER (PARTITION BY category_id, place ORDER BY created_at, id) AS run FROM t),
+        gaps AS (
+          SELECT g.*, extract(epoch FROM g.created_at - lag(g.created_at) OVER (PARTITION BY category_id, place, run ORDER BY created_at, id)) / 86400 AS gap
+            FROM g),
+        h AS (
+          SELECT category_id, place, run, count(*)::int AS appeals, min(created_at) AS first, max(created_at) AS last,
+                 ST_Transform(ST_Centroid(ST_Collect(pt)), 4326) AS c,
+                 mode() WITHIN GROUP (ORDER BY building_id) AS building_id,
+                 avg(gap) AS mean_gap, stddev_pop(gap) AS sd_gap
+            FROM gaps GROUP BY category_id, place, run HAVING count(*) >= $(min)
+           ORDER BY appeals DESC, last DESC LIMIT $(limit))
+        SELECT h.category_id AS "categoryId", cat.name AS category, cat.name_en AS "categoryEn",
+               coalesce(bb.address, (SELECT n.address FROM building n
+                                      WHERE ST_DWithin(n.centroid::geography, h.c::geography, 150)
+                                      ORDER BY n.centroid <-> h.c LIMIT 1)) AS address,
+               ST_X(h.c) AS lon, ST_Y(h.c) AS lat, h.appeals, h.first, h.last,
+               round(h.mean_gap::numeric, 2)::float8 AS "meanIntervalDays",
+               CASE WHEN h.mean_gap > 0 THEN round((h.sd_gap / h.mean_gap)::numeric, 3)::float8 END AS variation
+          FROM h JOIN category cat ON cat.id = h.category_id LEFT JOIN building bb ON bb.id = h.building_id
+         ORDER BY h.appeals DESC, h.last DESC, h.category_id`, args(p, o));
+    },
+
+    /**
+     * Announcements active in the period (not cancelled) with the calls and appeals that came from
+     * inside their zone while they were on: calls by the caller's building (the resident the call
+     * is tied to, else the one owning the number), appeals by their place.
+     */
+    announcementCalls(p: Period & { utility?: string }): Promise<AnnouncementCallsRow[]> {
+      return db.any(`
+        WITH an AS (
+          SELECT a.id, a.utility, a.kind, a.title, a.starts_at, a.ends_at, a.zone, a.buildings_count, a.centroid,
+                 greatest(a.starts_at, ${START}) AS s, least(a.ends_at, ${END}) AS e
+            FROM announcement a
+           WHERE a.status <> 'cancelled' AND a.starts_at < ${END} AND a.ends_at > ${START}
+             AND ($(utility) IS NULL OR a.utility = $(utility))),
+        calls AS (
+          SELECT an.id, count(DISTINCT c.id)::int AS n
+            FROM an JOIN call c ON c.direction = 'in' AND c.entered_at >= an.s AND c.entered_at < an.e
+            JOIN resident r ON r.id = coalesce(c.resident_id, (SELECT rp.resident_id FROM resident_phone rp WHERE rp.phone = c.caller_phone))
+            JOIN building b ON b.id = r.building_id AND ST_Intersects(an.zone, b.centroid)
+           GROUP BY an.id),
+        appeals AS (
+          SELECT an.id, count(DISTINCT ap.id)::int AS n
+            FROM an JOIN appeal ap ON ap.created_at >= an.s AND ap.created_at < an.e AND ${CATEGORY('ap.category_id')}
+            LEFT JOIN building b ON b.id = ap.building_id
+           WHERE ST_Intersects(an.zone, coalesce(ap.point, b.centroid))
+           GROUP BY an.id)
+        SELECT an.id AS "announcementId", an.utility, an.kind, an.title, an.starts_at AS "startsAt", an.ends_at AS "endsAt",
+               an.buildings_count AS buildings, coalesce(calls.n, 0) AS calls, coalesce(appeals.n, 0) AS appeals,
+               ST_X(an.centroid) AS lon, ST_Y(an.centroid) AS lat,
+               ST_AsGeoJSON(ST_SimplifyPreserveTopology(an.zone, 0.00002), 6)::json AS zone
+          FROM an LEFT JOIN calls ON calls.id = an.id LEFT JOIN appeals ON appeals.id = an.id
+         ORDER BY calls DESC, appeals DESC, an.starts_at, an.id`, args(p, { utility: p.utility ?? null }));
+    },
+
+    // ---- the live dashboard ----
+
+    /** Appeals registered since `start`, open and overdue at `now`, and the day's top categories. */
+    async appealsToday(start: Date, now: Date, top: number) {
+      const [counts, issues] = await Promise.all([
+        db.one<{ today: number; open: number; overdue: number }>(`
+          SELECT (SELECT count(*)::int FROM appeal WHERE created_at >= $1 AND created_at <= $2) AS today,
+                 (SELECT count(*)::int FROM appeal WHERE appeal_status_is_open(status)) AS open,
+                 (SELECT count(*)::int FROM appeal WHERE appeal_status_is_open(status) AND due_at < $2) AS overdue`, [start, now]),
+        db.any<{ categoryId: number; name: string; nameEn: string; appeals: number }>(`
+          SELECT c.id AS "categoryId", c.name, c.name_en AS "nameEn", count(*)::int AS appeals
+            FROM appeal a JOIN category c ON c.id = a.category_id
+           WHERE a.created_at >= $1 AND a.created_at <= $2
+           GROUP BY c.id ORDER BY appeals DESC, c.name LIMIT $3`, [start, now, top]),
+      ]);
+      return { ...counts, topIssues: issues };
+    },
+
+    /** Outages and excavations on at `now`: no one's data, only where and what. */
+    activeOutages(now: Date) {
+      return db.any<{ id: number; utility: string; kind: string; title: string; startsAt: Date; endsAt: Date; buildings: number; lon: number; lat: number }>(`
+        SELECT id, utility, kind, title, starts_at AS "startsAt", ends_at AS "endsAt", buildings_count AS buildings,
+               ST_X(centroid) AS lon, ST_Y(centroid) AS lat
+          FROM announcement
+         WHERE status = 'published' AND starts_at <= $1 AND ends_at > $1
+         ORDER BY starts_at, id`, [now]);
+    },
+
+    /** Calls `onChange` once LISTEN is in place and whenever appeals, calls or announcements change (migration 131). */
+    watchLive: (onChange: () => void, log?: (m: string) => void): Listener =>
+      listen(db, [LIVE_CHANNEL], () => onChange(), { log, onListening: onChange, onReconnect: onChange }),
+
+    /** The start of the Kyiv day containing `now`, as PostgreSQL reckons it. */
+    async dayStart(day: string): Promise<Date> {
+      return (await db.one<{ s: Date }>(`SELECT ($1::date)::timestamp AT TIME ZONE 'Europe/Kyiv' AS s`, [day])).s;
+    },
+  };
+}
+export type PlanningRepo = ReturnType<typeof planningRepo>;

@@ -1,0 +1,61 @@
+// Planners' maps and the mayor's live dashboard: shapes shared by the server and the pages.
+// MAP_HEX_SIZES is the list migration 130 (appeal_hex_sizes) keeps rollups for: EPSG:3857 units,
+// the circumradius of ST_HexagonGrid's cells (on the ground about 0.66 of that at Kyiv's latitude).
+export const MAP_HEX_SIZES = [250, 500, 1000, 2000, 4000] as const;
+export type HexSize = (typeof MAP_HEX_SIZES)[number];
+
+/** The longest period a planner's map aggregates, days. */
+export const MAP_MAX_DAYS = 366;
+
+/** The cell size that suits a map zoom: about 20–40 screen pixels across. */
+export function hexSizeForZoom(zoom: number): HexSize {
+  if (zoom >= 15) return 250;
+  if (zoom >= 14) return 500;
+  if (zoom >= 13) return 1000;
+  if (zoom >= 12) return 2000;
+  return 4000;
+}
+
+/** Hotspots: appeals of one category within HOTSPOT_RADIUS_M of each other, gaps of at most windowDays. */
+export const HOTSPOT_RADIUS_M = { fallback: 50, min: 5, max: 500 } as const;
+export const HOTSPOT_WINDOW_DAYS = { fallback: 14, min: 1, max: 90 } as const;
+export const HOTSPOT_MIN_APPEALS = { fallback: 3, min: 2, max: 100 } as const;
+/** A hotspot recurs regularly when the spread of its intervals is within this share of their mean. */
+export const REGULAR_VARIATION = 0.35;
+export const HOTSPOT_LIMIT = 200;
+
+export interface HexCell { i: number; j: number; appeals: number; polygon: [number, number][] }
+export interface HexagonsReport { from: string; to: string; size: number; max: number; total: number; cells: HexCell[] }
+export interface HexCategoryCount { categoryId: number; code: string; name: string; nameEn: string; appeals: number }
+
+export interface DistrictCount { districtId: number; name: string; nameEn: string | null; appeals: number; geometry: unknown }
+export interface DistrictsReport { from: string; to: string; max: number; total: number; districts: DistrictCount[] }
+
+export interface Hotspot {
+  categoryId: number; category: string; categoryEn: string;
+  address: string | null; lon: number; lat: number;
+  appeals: number; first: string; last: string;
+  /** Mean days between consecutive appeals; null for a single day. */
+  meanIntervalDays: number | null;
+  /** Standard deviation of the intervals over their mean. */
+  variation: number | null;
+  regular: boolean;
+}
+
+export interface AnnouncementCalls {
+  announcementId: number; utility: string; kind: string; title: string; startsAt: string; endsAt: string;
+  buildings: number; calls: number; appeals: number; lon: number; lat: number; zone: unknown;
+}
+export interface UtilityCalls { utility: string; announcements: number; calls: number; appeals: number }
+export interface AnnouncementCallsReport { from: string; to: string; byUtility: UtilityCalls[]; announcements: AnnouncementCalls[] }
+
+/** The mayor's dashboard: figures of the Kyiv day, no one's personal data. */
+export interface LiveDashboard {
+  at: string;
+  day: string;
+  calls: { offered: number; answered: number; abandoned: number; serviceLevel: number | null; averageSpeedOfAnswerSeconds: number | null };
+  appeals: { today: number; open: number; overdue: number };
+  topIssues: { categoryId: number; name: string; nameEn: string; appeals: number }[];
+  outages: { id: number; utility: string; kind: string; title: string; startsAt: string; endsAt: string; buildings: number; lon: number; lat: number }[];
+}
+export const LIVE_TOP_ISSUES = 5;
