@@ -24,6 +24,7 @@ import { residentsRoutes } from './residents/residents.routes.ts';
 import { telephonyRoutes } from './telephony/telephony.routes.ts';
 import { callStatsRoutes } from './telephony/call-stats.routes.ts';
 import { surveysRoutes } from './surveys/surveys.routes.ts';
+import { appealStatsRoutes } from './stats/appeal-stats.routes.ts';
 import type { Services } from './services.ts';
 import { lifecycle, type Lifecycle } from './http/lifecycle.ts';
 import { logger } from './observe/log.ts';
@@ -72,6 +73,7 @@ export function createApp(s: Services, opts: AppOptions = {}) {
     announcementsRoutes(s.announcements),
     callStatsRoutes(s.callStats),
     surveysRoutes(s.surveys),
+    appealStatsRoutes(s.appealStats),
   ]) {
     api.use(router.routes(), router.allowedMethods());
   }

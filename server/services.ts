@@ -27,6 +27,8 @@ import { callStatsService } from './telephony/call-stats.service.ts';
 import { healthRepo } from './health/health.repo.ts';
 import { jobsRepo } from './jobs/jobs.repo.ts';
 import { surveysRepo } from './surveys/surveys.repo.ts';
+import { appealStatsRepo } from './stats/appeal-stats.repo.ts';
+import { appealStatsService } from './stats/appeal-stats.service.ts';
 import { surveySettings, surveysService } from './surveys/surveys.service.ts';
 import { adminService } from './admin/admin.service.ts';
 import { createMetrics } from './observe/metrics.ts';
@@ -55,6 +57,7 @@ export function createRepos(db: Db) {
     health: healthRepo(db),
     jobs: jobsRepo(db),
     surveys: surveysRepo(db),
+    appealStats: appealStatsRepo(db),
   };
 }
 export type Repos = ReturnType<typeof createRepos>;
@@ -105,6 +108,8 @@ export function createServices(db: Db, config: Config = defaultConfig, opts: Ser
     callStats,
     /** Survey and control calls: the scheduler (server/surveys/worker.ts) and report 3. */
     surveys: surveysService({ repo: repos.surveys, clock, settings: surveySettings(config.survey), publicUrl: config.publicUrl }),
+    /** Report 2, the top-10s and the ratings, from the rollups of migration 120. */
+    appealStats: appealStatsService(repos.appealStats, clock),
     tiles,
     /** Closes what the services hold open besides the pool: change listeners, the PBX link. */
     async close() {

@@ -24,6 +24,8 @@ export const AREA_ROLES = {
   analytics: ['analyst', 'admin'],
   /** The contact centre's statistics (/analytics/calls, /analytics/surveys): counts only, so the supervisor too. */
   callStats: ['analyst', 'supervisor', 'admin'],
+  /** Appeal statistics, top-10s and ratings (/analytics/appeals, /top, /ratings): aggregates only. */
+  appealStats: ['analyst', 'supervisor', 'admin'],
   /** The contact centre live: queue, operators' states, today's service level (no personal data). */
   supervisor: ['supervisor', 'admin'],
   admin: ['admin'],
@@ -41,6 +43,7 @@ export const AREA_PATHS: Readonly<Record<Area, readonly string[]>> = {
   utility: ['/utility'],
   analytics: ['/analytics'],
   callStats: ['/analytics/calls', '/analytics/surveys'],
+  appealStats: ['/analytics/appeals', '/analytics/top', '/analytics/ratings'],
   supervisor: ['/supervisor'],
   admin: ['/admin'],
 };

@@ -263,6 +263,9 @@ export async function seedCity(db: Db, opts: SeedOptions): Promise<SeedReport> {
     for (const b of plan.buildings) {
       buildingDistrict[b.id] = b.district; buildingOffice[b.id] = execId.get(`zhek-${b.district}`)!; buildingZone[b.id] = zoneInfra.get(b.cell.zone) ?? 0;
     }
+    // The statistics rollups (migration 120) are rebuilt once from the loaded appeals instead of a
+    // trigger call per copied row (replica mode skips them too; a non-superuser owner needs this).
+    for (const tg of ['appeal_stat_track', 'appeal_stat_track_update']) await q(`ALTER TABLE appeal DISABLE TRIGGER ${tg}`);
     const aW = copy('appeal', APPEAL_COLUMNS);
     await writeAppeals(p, {
       categoryIds: new Map(CATEGORY_SHARES.map((c, k) => [c.code, k + 1])), executorIds: execId,
@@ -339,6 +342,10 @@ export async function seedCity(db: Db, opts: SeedOptions): Promise<SeedReport> {
     const year = new Date(now).getUTCFullYear();
     await q(`SELECT setval('appeal_number_seq', greatest(1, (SELECT count(*) FROM appeal WHERE number LIKE $1)))`, [`${p.numberPrefix}/${year}/%`]);
     progress.finish(`${dropped.length} rebuilt`);
+    progress.start('appeal statistics');
+    for (const tg of ['appeal_stat_track', 'appeal_stat_track_update']) await q(`ALTER TABLE appeal ENABLE TRIGGER ${tg}`);
+    await q('SELECT appeal_stats_rebuild()');
+    progress.finish();
     progress.start('commit');
     await q('COMMIT');
     progress.finish();

@@ -16,6 +16,9 @@ export const SECTIONS: Section[] = [
   section('/analytics/announcements', 'nav.analyticsAnnouncements', 'home.analyticsAnnouncements'),
   section('/analytics/calls', 'nav.analyticsCalls', 'home.analyticsCalls'),
   section('/analytics/surveys', 'nav.analyticsSurveys', 'home.analyticsSurveys'),
+  section('/analytics/appeals', 'nav.analyticsAppeals', 'home.analyticsAppeals'),
+  section('/analytics/top', 'nav.analyticsTop', 'home.analyticsTop'),
+  section('/analytics/ratings', 'nav.analyticsRatings', 'home.analyticsRatings'),
   section('/supervisor', 'nav.supervisor', 'home.supervisor'),
   section('/admin', 'nav.admin', 'home.admin'),
 ];
