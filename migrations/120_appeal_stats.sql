@@ -63,8 +63,8 @@ CREATE FUNCTION appeal_stat_measures(status text, confirmation text, rating smal
   RETURN ARRAY[1,
     (status = 'new')::int, (status = 'in_progress')::int, (status = 'planned')::int, (status = 'done')::int,
     (status = 'control')::int, (status = 'explained')::int, (status = 'rejected')::int, (status = 'closed')::int,
-    (done_at IS NOT NULL)::int, (done_at > due_at)::int, (control_count > 0)::int,
-    (confirmation = 'confirmed')::int, (confirmation = 'not_confirmed')::int,
+    (done_at IS NOT NULL)::int, (done_at > due_at IS TRUE)::int, (control_count > 0)::int,
+    (confirmation = 'confirmed' IS TRUE)::int, (confirmation = 'not_confirmed' IS TRUE)::int,
     (rating IS NOT NULL)::int, coalesce(rating, 0)::int,
     CASE WHEN done_at IS NULL THEN 0
          WHEN done_at <= due_at OR done_at <= created_at THEN 10000
@@ -174,4 +174,4 @@ BEGIN
    WHERE appeal_status_is_open(a.status);
 END $$;
 
-SELECT appeal_stats_rebuild();
+DO $$ BEGIN PERFORM appeal_stats_rebuild(); END $$;
