@@ -135,7 +135,7 @@ export function appealStatsRepo(db: Db) {
        GROUP BY a.category_id`, { from: f.from, to: f.to, now: f.now, district: f.district ?? null }),
 
     /** After a bulk load with the triggers disabled: the rollups again from the appeal table. */
-    rebuild: () => db.none('SELECT appeal_stats_rebuild()'),
+    rebuild: () => db.one('SELECT appeal_stats_rebuild()').then(() => undefined),
   };
 }
 export type AppealStatsRepo = ReturnType<typeof appealStatsRepo>;
