@@ -3,9 +3,11 @@
 -- count of appeals and of each measure; appeal_stat_month the same per month (its `day` is the
 -- month's first day), so a year is read from twelve months' rows. Both are kept by a row trigger on
 -- appeal in the transaction that writes the appeal: an update subtracts the old row's measures and
--- adds the new row's. "Overdue" depends on the clock, so the open appeals are kept aside
--- (appeal_stat_open, with their due dates) and counted at request time. A bulk load disables the
--- trigger and calls appeal_stats_rebuild() (set-based), as the demo seed does.
+-- adds the new row's. "Overdue" depends on the clock: the rollups count the open appeals overdue as
+-- of a watermark (appeal_stat_tick.at), which appeal_stats_tick(now) moves forward by adding the open
+-- appeals (appeal_stat_open, with their due dates) whose due date passed since; a reader adds the
+-- few between the watermark and its own now. A bulk load disables the trigger and calls
+-- appeal_stats_rebuild() (set-based), as the demo seed does.
 -- The district of an appeal is its building's, else the one its point lies in, else 0 (none).
 
 CREATE TABLE appeal_stat_day (
@@ -31,6 +33,7 @@ CREATE TABLE appeal_stat_day (
   rated          int NOT NULL,
   rating_sum     int NOT NULL,
   speed_sum      bigint NOT NULL, -- Σ over finished appeals of min(1, control period / time taken), in 1/10000
+  overdue        int NOT NULL,  -- open and due before appeal_stat_tick.at
   PRIMARY KEY (day, category_id, executor_id, district_id, channel)
 );
 CREATE TABLE appeal_stat_month (LIKE appeal_stat_day INCLUDING ALL);
@@ -44,7 +47,14 @@ CREATE TABLE appeal_stat_open (
   channel     text NOT NULL,
   due_at      timestamptz NOT NULL
 );
-CREATE INDEX appeal_stat_open_day_idx ON appeal_stat_open (day) INCLUDE (due_at, category_id, executor_id, district_id, channel);
+CREATE INDEX appeal_stat_open_due_idx ON appeal_stat_open (due_at);
+
+-- The instant the rollups' overdue counts are true at (one row).
+CREATE TABLE appeal_stat_tick (
+  id int PRIMARY KEY CHECK (id = 1),
+  at timestamptz NOT NULL
+);
+INSERT INTO appeal_stat_tick VALUES (1, now());
 
 CREATE FUNCTION appeal_stat_kyiv_day(at timestamptz) RETURNS date
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -58,7 +68,7 @@ CREATE FUNCTION appeal_stat_district(building_id int, point geometry) RETURNS in
 
 -- One appeal's measures, in the column order of appeal_stat_day from `total` on.
 CREATE FUNCTION appeal_stat_measures(status text, confirmation text, rating smallint, control_count smallint,
-                                     created_at timestamptz, due_at timestamptz, done_at timestamptz) RETURNS int[]
+                                     created_at timestamptz, due_at timestamptz, done_at timestamptz, tick timestamptz) RETURNS int[]
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
   RETURN ARRAY[1,
     (status = 'new')::int, (status = 'in_progress')::int, (status = 'planned')::int, (status = 'done')::int,
@@ -68,41 +78,46 @@ CREATE FUNCTION appeal_stat_measures(status text, confirmation text, rating smal
     (rating IS NOT NULL)::int, coalesce(rating, 0)::int,
     CASE WHEN done_at IS NULL THEN 0
          WHEN done_at <= due_at OR done_at <= created_at THEN 10000
-         ELSE greatest(0, round(10000 * date_part('epoch', due_at - created_at) / date_part('epoch', done_at - created_at)))::int END];
+         ELSE greatest(0, round(10000 * date_part('epoch', due_at - created_at) / date_part('epoch', done_at - created_at)))::int END,
+    (appeal_status_is_open(status) AND due_at < tick)::int];
 
 -- Adds `v` (measures, or their negation) to the day's and the month's row of the key.
 CREATE FUNCTION appeal_stat_add(d date, cat int, exe int, dist int, chan text, v int[]) RETURNS void
   LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO appeal_stat_day AS s VALUES (d, cat, exe, dist, chan,
-      v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], v[14], v[15], v[16], v[17])
+      v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], v[14], v[15], v[16], v[17], v[18])
     ON CONFLICT (day, category_id, executor_id, district_id, channel) DO UPDATE SET
       total = s.total + v[1], st_new = s.st_new + v[2], st_in_progress = s.st_in_progress + v[3], st_planned = s.st_planned + v[4],
       st_done = s.st_done + v[5], st_control = s.st_control + v[6], st_explained = s.st_explained + v[7], st_rejected = s.st_rejected + v[8],
       st_closed = s.st_closed + v[9], finished = s.finished + v[10], late = s.late + v[11], returned = s.returned + v[12],
       confirmed = s.confirmed + v[13], not_confirmed = s.not_confirmed + v[14], rated = s.rated + v[15], rating_sum = s.rating_sum + v[16],
-      speed_sum = s.speed_sum + v[17];
+      speed_sum = s.speed_sum + v[17], overdue = s.overdue + v[18];
   INSERT INTO appeal_stat_month AS s VALUES (date_trunc('month', d)::date, cat, exe, dist, chan,
-      v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], v[14], v[15], v[16], v[17])
+      v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], v[14], v[15], v[16], v[17], v[18])
     ON CONFLICT (day, category_id, executor_id, district_id, channel) DO UPDATE SET
       total = s.total + v[1], st_new = s.st_new + v[2], st_in_progress = s.st_in_progress + v[3], st_planned = s.st_planned + v[4],
       st_done = s.st_done + v[5], st_control = s.st_control + v[6], st_explained = s.st_explained + v[7], st_rejected = s.st_rejected + v[8],
       st_closed = s.st_closed + v[9], finished = s.finished + v[10], late = s.late + v[11], returned = s.returned + v[12],
       confirmed = s.confirmed + v[13], not_confirmed = s.not_confirmed + v[14], rated = s.rated + v[15], rating_sum = s.rating_sum + v[16],
-      speed_sum = s.speed_sum + v[17];
+      speed_sum = s.speed_sum + v[17], overdue = s.overdue + v[18];
 END $$;
 
 CREATE FUNCTION appeal_stat_track() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   o int[]; n int[];
   od int; nd int;
+  tick timestamptz;
 BEGIN
+  -- Shared with other writers, exclusive with appeal_stats_tick: the watermark cannot move between
+  -- reading it here and this transaction's commit.
+  SELECT t.at INTO tick FROM appeal_stat_tick t WHERE t.id = 1 FOR SHARE;
   IF TG_OP <> 'INSERT' THEN
-    o := appeal_stat_measures(OLD.status, OLD.confirmation, OLD.rating, OLD.control_count, OLD.created_at, OLD.due_at, OLD.done_at);
+    o := appeal_stat_measures(OLD.status, OLD.confirmation, OLD.rating, OLD.control_count, OLD.created_at, OLD.due_at, OLD.done_at, tick);
     od := appeal_stat_district(OLD.building_id, OLD.point);
   END IF;
   IF TG_OP <> 'DELETE' THEN
-    n := appeal_stat_measures(NEW.status, NEW.confirmation, NEW.rating, NEW.control_count, NEW.created_at, NEW.due_at, NEW.done_at);
+    n := appeal_stat_measures(NEW.status, NEW.confirmation, NEW.rating, NEW.control_count, NEW.created_at, NEW.due_at, NEW.done_at, tick);
     nd := CASE WHEN TG_OP = 'UPDATE' AND NEW.building_id IS NOT DISTINCT FROM OLD.building_id AND NEW.point IS NOT DISTINCT FROM OLD.point
                THEN od ELSE appeal_stat_district(NEW.building_id, NEW.point) END;
   END IF;
@@ -150,28 +165,51 @@ CREATE TRIGGER appeal_stat_truncate AFTER TRUNCATE ON appeal FOR EACH STATEMENT 
 -- the triggers disabled (ALTER TABLE appeal DISABLE TRIGGER appeal_stat_track, …), and by this
 -- migration over the appeals that exist.
 CREATE FUNCTION appeal_stats_rebuild() RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  tick timestamptz;
 BEGIN
+  SELECT t.at INTO tick FROM appeal_stat_tick t WHERE t.id = 1 FOR UPDATE;
   TRUNCATE appeal_stat_day, appeal_stat_month, appeal_stat_open;
   INSERT INTO appeal_stat_day
   SELECT day, category_id, executor_id, district_id, channel,
          sum(m[1]), sum(m[2]), sum(m[3]), sum(m[4]), sum(m[5]), sum(m[6]), sum(m[7]), sum(m[8]), sum(m[9]), sum(m[10]),
-         sum(m[11]), sum(m[12]), sum(m[13]), sum(m[14]), sum(m[15]), sum(m[16]), sum(m[17])
+         sum(m[11]), sum(m[12]), sum(m[13]), sum(m[14]), sum(m[15]), sum(m[16]), sum(m[17]), sum(m[18])
     FROM (SELECT appeal_stat_kyiv_day(a.created_at) AS day, a.category_id, a.executor_id, a.channel,
                  coalesce(b.district_id, CASE WHEN a.building_id IS NULL THEN appeal_stat_district(NULL, a.point) END, 0) AS district_id,
-                 appeal_stat_measures(a.status, a.confirmation, a.rating, a.control_count, a.created_at, a.due_at, a.done_at) AS m
+                 appeal_stat_measures(a.status, a.confirmation, a.rating, a.control_count, a.created_at, a.due_at, a.done_at, tick) AS m
             FROM appeal a LEFT JOIN building b ON b.id = a.building_id) x
    GROUP BY day, category_id, executor_id, district_id, channel;
   INSERT INTO appeal_stat_month
   SELECT date_trunc('month', day)::date, category_id, executor_id, district_id, channel,
          sum(total), sum(st_new), sum(st_in_progress), sum(st_planned), sum(st_done), sum(st_control), sum(st_explained),
          sum(st_rejected), sum(st_closed), sum(finished), sum(late), sum(returned), sum(confirmed), sum(not_confirmed),
-         sum(rated), sum(rating_sum), sum(speed_sum)
+         sum(rated), sum(rating_sum), sum(speed_sum), sum(overdue)
     FROM appeal_stat_day GROUP BY 1, 2, 3, 4, 5;
   INSERT INTO appeal_stat_open
   SELECT a.id, appeal_stat_kyiv_day(a.created_at), a.category_id, a.executor_id,
          coalesce(b.district_id, CASE WHEN a.building_id IS NULL THEN appeal_stat_district(NULL, a.point) END, 0), a.channel, a.due_at
     FROM appeal a LEFT JOIN building b ON b.id = a.building_id
    WHERE appeal_status_is_open(a.status);
+END $$;
+
+-- Moves the watermark to `upto`: the open appeals whose due date passed in between become overdue
+-- in the rollups. Readers call it before they read (and a reader whose clock is behind the
+-- watermark subtracts instead: appeal-stats.repo.ts).
+CREATE FUNCTION appeal_stats_tick(upto timestamptz) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  tick timestamptz;
+BEGIN
+  SELECT t.at INTO tick FROM appeal_stat_tick t WHERE t.id = 1 FOR UPDATE;
+  IF upto <= tick THEN RETURN; END IF;
+  UPDATE appeal_stat_day s SET overdue = s.overdue + n.c
+    FROM (SELECT day, category_id, executor_id, district_id, channel, count(*)::int AS c FROM appeal_stat_open
+           WHERE due_at >= tick AND due_at < upto GROUP BY 1, 2, 3, 4, 5) n
+   WHERE (s.day, s.category_id, s.executor_id, s.district_id, s.channel) = (n.day, n.category_id, n.executor_id, n.district_id, n.channel);
+  UPDATE appeal_stat_month s SET overdue = s.overdue + n.c
+    FROM (SELECT date_trunc('month', day)::date AS day, category_id, executor_id, district_id, channel, count(*)::int AS c FROM appeal_stat_open
+           WHERE due_at >= tick AND due_at < upto GROUP BY 1, 2, 3, 4, 5) n
+   WHERE (s.day, s.category_id, s.executor_id, s.district_id, s.channel) = (n.day, n.category_id, n.executor_id, n.district_id, n.channel);
+  UPDATE appeal_stat_tick SET at = upto WHERE id = 1;
 END $$;
 
 DO $$ BEGIN PERFORM appeal_stats_rebuild(); END $$;

@@ -16,12 +16,17 @@ const NO_DISTRICT: Named = { id: 0, name: 'Без району', nameEn: 'No dis
 export type Filter = Omit<StatsFilter, 'now'>;
 
 export function appealStatsService(repo: AppealStatsRepo, clock: Clock) {
-  const withNow = (f: Filter): StatsFilter => ({ ...f, now: clock.now() });
+  /** The filter at the clock's now, with the overdue watermark moved there first. */
+  const withNow = async (f: Filter): Promise<StatsFilter> => {
+    const now = clock.now();
+    await repo.tick(now);
+    return { ...f, now };
+  };
 
   return {
     /** Report 2 for the period, per sphere or (within `sphere` when given) per category, per period bucket. */
     async appeals(f: Filter, group: StatsGroup, by: StatsBy): Promise<AppealStats> {
-      const [rows, names] = await Promise.all([repo.breakdown(withNow(f), group, by), repo.names()]);
+      const [rows, names] = await Promise.all([withNow(f).then((g) => repo.breakdown(g, group, by)), repo.names()]);
       const catalogue = new Map((by === 'sphere' ? names.spheres : names.categories).map((n) => [n.id, named(n)]));
       const totals = rows.find((r) => r.allPeriods && r.allRows);
       const perDim = rows.filter((r) => r.allPeriods && !r.allRows && r.id !== null);
@@ -48,7 +53,7 @@ export function appealStatsService(repo: AppealStatsRepo, clock: Clock) {
 
     /** The ten spheres and the ten categories with most appeals, the latter per district and per month. */
     async top(f: Filter): Promise<TopStats> {
-      const [rows, names] = await Promise.all([repo.top(withNow(f)), repo.names()]);
+      const [rows, names] = await Promise.all([withNow(f).then((g) => repo.top(g)), repo.names()]);
       const total = rows.find((r) => r.set === 'all')?.n ?? 0;
       const share = (n: number) => (total > 0 ? n / total : 0);
       const sphereName = new Map(names.spheres.map((s) => [s.id, named(s)]));
@@ -78,7 +83,7 @@ export function appealStatsService(repo: AppealStatsRepo, clock: Clock) {
 
     /** The rating of every executor, district or housing office with appeals in the period, best first. */
     async ratings(f: Filter, of: RatingOf, weights: Weights): Promise<RatingStats> {
-      const [rows, names] = await Promise.all([repo.perEntity(withNow(f), of), repo.names()]);
+      const [rows, names] = await Promise.all([withNow(f).then((g) => repo.perEntity(g, of)), repo.names()]);
       const entity = new Map((of === 'district' ? names.districts : names.executors).map((n) => [n.id, named(n)]));
       const scored = rows.filter((r) => Number(r.total) > 0).map((r) => {
         const measures = measuresOf(r);

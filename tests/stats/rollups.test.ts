@@ -17,7 +17,7 @@ const appeals: number[] = [];
 
 const KEY = 'day, category_id, executor_id, district_id, channel';
 const COLS = `total, st_new, st_in_progress, st_planned, st_done, st_control, st_explained, st_rejected, st_closed,
-  finished, late, returned, confirmed, not_confirmed, rated, rating_sum, speed_sum`;
+  finished, late, returned, confirmed, not_confirmed, rated, rating_sum, speed_sum, overdue`;
 
 /** The day rollup computed from scratch, without the migration's functions. */
 const RAW_DAY = `
@@ -33,7 +33,8 @@ const RAW_DAY = `
          count(*) FILTER (WHERE a.confirmation = 'confirmed')::int AS confirmed, count(*) FILTER (WHERE a.confirmation = 'not_confirmed')::int AS not_confirmed,
          count(a.rating)::int AS rated, coalesce(sum(a.rating), 0)::int AS rating_sum,
          coalesce(sum(CASE WHEN a.done_at IS NULL THEN 0 WHEN a.done_at <= a.due_at THEN 10000
-                           ELSE round(10000 * extract(epoch FROM a.due_at - a.created_at) / extract(epoch FROM a.done_at - a.created_at)) END), 0)::bigint AS speed_sum
+                           ELSE round(10000 * extract(epoch FROM a.due_at - a.created_at) / extract(epoch FROM a.done_at - a.created_at)) END), 0)::bigint AS speed_sum,
+         count(*) FILTER (WHERE a.status IN ('new', 'in_progress', 'planned', 'control') AND a.due_at < (SELECT at FROM appeal_stat_tick))::int AS overdue
     FROM appeal a LEFT JOIN building b ON b.id = a.building_id
    GROUP BY 1, 2, 3, 4, 5`;
 
@@ -114,6 +115,18 @@ test('status changes through the lifecycle, Control returns, re-assignment, move
   await db.none(`DELETE FROM appeal_event WHERE false`);
   await db.none(`DELETE FROM appeal WHERE id = $1`, [appeals[39]]);
   await assertEqualToRaw('after status changes');
+  // The overdue watermark moves on: what fell due in between becomes overdue, and only that.
+  const tick = await db.one<{ at: Date }>('SELECT at FROM appeal_stat_tick');
+  await db.none(`UPDATE appeal SET due_at = $2 WHERE id IN ($1:csv)`, [[appeals[15], appeals[16]], new Date(tick.at.getTime() + 10 * DAY)]);
+  await assertEqualToRaw('after due dates moved past the watermark');
+  const open = await db.one<{ n: number }>(`SELECT count(*)::int AS n FROM appeal WHERE status IN ('new', 'in_progress', 'planned', 'control') AND due_at >= $1`, [tick.at]);
+  await db.one('SELECT appeal_stats_tick($1)', [new Date(tick.at.getTime() + 400 * DAY)]);
+  const overdue = await db.one<{ n: number }>('SELECT sum(overdue)::int AS n FROM appeal_stat_day');
+  await assertEqualToRaw('after the watermark moved');
+  assert.ok(open.n > 0, 'some appeals fell due after the old watermark');
+  assert.is(overdue.n, (await db.one<{ n: number }>(`SELECT count(*)::int AS n FROM appeal WHERE status IN ('new', 'in_progress', 'planned', 'control')`)).n);
+  await db.one('SELECT appeal_stats_tick($1)', [tick.at]);
+  assert.is((await db.one<{ at: Date }>('SELECT at FROM appeal_stat_tick')).at.getTime(), tick.at.getTime() + 400 * DAY, 'the watermark never moves back');
 });
 
 const COPY_COLUMNS = ['number', 'channel', 'building_id', 'category_id', 'executor_id', 'text', 'status', 'due_at', 'created_at', 'updated_at', 'done_at', 'confirmation', 'rating', 'control_count'];
