@@ -41,8 +41,10 @@ export function wholeMonths(from: string, to: string): { mFrom: string; mTo: str
  * watermark and `now` (none once the reader has moved the watermark to its now). `months`: whether
  * month rows may stand in for their days (every grouping but day/week).
  */
-export function source(f: StatsFilter, months: boolean): { sql: string; params: Record<string, unknown> } {
+export function source(f: StatsFilter, months: boolean, narrow = false): { sql: string; params: Record<string, unknown> } {
   const m = months ? wholeMonths(f.from, f.to) : null;
+  // Without a district, executor or channel filter, days are read from the per-category rollup.
+  const days = narrow && !f.district && !f.executor && !f.channel ? 'appeal_stat_day_category' : 'appeal_stat_day';
   const cols = ROLLUP.join(', ');
   const where = `AND ($(district)::int IS NULL OR district_id = $(district)::int)
        AND ($(executor)::int IS NULL OR executor_id = $(executor)::int)
@@ -55,7 +57,7 @@ export function source(f: StatsFilter, months: boolean): { sql: string; params: 
     ${m ? `SELECT day, category_id, executor_id, district_id, channel, ${cols} FROM appeal_stat_month
       WHERE day >= $(mFrom)::date AND day < $(mTo)::date ${where}
     UNION ALL` : ''}
-    SELECT day, category_id, executor_id, district_id, channel, ${cols} FROM appeal_stat_day
+    SELECT day, category_id, executor_id, district_id, channel, ${cols} FROM ${days}
       WHERE ${dayPart} ${where}
     UNION ALL
     SELECT day, category_id, executor_id, district_id, channel, ${ZEROS}CASE WHEN due_at < $(now) THEN 1 ELSE -1 END FROM appeal_stat_open
@@ -82,21 +84,19 @@ const NAIVE_KEYS = {
 } as const;
 export type NaiveKey = keyof typeof NAIVE_KEYS;
 
-export type MeasureRow = AppealMeasures & { period: string | null; id: number | null; allPeriods: boolean; allRows: boolean };
+export type MeasureRow = AppealMeasures & { period: string | null; id: number };
 export interface NameRow { id: number; name: string; nameEn: string | null }
 
 export function appealStatsRepo(db: Db) {
   return {
-    /** Report 2: measures per (period bucket, sphere or category), per bucket, per sphere/category and in all. */
+    /** Report 2: measures per (period bucket, sphere or category); the service adds them up per bucket, per row and in all. */
     breakdown: (f: StatsFilter, group: StatsGroup, by: StatsBy) => {
-      const src = source(f, group === 'none' || group === 'month');
+      const src = source(f, group === 'none' || group === 'month', group === 'day' || group === 'week');
       const dim = by === 'sphere' ? 'c.sphere_id' : 's.category_id';
-      const sets = group === 'none' ? '(dim), ()' : '(bucket, dim), (bucket), (dim), ()';
       return db.any<MeasureRow>(`
-        SELECT ${group === 'none' ? 'NULL' : `to_char(bucket, 'YYYY-MM-DD')`} AS period, dim AS id,
-               ${group === 'none' ? 'true' : 'grouping(bucket) = 1'} AS "allPeriods", grouping(dim) = 1 AS "allRows", ${SUMS.replace(/s\./g, 'x.')}
+        SELECT ${group === 'none' ? 'NULL' : `to_char(bucket, 'YYYY-MM-DD')`} AS period, dim AS id, ${SUMS.replace(/s\./g, 'x.')}
           FROM (SELECT ${BUCKET[group]} AS bucket, ${dim} AS dim, s.* FROM (${src.sql}) s JOIN category c ON c.id = s.category_id) x
-         GROUP BY GROUPING SETS (${sets})`, src.params);
+         GROUP BY ${group === 'none' ? 'dim' : 'bucket, dim'}`, src.params);
     },
 
     /** Top-10s: appeals per sphere, per category, per category × district and per category × month. */

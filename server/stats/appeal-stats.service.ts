@@ -1,7 +1,7 @@
 // Report 2, the top-10s and the ratings, assembled from the repo's sums (no HTTP here; the input
 // layer has checked the period and the weights). Names come from the catalogue; nothing personal.
 import type { Clock } from '../clock.ts';
-import type { AppealStatsRepo, MeasureRow, StatsFilter } from './appeal-stats.repo.ts';
+import type { AppealStatsRepo, StatsFilter } from './appeal-stats.repo.ts';
 import {
   MEASURES, componentsOf, figuresOf, formulaText, ranksOf, ratingOf,
   type AppealMeasures, type AppealStats, type Named, type RatingOf, type RatingStats, type StatsBy, type StatsGroup, type TopStats, type Weights,
@@ -10,6 +10,12 @@ import {
 const ZERO = Object.fromEntries(MEASURES.map((m) => [m, 0])) as unknown as AppealMeasures;
 const measuresOf = (r: Partial<AppealMeasures> | undefined): AppealMeasures =>
   Object.fromEntries(MEASURES.map((m) => [m, Number(r?.[m] ?? 0)])) as unknown as AppealMeasures;
+const add = (into: AppealMeasures, m: AppealMeasures) => { for (const k of MEASURES) into[k] += m[k]; };
+const upsert = (map: Map<number, AppealMeasures>, id: number) => {
+  let m = map.get(id);
+  if (!m) map.set(id, (m = { ...ZERO }));
+  return m;
+};
 const named = (r: { id: number; name: string; nameEn: string | null }): Named => ({ id: r.id, name: r.name, nameEn: r.nameEn });
 const NO_DISTRICT: Named = { id: 0, name: 'Без району', nameEn: 'No district' };
 
@@ -28,25 +34,32 @@ export function appealStatsService(repo: AppealStatsRepo, clock: Clock) {
     async appeals(f: Filter, group: StatsGroup, by: StatsBy): Promise<AppealStats> {
       const [rows, names] = await Promise.all([withNow(f).then((g) => repo.breakdown(g, group, by)), repo.names()]);
       const catalogue = new Map((by === 'sphere' ? names.spheres : names.categories).map((n) => [n.id, named(n)]));
-      const totals = rows.find((r) => r.allPeriods && r.allRows);
-      const perDim = rows.filter((r) => r.allPeriods && !r.allRows && r.id !== null);
-      const buckets = new Map<string, { totals: MeasureRow | undefined; rows: MeasureRow[] }>();
+      const perDim = new Map<number, AppealMeasures>();
+      const buckets = new Map<string, { totals: AppealMeasures; rows: Map<number, AppealMeasures> }>();
+      const totals = { ...ZERO };
       for (const r of rows) {
-        if (r.allPeriods || r.period === null) continue;
-        const b = buckets.get(r.period) ?? { totals: undefined, rows: [] };
-        if (r.allRows) b.totals = r; else b.rows.push(r);
-        buckets.set(r.period, b);
+        const m = measuresOf(r);
+        add(totals, m);
+        add(upsert(perDim, r.id), m);
+        if (r.period !== null) {
+          const b = buckets.get(r.period) ?? { totals: { ...ZERO }, rows: new Map() };
+          add(b.totals, m);
+          add(upsert(b.rows, r.id), m);
+          buckets.set(r.period, b);
+        }
       }
       return {
         from: f.from, to: f.to, group, by, sphere: f.sphere ?? null, district: f.district ?? null,
         executor: f.executor ?? null, channel: f.channel ?? null,
-        totals: figuresOf(measuresOf(totals)),
-        rows: perDim
-          .map((r) => ({ ...(catalogue.get(r.id!) ?? { id: r.id!, name: String(r.id), nameEn: null }), ...figuresOf(measuresOf(r)) }))
+        totals: figuresOf(totals),
+        rows: [...perDim.entries()]
+          .map(([id, m]) => ({ ...(catalogue.get(id) ?? { id, name: String(id), nameEn: null }), ...figuresOf(m) }))
+          .filter((r) => r.total > 0 || r.overdue > 0)
           .sort((a, b) => b.total - a.total || a.name.localeCompare(b.name, 'uk')),
         periods: [...buckets.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([period, b]) => ({
-          period, totals: figuresOf(measuresOf(b.totals)),
-          rows: b.rows.map((r) => ({ id: r.id!, ...figuresOf(measuresOf(r)) })).sort((x, y) => y.total - x.total || x.id - y.id),
+          period, totals: figuresOf(b.totals),
+          rows: [...b.rows.entries()].map(([id, m]) => ({ id, ...figuresOf(m) }))
+            .filter((r) => r.total > 0 || r.overdue > 0).sort((x, y) => y.total - x.total || x.id - y.id),
         })),
       };
     },

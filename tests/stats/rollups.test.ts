@@ -49,6 +49,9 @@ async function assertEqualToRaw(when: string) {
   assert.equal(await diff('appeal_stat_month', `SELECT date_trunc('month', day)::date AS day, category_id, executor_id, district_id, channel,
       ${COLS.split(',').map((c) => `sum(${c.trim()})::${c.trim() === 'speed_sum' ? 'bigint' : 'int'}`).join(', ')}
       FROM (${RAW_DAY}) r GROUP BY 1, 2, 3, 4, 5`), [], `${when}: the month rollup`);
+  assert.equal(await diff('appeal_stat_day_category', `SELECT day, category_id, 0 AS executor_id, 0 AS district_id, '' AS channel,
+      ${COLS.split(',').map((c) => `sum(${c.trim()})::${c.trim() === 'speed_sum' ? 'bigint' : 'int'}`).join(', ')}
+      FROM (${RAW_DAY}) r GROUP BY 1, 2`), [], `${when}: the per-category day rollup`);
   const open = await db.any(`
     (SELECT appeal_id, due_at, category_id FROM appeal_stat_open EXCEPT SELECT id, due_at, category_id FROM appeal WHERE status IN ('new', 'in_progress', 'planned', 'control'))
     UNION ALL
@@ -170,7 +173,7 @@ test('a bulk load with the triggers disabled, then appeal_stats_rebuild()', asyn
   await db.none(`UPDATE appeal SET status = 'closed', confirmation = 'confirmed', rating = 5, done_at = created_at + interval '1 hour' WHERE number LIKE 'BULK/%' AND status = 'done'`);
   await assertEqualToRaw('after changes following the rebuild');
   await db.none('TRUNCATE appeal CASCADE');
-  assert.is((await db.one<{ n: number }>('SELECT count(*)::int AS n FROM appeal_stat_day')).n, 0, 'TRUNCATE empties the rollups');
+  assert.is((await db.one<{ n: number }>('SELECT (SELECT count(*) FROM appeal_stat_day) + (SELECT count(*) FROM appeal_stat_day_category) + (SELECT count(*) FROM appeal_stat_open) AS n')).n, 0, 'TRUNCATE empties the rollups');
 });
 
 test.run();

@@ -41,7 +41,7 @@ test('an analyst sees the top-10 spheres, the issue × district table with total
   const first = await page.locator('[data-testid=table-spheres] tbody tr').first().textContent();
   assert.ok(first?.includes(top.spheres[0].name), first ?? '');
   assert.ok(first?.includes((top.spheres[0].share * 100).toLocaleString('uk-UA', { minimumFractionDigits: 1, maximumFractionDigits: 1 })), first ?? '');
-  await page.waitForSelector('[data-testid=chart-spheres]:not([data-draws="0"])', { timeout: 15_000 });
+  await page.waitForSelector('[data-testid=chart-spheres]:not([data-draws="0"])', { timeout: 15_000 }).catch((e) => { throw new Error(`${e}\n${errors.join('\n')}`); });
   await page.waitForSelector('[data-testid=chart-months]:not([data-draws="0"])', { timeout: 15_000 });
   // The issue table: ten rows, a column per district and the total; the footer's sums.
   assert.is(await page.locator('[data-testid=table-issues] tbody tr').count(), top.issues.categories.length);
