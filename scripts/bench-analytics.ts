@@ -23,6 +23,8 @@ const ENDPOINTS: Endpoint[] = [
   { name: 'appeals  group=none by=category', run: (s, f) => s.appeals(f, 'none', 'category'), naive: 'sphereMonth' },
   { name: 'appeals  group=week sphere=1', run: (s, f) => s.appeals({ ...f, sphere: 1 }, 'week', 'category'), naive: 'sphereMonth' },
   { name: 'appeals  group=day by=sphere', run: (s, f) => s.appeals(f, 'day', 'sphere'), naive: 'sphereMonth' },
+  { name: 'appeals  group=day district=1', run: (s, f) => s.appeals({ ...f, district: 1 }, 'day', 'sphere'), naive: 'sphereMonth' },
+  { name: 'appeals  group=week executor=1', run: (s, f) => s.appeals({ ...f, executor: 1 }, 'week', 'category'), naive: 'sphereMonth' },
   { name: 'appeals  month district=1 channel=phone', run: (s, f) => s.appeals({ ...f, district: 1, channel: 'phone' }, 'month', 'sphere'), naive: 'sphereMonth' },
   { name: 'top      (spheres, issues × district, months)', run: (s, f) => s.top(f), naive: 'categoryDistrict' },
   { name: 'ratings  of=executor', run: (s, f) => s.ratings(f, 'executor', DEFAULT_WEIGHTS), naive: 'executor' },

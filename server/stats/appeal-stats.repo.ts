@@ -42,9 +42,11 @@ export function wholeMonths(from: string, to: string): { mFrom: string; mTo: str
  * month rows may stand in for their days (every grouping but day/week).
  */
 export function source(f: StatsFilter, months: boolean, narrow = false): { sql: string; params: Record<string, unknown> } {
-  const m = months ? wholeMonths(f.from, f.to) : null;
-  // Without a district, executor or channel filter, days are read from the per-category rollup.
-  const days = narrow && !f.district && !f.executor && !f.channel ? 'appeal_stat_day_category' : 'appeal_stat_day';
+  // Without a district, executor or channel filter a year is ≈ 12,000 rows of the per-category day
+  // rollup: fewer than its month rows per every key, so the month rollup is not needed then.
+  const perCategory = narrow && !f.district && !f.executor && !f.channel;
+  const days = perCategory ? 'appeal_stat_day_category' : 'appeal_stat_day';
+  const m = months && !perCategory ? wholeMonths(f.from, f.to) : null;
   const cols = ROLLUP.join(', ');
   const where = `AND ($(district)::int IS NULL OR district_id = $(district)::int)
        AND ($(executor)::int IS NULL OR executor_id = $(executor)::int)
@@ -91,7 +93,7 @@ export function appealStatsRepo(db: Db) {
   return {
     /** Report 2: measures per (period bucket, sphere or category); the service adds them up per bucket, per row and in all. */
     breakdown: (f: StatsFilter, group: StatsGroup, by: StatsBy) => {
-      const src = source(f, group === 'none' || group === 'month', group === 'day' || group === 'week');
+      const src = source(f, group === 'none' || group === 'month', true);
       const dim = by === 'sphere' ? 'c.sphere_id' : 's.category_id';
       return db.any<MeasureRow>(`
         SELECT ${group === 'none' ? 'NULL' : `to_char(bucket, 'YYYY-MM-DD')`} AS period, dim AS id, ${SUMS.replace(/s\./g, 'x.')}
