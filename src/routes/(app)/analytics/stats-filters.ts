@@ -15,6 +15,7 @@ export function initialPeriod(today: Date, params: URLSearchParams, days = 365):
 export interface Option { id: number; name: string; nameEn?: string | null }
 export const loadDistricts = () => api<Option[]>('/api/city/districts');
 export const loadExecutors = () => api<Option[]>('/api/executors');
+export const loadSpheres = () => api<Option[]>('/api/catalogue');
 
 /** Query parameters without the empty ones. */
 export function query(values: Record<string, string | number | null | undefined>): string {
