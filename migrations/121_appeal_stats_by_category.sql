@@ -61,15 +61,23 @@ DECLARE
 BEGIN
   SELECT t.at INTO tick FROM appeal_stat_tick t WHERE t.id = 1 FOR UPDATE;
   TRUNCATE appeal_stat_day, appeal_stat_month, appeal_stat_open, appeal_stat_day_category;
+  -- Plain aggregates rather than appeal_stat_measures per row: the same definitions (the rollups
+  -- test holds them equal), a quarter of the time over 10⁷ rows.
   INSERT INTO appeal_stat_day
-  SELECT day, category_id, executor_id, district_id, channel,
-         sum(m[1]), sum(m[2]), sum(m[3]), sum(m[4]), sum(m[5]), sum(m[6]), sum(m[7]), sum(m[8]), sum(m[9]), sum(m[10]),
-         sum(m[11]), sum(m[12]), sum(m[13]), sum(m[14]), sum(m[15]), sum(m[16]), sum(m[17]), sum(m[18])
-    FROM (SELECT appeal_stat_kyiv_day(a.created_at) AS day, a.category_id, a.executor_id, a.channel,
-                 coalesce(b.district_id, CASE WHEN a.building_id IS NULL THEN appeal_stat_district(NULL, a.point) END, 0) AS district_id,
-                 appeal_stat_measures(a.status, a.confirmation, a.rating, a.control_count, a.created_at, a.due_at, a.done_at, tick) AS m
-            FROM appeal a LEFT JOIN building b ON b.id = a.building_id) x
-   GROUP BY day, category_id, executor_id, district_id, channel;
+  SELECT appeal_stat_kyiv_day(a.created_at), a.category_id, a.executor_id,
+         coalesce(b.district_id, CASE WHEN a.building_id IS NULL THEN appeal_stat_district(NULL, a.point) END, 0), a.channel,
+         count(*), count(*) FILTER (WHERE a.status = 'new'), count(*) FILTER (WHERE a.status = 'in_progress'),
+         count(*) FILTER (WHERE a.status = 'planned'), count(*) FILTER (WHERE a.status = 'done'),
+         count(*) FILTER (WHERE a.status = 'control'), count(*) FILTER (WHERE a.status = 'explained'),
+         count(*) FILTER (WHERE a.status = 'rejected'), count(*) FILTER (WHERE a.status = 'closed'),
+         count(a.done_at), count(*) FILTER (WHERE a.done_at > a.due_at), count(*) FILTER (WHERE a.control_count > 0),
+         count(*) FILTER (WHERE a.confirmation = 'confirmed'), count(*) FILTER (WHERE a.confirmation = 'not_confirmed'),
+         count(a.rating), coalesce(sum(a.rating), 0),
+         coalesce(sum(CASE WHEN a.done_at IS NULL THEN 0 WHEN a.done_at <= a.due_at OR a.done_at <= a.created_at THEN 10000
+                      ELSE greatest(0, round(10000 * date_part('epoch', a.due_at - a.created_at) / date_part('epoch', a.done_at - a.created_at)))::int END), 0),
+         count(*) FILTER (WHERE appeal_status_is_open(a.status) AND a.due_at < tick)
+    FROM appeal a LEFT JOIN building b ON b.id = a.building_id
+   GROUP BY 1, 2, 3, 4, 5;
   INSERT INTO appeal_stat_month
   SELECT date_trunc('month', day)::date, category_id, executor_id, district_id, channel,
          sum(total), sum(st_new), sum(st_in_progress), sum(st_planned), sum(st_done), sum(st_control), sum(st_explained),
