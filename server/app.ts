@@ -28,6 +28,7 @@ import { intakeRoutes } from './intake/intake.routes.ts';
 import { open311Routes } from './open311/open311.routes.ts';
 import { apiKeysRoutes } from './open311/api-keys.routes.ts';
 import { planningRoutes } from './planning/planning.routes.ts';
+import { appealStatsRoutes } from './stats/appeal-stats.routes.ts';
 import type { Services } from './services.ts';
 import { lifecycle, type Lifecycle } from './http/lifecycle.ts';
 import { logger } from './observe/log.ts';
@@ -81,6 +82,7 @@ export function createApp(s: Services, opts: AppOptions = {}) {
     intakeRoutes(s.intake),
     apiKeysRoutes(s.apiKeys),
     planningRoutes(s.planning, s.live, { lifecycle: life, heartbeatMs: s.config.sseHeartbeatMs }),
+    appealStatsRoutes(s.appealStats),
   ]) {
     api.use(router.routes(), router.allowedMethods());
   }

@@ -27,6 +27,8 @@ import { callStatsService } from './telephony/call-stats.service.ts';
 import { healthRepo } from './health/health.repo.ts';
 import { jobsRepo } from './jobs/jobs.repo.ts';
 import { surveysRepo } from './surveys/surveys.repo.ts';
+import { appealStatsRepo } from './stats/appeal-stats.repo.ts';
+import { appealStatsService } from './stats/appeal-stats.service.ts';
 import { surveySettings, surveysService } from './surveys/surveys.service.ts';
 import { adminService } from './admin/admin.service.ts';
 import { planningRepo } from './planning/planning.repo.ts';
@@ -67,6 +69,7 @@ export function createRepos(db: Db) {
     intake: intakeRepo(db),
     open311: open311Repo(db),
     planning: planningRepo(db),
+    appealStats: appealStatsRepo(db),
   };
 }
 export type Repos = ReturnType<typeof createRepos>;
@@ -121,6 +124,8 @@ export function createServices(db: Db, config: Config = defaultConfig, opts: Ser
     callStats,
     /** Survey and control calls: the scheduler (server/surveys/worker.ts) and report 3. */
     surveys: surveysService({ repo: repos.surveys, clock, settings: surveySettings(config.survey), publicUrl: config.publicUrl }),
+    /** Report 2, the top-10s and the ratings, from the rollups of migration 120. */
+    appealStats: appealStatsService(repos.appealStats, clock),
     tiles,
     /** The web intake (/report): residents' own appeals, photos, tracking links. */
     intake: intakeService({ repo: repos.intake, appeals, catalogue, clock, settings: { ...config.intake, get publicUrl() { return config.publicUrl; } } }),

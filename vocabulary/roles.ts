@@ -26,6 +26,8 @@ export const AREA_ROLES = {
   callStats: ['analyst', 'supervisor', 'admin'],
   /** Planners' maps and the mayor's live dashboard (/analytics/map, /analytics/live): aggregates only. */
   planning: ['analyst', 'supervisor', 'admin'],
+  /** Appeal statistics, top-10s and ratings (/analytics/appeals, /top, /ratings): aggregates only. */
+  appealStats: ['analyst', 'supervisor', 'admin'],
   /** The contact centre live: queue, operators' states, today's service level (no personal data). */
   supervisor: ['supervisor', 'admin'],
   admin: ['admin'],
@@ -44,6 +46,7 @@ export const AREA_PATHS: Readonly<Record<Area, readonly string[]>> = {
   analytics: ['/analytics'],
   callStats: ['/analytics/calls', '/analytics/surveys'],
   planning: ['/analytics/map', '/analytics/live'],
+  appealStats: ['/analytics/appeals', '/analytics/top', '/analytics/ratings'],
   supervisor: ['/supervisor'],
   admin: ['/admin'],
 };

@@ -263,6 +263,9 @@ export async function seedCity(db: Db, opts: SeedOptions): Promise<SeedReport> {
     for (const b of plan.buildings) {
       buildingDistrict[b.id] = b.district; buildingOffice[b.id] = execId.get(`zhek-${b.district}`)!; buildingZone[b.id] = zoneInfra.get(b.cell.zone) ?? 0;
     }
+    // The statistics rollups (migration 120) are rebuilt once from the loaded appeals instead of a
+    // trigger call per copied row (replica mode skips them too; a non-superuser owner needs this).
+    for (const tg of ['appeal_stat_track', 'appeal_stat_track_update']) await q(`ALTER TABLE appeal DISABLE TRIGGER ${tg}`);
     const aW = copy('appeal', APPEAL_COLUMNS);
     await writeAppeals(p, {
       categoryIds: new Map(CATEGORY_SHARES.map((c, k) => [c.code, k + 1])), executorIds: execId,
@@ -342,6 +345,10 @@ export async function seedCity(db: Db, opts: SeedOptions): Promise<SeedReport> {
     // COPY under replica role skips the appeal triggers: the map rollups (migration 130) at once.
     progress.start('map rollups');
     await q('SELECT appeal_map_rebuild()');
+    progress.finish();
+    progress.start('appeal statistics');
+    for (const tg of ['appeal_stat_track', 'appeal_stat_track_update']) await q(`ALTER TABLE appeal ENABLE TRIGGER ${tg}`);
+    await q('SELECT appeal_stats_rebuild()');
     progress.finish();
     progress.start('commit');
     await q('COMMIT');

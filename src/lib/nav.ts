@@ -19,6 +19,9 @@ export const SECTIONS: Section[] = [
   section('/analytics/surveys', 'nav.analyticsSurveys', 'home.analyticsSurveys'),
   section('/analytics/map', 'nav.analyticsMap', 'home.analyticsMap'),
   section('/analytics/live', 'nav.analyticsLive', 'home.analyticsLive'),
+  section('/analytics/appeals', 'nav.analyticsAppeals', 'home.analyticsAppeals'),
+  section('/analytics/top', 'nav.analyticsTop', 'home.analyticsTop'),
+  section('/analytics/ratings', 'nav.analyticsRatings', 'home.analyticsRatings'),
   section('/supervisor', 'nav.supervisor', 'home.supervisor'),
   section('/admin', 'nav.admin', 'home.admin'),
 ];
