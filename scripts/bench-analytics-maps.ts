@@ -4,6 +4,7 @@
 // on the last day with appeals. Checks on the way that the rollups equal the scan.
 // `--database-url URL` benches that database (read only); without it, database `maps_bench` of the
 // project's cluster is seeded once with the default demo preset.
+import { pathToFileURL } from 'node:url';
 import { projectCluster } from '../server/config.ts';
 import { clusterUrl, startCluster } from '../server/db/cluster.ts';
 import { connect } from '../server/db/db.ts';
@@ -44,7 +45,8 @@ async function seeded(): Promise<string> {
   return url;
 }
 
-async function bench(url: string) {
+/** The maps' endpoints on `url`; also the second half of `npm run bench:analytics`. */
+export async function benchMaps(url: string) {
   const db = connect(url, 2, { statementTimeoutMs: 0 });
   try {
     const repo = planningRepo(db);
@@ -82,9 +84,11 @@ async function bench(url: string) {
   }
 }
 
-const urlArg = process.argv.indexOf('--database-url');
-const given = urlArg > 0 ? process.argv[urlArg + 1] : undefined;
-if (!given) startCluster(projectCluster());
-const { loadavg, cpus } = await import('node:os');
-console.log(`load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} on ${cpus().length} cores`);
-await bench(given ?? (await seeded()));
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const urlArg = process.argv.indexOf('--database-url');
+  const given = urlArg > 0 ? process.argv[urlArg + 1] : undefined;
+  if (!given) startCluster(projectCluster());
+  const { loadavg, cpus } = await import('node:os');
+  console.log(`load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} on ${cpus().length} cores`);
+  await benchMaps(given ?? (await seeded()));
+}

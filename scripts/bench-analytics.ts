@@ -4,6 +4,7 @@
 // database (e.g. the kyiv preset's 10,000,000 appeals) and writes nothing; without it the project
 // cluster's `misto` database (the default preset). Goal: every endpoint's p95 ≤ 200 ms.
 // To bench another endpoint add a row to ENDPOINTS: a name, the call, and the naive key to compare with.
+// The planners' maps follow on the same database (scripts/bench-analytics-maps.ts).
 import { projectCluster } from '../server/config.ts';
 import { clusterUrl, startCluster } from '../server/db/cluster.ts';
 import { connect } from '../server/db/db.ts';
@@ -12,6 +13,7 @@ import { appealStatsService, type AppealStatsService, type Filter } from '../ser
 import { manualClock } from '../server/clock.ts';
 import { addDays, kyivDay } from '../vocabulary/calendar.ts';
 import { DEFAULT_WEIGHTS } from '../vocabulary/appeal-stats.ts';
+import { benchMaps } from './bench-analytics-maps.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
 const NAIVE_RUNS = Number(process.env.BENCH_NAIVE_RUNS ?? 2);
@@ -75,4 +77,7 @@ const given = urlArg > 0 ? process.argv[urlArg + 1] : undefined;
 if (!given) startCluster(projectCluster());
 const { loadavg, cpus } = await import('node:os');
 console.log(`load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} on ${cpus().length} cores`);
-await bench(given ?? clusterUrl(projectCluster('misto')));
+const url = given ?? clusterUrl(projectCluster('misto'));
+await bench(url);
+console.log('\nthe planners\' maps:');
+await benchMaps(url);
