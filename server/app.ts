@@ -24,6 +24,8 @@ import { residentsRoutes } from './residents/residents.routes.ts';
 import { telephonyRoutes } from './telephony/telephony.routes.ts';
 import { callStatsRoutes } from './telephony/call-stats.routes.ts';
 import { surveysRoutes } from './surveys/surveys.routes.ts';
+import { auditRoutes } from './audit/audit.routes.ts';
+import { enforceAccess } from './auth/access-guard.ts';
 import type { Services } from './services.ts';
 import { lifecycle, type Lifecycle } from './http/lifecycle.ts';
 import { logger } from './observe/log.ts';
@@ -72,6 +74,7 @@ export function createApp(s: Services, opts: AppOptions = {}) {
     announcementsRoutes(s.announcements),
     callStatsRoutes(s.callStats),
     surveysRoutes(s.surveys),
+    auditRoutes(s.audit),
   ]) {
     api.use(router.routes(), router.allowedMethods());
   }
@@ -87,6 +90,8 @@ export function createApp(s: Services, opts: AppOptions = {}) {
     app.use((ctx, next) => { Object.assign(ctx.req, { mistoTileUrl: s.config.tileUrl }); return next(); });
     app.use(opts.ui);
   }
+  // Every route of every mounted router answers to the one matrix (vocabulary/access.ts).
+  for (const m of app.middleware as { router?: Router }[]) if (m.router) enforceAccess(m.router, s.audit);
   // The configuration the app reads per request (its public URL), for whoever serves it.
   return Object.assign(app, { config: s.config });
 }

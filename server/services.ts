@@ -25,6 +25,8 @@ import { telephonyService } from './telephony/telephony.service.ts';
 import { callStatsRepo } from './telephony/call-stats.repo.ts';
 import { callStatsService } from './telephony/call-stats.service.ts';
 import { healthRepo } from './health/health.repo.ts';
+import { auditRepo } from './audit/audit.repo.ts';
+import { auditService } from './audit/audit.service.ts';
 import { jobsRepo } from './jobs/jobs.repo.ts';
 import { surveysRepo } from './surveys/surveys.repo.ts';
 import { surveySettings, surveysService } from './surveys/surveys.service.ts';
@@ -55,6 +57,7 @@ export function createRepos(db: Db) {
     health: healthRepo(db),
     jobs: jobsRepo(db),
     surveys: surveysRepo(db),
+    audit: auditRepo(db),
   };
 }
 export type Repos = ReturnType<typeof createRepos>;
@@ -106,6 +109,8 @@ export function createServices(db: Db, config: Config = defaultConfig, opts: Ser
     /** Survey and control calls: the scheduler (server/surveys/worker.ts) and report 3. */
     surveys: surveysService({ repo: repos.surveys, clock, settings: surveySettings(config.survey), publicUrl: config.publicUrl }),
     tiles,
+    /** Reads of personal data and changes, appended by the access guard (vocabulary/access.ts). */
+    audit: auditService(repos.audit, clock),
     /** Closes what the services hold open besides the pool: change listeners, the PBX link. */
     async close() {
       await Promise.all([catalogue.close(), tiles.close(), telephony.stop(), auth.close()]);

@@ -28,6 +28,8 @@ export const ERROR_CODES = [
   // security: where a request comes from, how often it may come
   'cross_origin', 'unsupported_media_type', 'too_many_sign_ins', 'too_many_mails', 'call_too_old',
   'utility_not_yours',
+  // the authorisation matrix (vocabulary/access.ts): a route it does not name is refused
+  'no_access_rule',
   // the server
   'database_unavailable', 'timeout', 'busy', 'unavailable', 'internal', 'method_not_allowed',
 ] as const;
