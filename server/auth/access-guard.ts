@@ -42,11 +42,12 @@ function guard(path: string, audit: AuditService | undefined) {
 
 /** The entity's id: the path's :id, else the created object's id in the answer. Never personal data. */
 function entityId(ctx: Context): string | null {
+  // Only a plain token is written: a path segment could hold anything (a NUL byte PostgreSQL refuses).
+  const plain = (v: unknown) => ((typeof v === 'number' || typeof v === 'string') && /^[\w.:-]{1,64}$/.test(String(v)) ? String(v) : null);
   const p = (ctx.params ?? {}) as Record<string, string>;
-  if (p.id) return String(p.id).slice(0, 64);
+  if (p.id !== undefined) return plain(p.id);
   const body = ctx.body as { id?: unknown } | null | undefined;
-  if (body && typeof body === 'object' && (typeof body.id === 'number' || typeof body.id === 'string')) return String(body.id).slice(0, 64);
-  return null;
+  return body && typeof body === 'object' ? plain(body.id) : null;
 }
 
 interface LayerLike { path: string; methods: string[]; stack: ((ctx: Context, next: Next) => unknown)[] }

@@ -60,6 +60,13 @@ test('a refused change leaves no change row', async () => {
   assert.is((await rows('appeal.register')).length, before);
 });
 
+test('a path segment that is no plain id (a NUL byte) is answered 400 and audited without it, not a server error', async () => {
+  const res = await op.get('/api/residents/%00');
+  assert.is(res.status, 400);
+  const last = await db.one("SELECT entity_id FROM audit_log WHERE action = 'resident.read' ORDER BY id DESC LIMIT 1");
+  assert.is(last.entity_id, null);
+});
+
 test('rows cannot be updated, deleted or truncated', async () => {
   for (const sql of ['UPDATE audit_log SET action = $1', 'DELETE FROM audit_log WHERE action <> $1', 'TRUNCATE audit_log']) {
     let refused = false;
@@ -75,7 +82,9 @@ test('an admin searches and exports; nobody else may', async () => {
   const found = await res.json();
   assert.ok(found.total >= 2);
   assert.ok(found.rows.every((r: { entity: string }) => r.entity === 'resident'));
-  assert.is((await (await admin.get('/api/admin/audit?action=resident.read')).json()).total, 1);
+  const reads = await (await admin.get('/api/admin/audit?action=resident.read')).json();
+  assert.is(reads.total, 2);
+  assert.ok(reads.rows.every((r: { action: string; login: string }) => r.action === 'resident.read' && r.login === 'operator1'));
   const csv = await admin.get('/api/admin/audit?format=csv');
   assert.match(csv.headers.get('content-type') ?? '', 'text/csv');
   const bytes = new Uint8Array(await csv.arrayBuffer());
