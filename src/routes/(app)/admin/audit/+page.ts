@@ -5,7 +5,7 @@ export interface AuditEntry {
   id: string; at: string; userId: number | null; login: string | null; role: string | null; action: string;
   entity: string; entityId: string | null; requestId: string | null; client: string | null; method: string; route: string; status: number | null;
 }
-export const PAGE_SIZE = 50;
+const PAGE_SIZE = 50;
 const FILTERS = ['user', 'entity', 'entityId', 'action', 'from', 'to'] as const;
 
 /** The filters are the page's query string, so a search can be linked and paged. */
@@ -16,5 +16,5 @@ export const load: PageLoad = async ({ fetch, url }) => {
   const filters = Object.fromEntries(FILTERS.map((f) => [f, url.searchParams.get(f) ?? ''])) as Record<(typeof FILTERS)[number], string>;
   const found = await api<{ rows: AuditEntry[]; total: number }>(`/api/admin/audit?${q}&limit=${PAGE_SIZE}&offset=${offset}`, { fetch })
     .catch(() => ({ rows: [] as AuditEntry[], total: 0 }));
-  return { ...found, filters, offset, csv: `/api/admin/audit?${q}&format=csv` };
+  return { ...found, filters, offset, pageSize: PAGE_SIZE, csv: `/api/admin/audit?${q}&format=csv` };
 };
