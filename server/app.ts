@@ -84,14 +84,15 @@ export function createApp(s: Services, opts: AppOptions = {}) {
     ctx.body = { error: 'not_found', message: `No API route ${ctx.method} ${ctx.path}` };
   });
   app.use(api.routes());
+  // Every route of every router mounted so far answers to the one matrix (vocabulary/access.ts);
+  // the UI after them guards its pages by the same table (src/hooks.server.ts).
+  for (const m of app.middleware as { router?: Router }[]) if (m.router) enforceAccess(m.router, s.audit);
 
   if (opts.ui) {
     // The pages' CSP lets them fetch tiles from TILE_URL (src/hooks.server.ts).
     app.use((ctx, next) => { Object.assign(ctx.req, { mistoTileUrl: s.config.tileUrl }); return next(); });
     app.use(opts.ui);
   }
-  // Every route of every mounted router answers to the one matrix (vocabulary/access.ts).
-  for (const m of app.middleware as { router?: Router }[]) if (m.router) enforceAccess(m.router, s.audit);
   // The configuration the app reads per request (its public URL), for whoever serves it.
   return Object.assign(app, { config: s.config });
 }
