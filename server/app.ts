@@ -25,7 +25,7 @@ import { telephonyRoutes } from './telephony/telephony.routes.ts';
 import { callStatsRoutes } from './telephony/call-stats.routes.ts';
 import { surveysRoutes } from './surveys/surveys.routes.ts';
 import { auditRoutes } from './audit/audit.routes.ts';
-import { enforceAccess } from './auth/access-guard.ts';
+import { enforceAccess, popRead } from './auth/access-guard.ts';
 import type { Services } from './services.ts';
 import { lifecycle, type Lifecycle } from './http/lifecycle.ts';
 import { logger } from './observe/log.ts';
@@ -67,7 +67,7 @@ export function createApp(s: Services, opts: AppOptions = {}) {
     catalogueRoutes(s.catalogue),
     appealsRoutes(s.appeals),
     residentsRoutes(s.residents, s.appeals),
-    telephonyRoutes(s.telephony, { auth: s.auth, lifecycle: life }),
+    telephonyRoutes(s.telephony, { auth: s.auth, lifecycle: life, popRead: (ctx, callId) => popRead(s.audit, ctx, callId, httpLog) }),
     geocodeRoutes(s.geocode),
     objectsRoutes(s.objects),
     kartaRoutes(s.config),

@@ -73,3 +73,16 @@ export function registeredRoutes(middleware: unknown[]): { method: string; path:
   }
   return out;
 }
+
+/**
+ * A screen pop showed a caller card: recorded as it is sent, without holding the pop up for the
+ * database (a pop is latency-critical); a failed write is logged.
+ */
+export function popRead(audit: AuditService, ctx: Context, callId: number, log: { warn(o: object, m: string): void }) {
+  const user = ctx.state.user;
+  audit.append({
+    at: audit.now(), userId: user?.id ?? null, role: user?.role ?? null, action: 'desk.caller_card', entity: 'call',
+    entityId: String(callId), requestId: requestContext.getStore()?.requestId ?? null, client: ctx.ip || null,
+    method: ctx.method, route: '/api/desk/events', status: null,
+  }).catch((err) => log.warn({ err }, 'audit row of a screen pop not written'));
+}
