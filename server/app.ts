@@ -29,6 +29,8 @@ import { open311Routes } from './open311/open311.routes.ts';
 import { apiKeysRoutes } from './open311/api-keys.routes.ts';
 import { planningRoutes } from './planning/planning.routes.ts';
 import { appealStatsRoutes } from './stats/appeal-stats.routes.ts';
+import { auditRoutes } from './audit/audit.routes.ts';
+import { enforceAccess, popRead } from './auth/access-guard.ts';
 import type { Services } from './services.ts';
 import { lifecycle, type Lifecycle } from './http/lifecycle.ts';
 import { logger } from './observe/log.ts';
@@ -72,7 +74,7 @@ export function createApp(s: Services, opts: AppOptions = {}) {
     catalogueRoutes(s.catalogue),
     appealsRoutes(s.appeals),
     residentsRoutes(s.residents, s.appeals),
-    telephonyRoutes(s.telephony, { auth: s.auth, lifecycle: life }),
+    telephonyRoutes(s.telephony, { auth: s.auth, lifecycle: life, popRead: (ctx, callId) => popRead(s.audit, ctx, callId, httpLog) }),
     geocodeRoutes(s.geocode),
     objectsRoutes(s.objects),
     kartaRoutes(s.config),
@@ -83,6 +85,7 @@ export function createApp(s: Services, opts: AppOptions = {}) {
     apiKeysRoutes(s.apiKeys),
     planningRoutes(s.planning, s.live, { lifecycle: life, heartbeatMs: s.config.sseHeartbeatMs }),
     appealStatsRoutes(s.appealStats),
+    auditRoutes(s.audit),
   ]) {
     api.use(router.routes(), router.allowedMethods());
   }
@@ -92,6 +95,9 @@ export function createApp(s: Services, opts: AppOptions = {}) {
     ctx.body = { error: 'not_found', message: `No API route ${ctx.method} ${ctx.path}` };
   });
   app.use(api.routes());
+  // Every route of every router mounted so far answers to the one matrix (vocabulary/access.ts);
+  // the UI after them guards its pages by the same table (src/hooks.server.ts).
+  for (const m of app.middleware as { router?: Router }[]) if (m.router) enforceAccess(m.router, s.audit);
 
   if (opts.ui) {
     // The pages' CSP lets them fetch tiles from TILE_URL (src/hooks.server.ts).

@@ -25,6 +25,8 @@ import { telephonyService } from './telephony/telephony.service.ts';
 import { callStatsRepo } from './telephony/call-stats.repo.ts';
 import { callStatsService } from './telephony/call-stats.service.ts';
 import { healthRepo } from './health/health.repo.ts';
+import { auditRepo } from './audit/audit.repo.ts';
+import { auditService } from './audit/audit.service.ts';
 import { jobsRepo } from './jobs/jobs.repo.ts';
 import { surveysRepo } from './surveys/surveys.repo.ts';
 import { appealStatsRepo } from './stats/appeal-stats.repo.ts';
@@ -70,6 +72,7 @@ export function createRepos(db: Db) {
     open311: open311Repo(db),
     planning: planningRepo(db),
     appealStats: appealStatsRepo(db),
+    audit: auditRepo(db),
   };
 }
 export type Repos = ReturnType<typeof createRepos>;
@@ -135,6 +138,8 @@ export function createServices(db: Db, config: Config = defaultConfig, opts: Ser
     /** Planners' maps (hexagons, districts, hotspots, calls inside announcements) and the mayor's live dashboard. */
     planning: planningService(repos.planning),
     live,
+    /** Reads of personal data and changes, appended by the access guard (vocabulary/access.ts). */
+    audit: auditService(repos.audit, clock),
     /** Closes what the services hold open besides the pool: change listeners, the PBX link. */
     async close() {
       await Promise.all([catalogue.close(), tiles.close(), telephony.stop(), auth.close(), live.stop()]);

@@ -3,7 +3,8 @@
 // In production Koa has already resolved the session (platform.req.mistoUser); under `npm run dev`
 // the API runs beside Vite, so the user is asked of it.
 import { redirect, type Handle, type HandleFetch } from '@sveltejs/kit';
-import { areaOfPath, mayEnter, type User } from '$vocabulary/roles';
+import type { User } from '$vocabulary/roles';
+import { judge, pageAccess } from '$vocabulary/access';
 import { isLocale, DEFAULT_LOCALE } from '$lib/i18n';
 
 /** Where Koa answers inside this machine: the same process in production, the API beside Vite in dev. */
@@ -32,10 +33,12 @@ export const handle: Handle = async ({ event, resolve }) => {
   const cookieLang = event.cookies.get('lang');
   event.locals.locale = isLocale(asked) ? asked : isLocale(cookieLang) ? cookieLang : DEFAULT_LOCALE;
 
-  const area = areaOfPath(event.url.pathname);
-  if (area && !event.locals.user && req?.mistoSessionUnknown) {
+  // Pages answer to the one matrix (vocabulary/access.ts); a page it does not name is refused.
+  const verdict = event.route.id ? judge(pageAccess(event.route.id), event.locals.user?.role ?? null) : 'allowed';
+  const guarded = verdict !== 'allowed';
+  if (guarded && verdict === 'anonymous' && req?.mistoSessionUnknown) {
     event.locals.unavailable = true; // the database is down: a 503 page, not the login form
-  } else if (area && !mayEnter(event.locals.user, area)) {
+  } else if (guarded) {
     if (!event.locals.user) redirect(303, `/login?next=${encodeURIComponent(event.url.pathname + event.url.search)}`);
     event.locals.forbidden = true; // rendered as 403 by routes/(app)/+layout.server.ts, inside the shell
   }

@@ -34,6 +34,8 @@ export const ERROR_CODES = [
   // Open311 GeoReport v2 (server/open311)
   'invalid_api_key', 'too_many_requests', 'unknown_jurisdiction', 'unknown_format', 'unknown_service', 'needs_location',
   'invalid_location', 'address_not_found', 'wrong_object',
+  // the authorisation matrix (vocabulary/access.ts): a route it does not name is refused
+  'no_access_rule',
   // the server
   'database_unavailable', 'timeout', 'busy', 'unavailable', 'internal', 'method_not_allowed',
 ] as const;

@@ -31,7 +31,11 @@ export function parseRange(header: string | undefined, size: number): { start: n
   return { start, end: Math.min(end, size - 1) };
 }
 
-export function telephonyRoutes(telephony: TelephonyService, opts: { auth?: AuthService; lifecycle?: Lifecycle } = {}) {
+export function telephonyRoutes(telephony: TelephonyService, opts: {
+  auth?: AuthService; lifecycle?: Lifecycle;
+  /** Each caller card a pop shows is a read of personal data (the audit log, server/audit). */
+  popRead?: (ctx: Context, callId: number) => void;
+} = {}) {
   const router = new Router();
 
   /** A stream flows while its session lasts (sign-out, expiry, a disabled user end it). */
@@ -64,11 +68,12 @@ export function telephonyRoutes(telephony: TelephonyService, opts: { auth?: Auth
     const stillWanted = whileSignedIn(ctx);
     const stream = openEventStream(ctx, { lifecycle: opts.lifecycle, heartbeatMs: telephony.heartbeatMs, stillWanted });
     // Subscribed before anything is awaited: the client counts on pops from the moment the stream opens.
-    const unsubscribe = telephony.hub.subscribe(user.id, (pop) => stream.send('call', pop));
+    const shown = (pop: { type: string; callId: number }) => { if (pop.type !== 'ended') opts.popRead?.(ctx, pop.callId); };
+    const unsubscribe = telephony.hub.subscribe(user.id, (pop) => { shown(pop); stream.send('call', pop); });
     const unstatus = telephony.onStatus((s) => stream.send('status', s));
     stream.onEnd(() => { unsubscribe(); unstatus(); });
     stream.send('status', telephony.status());
-    for (const pop of await telephony.current(user.id).catch(() => [])) stream.send('call', pop);
+    for (const pop of await telephony.current(user.id).catch(() => [])) { shown(pop); stream.send('call', pop); }
     await endWithSession(ctx, stream, stillWanted);
   });
 

@@ -73,6 +73,11 @@ test('a known caller (number only in NewCallerid, national format) pops on the r
   assert.ok(row.entered_at <= row.answered_at && row.answered_at <= row.hungup_at);
   assert.is(row.linkedid, call.caller.linkedid);
   assert.is(row.channel, call.caller.name);
+  // The caller card it showed is in the audit log: who saw which call's card (the call's id, no phone).
+  const audited = await w.db.any(`SELECT * FROM audit_log WHERE action = 'desk.caller_card' AND entity_id = $1`, [String(row.id)]);
+  assert.ok(audited.length >= 1, 'the pop is audited');
+  assert.ok(audited.every((a) => a.user_id === w.users.op1 && a.role === 'operator'));
+  assert.not.match(JSON.stringify(audited), KNOWN_PHONE.slice(4));
 });
 
 test('an unknown caller gets the "unknown caller" card on the other operator only', async () => {

@@ -1017,6 +1017,27 @@ export const messages = {
   'rating.def.speed': { uk: 'K4 = середнє min(1, контрольний термін / фактичний час виконання)', en: 'K4 = average of min(1, control period / time taken)' },
   'rating.def.satisfaction': { uk: 'K5 = середня оцінка опитування / 5', en: 'K5 = average survey rating / 5' },
   'rating.empty': { uk: 'За цей період оцінювати нема кого.', en: 'Nobody to rate in this period.' },
+  // The authorisation matrix and the audit log (vocabulary/access.ts, /admin/audit)
+  'error.no_access_rule': { uk: 'Для цієї адреси не визначено, хто має доступ; зверніться до адміністратора.', en: 'No access rule is defined for this address; ask an administrator.' },
+  'audit.title': { uk: 'Журнал аудиту', en: 'Audit log' },
+  'audit.intro': { uk: 'Хто переглядав персональні дані і хто що змінював. Журнал лише доповнюється і зберігається.', en: 'Who read personal data and who changed what. The log is append-only and kept.' },
+  'audit.user': { uk: 'Користувач (id)', en: 'User (id)' },
+  'audit.entity': { uk: 'Об’єкт', en: 'Entity' },
+  'audit.entityId': { uk: 'Id об’єкта', en: 'Entity id' },
+  'audit.action': { uk: 'Дія', en: 'Action' },
+  'audit.from': { uk: 'Від', en: 'From' },
+  'audit.to': { uk: 'До', en: 'To' },
+  'audit.search': { uk: 'Шукати', en: 'Search' },
+  'audit.csv': { uk: 'Експорт CSV', en: 'Export CSV' },
+  'audit.at': { uk: 'Час', en: 'Time' },
+  'audit.who': { uk: 'Хто', en: 'Who' },
+  'audit.role': { uk: 'Роль', en: 'Role' },
+  'audit.request': { uk: 'Запит', en: 'Request' },
+  'audit.client': { uk: 'Адреса клієнта', en: 'Client address' },
+  'audit.none': { uk: 'Записів не знайдено.', en: 'No entries found.' },
+  'audit.total': { uk: 'Усього: {n}', en: 'Total: {n}' },
+  'audit.prev': { uk: 'Попередні', en: 'Previous' },
+  'audit.next': { uk: 'Наступні', en: 'Next' },
 } as const satisfies Record<string, Record<Locale, string>>;
 
 export type MessageKey = keyof typeof messages;
