@@ -102,6 +102,29 @@ export const ENDPOINTS: Readonly<Record<string, Access>> = {
   'GET /api/stats/announcements': only(AREA_ROLES.analytics),
   'GET /api/stats/calls': only(AREA_ROLES.callStats),
   'GET /api/stats/surveys': only(AREA_ROLES.callStats),
+  'GET /api/stats/appeals': only(AREA_ROLES.appealStats),
+  'GET /api/stats/top': only(AREA_ROLES.appealStats),
+  'GET /api/stats/ratings': only(AREA_ROLES.appealStats),
+  'GET /api/stats/hexagons': only(AREA_ROLES.planning),
+  'GET /api/stats/hexagons/cell': only(AREA_ROLES.planning),
+  'GET /api/stats/districts': only(AREA_ROLES.planning),
+  'GET /api/stats/hotspots': only(AREA_ROLES.planning),
+  'GET /api/stats/announcement-calls': only(AREA_ROLES.planning),
+  'GET /api/stats/live': only(AREA_ROLES.planning),
+  'GET /api/stats/live/events': only(AREA_ROLES.planning),
+  // The web intake: residents file and follow their own appeals; the private link's token is the credential.
+  'GET /api/report/form': PUBLIC,
+  'GET /api/report/nearby': PUBLIC,
+  'POST /api/report': { ...PUBLIC, ...change('appeal.web_register', 'appeal') },
+  'GET /api/report/track/:token': PUBLIC,
+  'POST /api/report/track/:token/confirmation': { ...PUBLIC, ...change('appeal.resident_confirmation', 'appeal') },
+  // Residents' photos may show people and homes: who may read the appeal, and each read is recorded.
+  'GET /api/appeals/:id/photos': only(['operator', 'admin', 'executor'], { ...ORG, ...read('appeal.photos', 'appeal') }),
+  'GET /api/appeals/:id/photos/:photoId': only(['operator', 'admin', 'executor'], { ...ORG, ...read('appeal.photo', 'appeal') }),
+  'GET /api/admin/api-keys': only(AREA_ROLES.admin),
+  'POST /api/admin/api-keys': only(AREA_ROLES.admin, change('api_key.issue', 'api_key')),
+  'DELETE /api/admin/api-keys/:id': only(AREA_ROLES.admin, change('api_key.revoke', 'api_key')),
+  'POST /api/admin/api-keys/:id/revoke': only(AREA_ROLES.admin, change('api_key.revoke', 'api_key')),
   /** Unknown API paths: a JSON 404 for anyone. */
   'ALL /api/{*rest}': PUBLIC,
 };
@@ -122,6 +145,13 @@ export const PAGES: Readonly<Record<string, Access>> = {
   '/supervisor': only(AREA_ROLES.supervisor),
   '/admin': only(AREA_ROLES.admin),
   '/admin/audit': only(AREA_ROLES.admin),
+  '/analytics/appeals': only(AREA_ROLES.appealStats),
+  '/analytics/top': only(AREA_ROLES.appealStats),
+  '/analytics/ratings': only(AREA_ROLES.appealStats),
+  '/analytics/map': only(AREA_ROLES.planning),
+  '/analytics/live': only(AREA_ROLES.planning),
+  '/report': PUBLIC,
+  '/report/track/:token': PUBLIC,
 };
 
 export type Verdict = 'allowed' | 'anonymous' | 'forbidden' | 'no_rule';

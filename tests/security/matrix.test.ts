@@ -65,7 +65,6 @@ const CALLERS: { name: string; role: Role | null; login?: string }[] = [
 ];
 /** Paths whose :id is a record of the executor's organisation. */
 const ORG_RECORDS = /^\/api\/(appeals|recordings|announcements)\/:id/;
-const STREAMS = new Set(['/api/desk/events', '/api/supervisor/events']);
 
 async function call(c: ReturnType<typeof client>, method: string, path: string) {
   const ac = new AbortController();
@@ -73,7 +72,8 @@ async function call(c: ReturnType<typeof client>, method: string, path: string) 
     method, signal: ac.signal,
     ...(method === 'GET' || method === 'HEAD' ? {} : { body: '{}', headers: { 'content-type': 'application/json' } }),
   });
-  if (STREAMS.has(path)) ac.abort(); else await res.arrayBuffer();
+  // An event stream never ends by itself: its headers are the answer.
+  if (res.headers.get('content-type')?.startsWith('text/event-stream')) ac.abort(); else await res.arrayBuffer();
   return res.status;
 }
 
