@@ -213,7 +213,8 @@ export async function importAppeals(db: Db, o: AppealImportOptions): Promise<App
   try {
   await conn.tx('import-appeals', async (t) => {
     await t.one('SELECT pg_advisory_xact_lock($1)', [LOCK]);
-    await t.none(`SET LOCAL work_mem = '256MB'`);
+    // A bulk load: no statement timeout of the product's pool (the CLI's maintenance pool has none either).
+    await t.none(`SET LOCAL work_mem = '256MB'; SET LOCAL statement_timeout = 0`);
     await t.none(TS_FUNCTION);
     // The raw rows, as text, in file order (n = the data row, 1 for the row after the header).
     const raw = header.names.map((_, i) => `c${i} text`).join(', ');
