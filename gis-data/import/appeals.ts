@@ -167,17 +167,22 @@ function statusNames(): [string, string][] {
 // Impossible dates (31.02) give NULL, never an error, so they are reported, not thrown.
 const TS_FUNCTION = String.raw`
 CREATE OR REPLACE FUNCTION pg_temp.imp_ts(v text) RETURNS timestamptz LANGUAGE plpgsql IMMUTABLE AS $$
-DECLARE m text[]; y int; mo int; d int; h int; mi int; s numeric; t timestamp; off text;
+DECLARE dp text[]; tp text[]; y int; mo int; d int; h int := 0; mi int := 0; s numeric := 0; t timestamp; off text; body text;
 BEGIN
-  IF v IS NULL OR btrim(v) = '' THEN RETURN NULL; END IF;
-  m := regexp_match(btrim(v), '^(?:(\d{4})-(\d{1,2})-(\d{1,2})|(\d{1,2})\.(\d{1,2})\.(\d{4}))(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}(?:\.\d+)?))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$');
-  IF m IS NULL THEN RETURN NULL; END IF;
-  y := coalesce(m[1], m[6])::int; mo := coalesce(m[2], m[5])::int; d := coalesce(m[3], m[4])::int;
-  h := coalesce(m[7], '0')::int; mi := coalesce(m[8], '0')::int; s := coalesce(m[9], '0')::numeric;
+  -- A plain match first (PostgreSQL's regex engine is slow with captures in optional groups), then
+  -- the parts by splitting.
+  v := btrim(v);
+  IF v IS NULL OR v !~ '^(\d{4}-\d\d?-\d\d?|\d\d?\.\d\d?\.\d{4})([ T]\d\d?:\d\d(:\d\d(\.\d+)?)?)?\s*(Z|[+-]\d\d(:?\d\d)?)?$' THEN RETURN NULL; END IF;
+  IF v ~ ':\d\d(\.\d+)?\s*(Z|[+-]\d\d(:?\d\d)?)$' THEN off := substring(v from '(Z|[+-]\d\d:?\d\d|[+-]\d\d)$'); END IF;
+  body := btrim(left(v, length(v) - coalesce(length(off), 0)));
+  dp := regexp_split_to_array(body, '[ T]');
+  tp := string_to_array(dp[2], ':');
+  IF strpos(dp[1], '.') > 0 THEN dp := string_to_array(dp[1], '.'); d := dp[1]::int; mo := dp[2]::int; y := dp[3]::int;
+  ELSE dp := string_to_array(dp[1], '-'); y := dp[1]::int; mo := dp[2]::int; d := dp[3]::int; END IF;
+  IF tp IS NOT NULL THEN h := tp[1]::int; mi := tp[2]::int; s := coalesce(tp[3], '0')::numeric; END IF;
   IF y < 1900 OR y > 2200 OR mo < 1 OR mo > 12 OR d < 1 OR h > 23 OR mi > 59 OR s >= 60 THEN RETURN NULL; END IF;
   IF d > extract(day FROM make_date(y, mo, 1) + interval '1 month - 1 day') THEN RETURN NULL; END IF;
   t := make_timestamp(y, mo, d, h, mi, s::float8);
-  off := m[10];
   IF off IS NULL THEN RETURN t AT TIME ZONE 'Europe/Kyiv'; END IF;
   IF off = 'Z' THEN RETURN t AT TIME ZONE 'UTC'; END IF;
   RETURN (t - (substr(off, 1, 1) || (substr(off, 2, 2) || ' hours ' || coalesce(nullif(substr(replace(off, ':', ''), 4, 2), ''), '0') || ' minutes'))::interval) AT TIME ZONE 'UTC';
