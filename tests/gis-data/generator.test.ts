@@ -184,7 +184,8 @@ test('historic appeals follow the catalogue shares (±3 points), rules, deadline
   const st = Object.fromEntries((await db.any(`SELECT status, 100.0 * count(*) / sum(count(*)) OVER () AS pct FROM appeal GROUP BY status`)).map((r) => [r.status, Number(r.pct)]));
   // A year's appeals are nearly all settled (demo-year.test.ts holds the overdue and late shares).
   assert.ok(st.closed > 60 && st.closed < 97, `closed ${st.closed}`);
-  for (const s of ['new', 'in_progress', 'planned', 'done', 'control', 'rejected']) assert.ok(st[s] > 0.1 && st[s] < 15, `${s} ${st[s]}`);
+  // Planned works past their deadline count as overdue, so few are planned at any time.
+  for (const s of ['new', 'in_progress', 'planned', 'done', 'control', 'rejected']) assert.ok(st[s] > (s === 'planned' ? 0.05 : 0.1) && st[s] < 15, `${s} ${st[s]}`);
   const survey = await db.one(`SELECT count(*) FILTER (WHERE confirmation = 'confirmed') AS confirmed, count(*) FILTER (WHERE confirmation = 'not_confirmed') AS not_confirmed,
     count(*) FILTER (WHERE rating IS NOT NULL) AS rated, count(*) FILTER (WHERE status IN ('new', 'in_progress', 'planned', 'control') AND due_at < $1) AS overdue FROM appeal`, [DEMO_NOW]);
   assert.ok(survey.confirmed > survey.not_confirmed && survey.not_confirmed > 0 && survey.rated > 0 && survey.overdue > 0, JSON.stringify(survey));
