@@ -220,6 +220,9 @@ export async function importAppeals(db: Db, o: AppealImportOptions): Promise<App
     await t.one('SELECT pg_advisory_xact_lock($1)', [LOCK]);
     // A bulk load: no statement timeout of the product's pool (the CLI's maintenance pool has none either).
     await t.none(`SET LOCAL work_mem = '256MB'; SET LOCAL statement_timeout = 0`);
+    // The staging tables are temporary: more local buffers than the default 8 MB (only takes effect
+    // before the session's first temporary table, as in the CLI's fresh connection).
+    await t.tx('temp-buffers', (sp) => sp.none(`SET LOCAL temp_buffers = '512MB'`)).catch(() => {});
     await t.none(TS_FUNCTION);
     // The raw rows, as text, in file order (n = the data row, 1 for the row after the header).
     const raw = header.names.map((_, i) => `c${i} text`).join(', ');
