@@ -267,31 +267,33 @@ export async function importAppeals(db: Db, o: AppealImportOptions): Promise<App
              NULL::int AS building_id, NULL::geometry(Point, 4326) AS point, NULL::text AS located,
              NULL::text AS confirmation, NULL::smallint AS rating, false AS dup, false AS present
         FROM imp_raw r`);
+    // Temporary tables have no statistics until analysed: without them the planner joins 300,000 rows by nested loops.
+    await t.none('ANALYZE imp');
     await t.none(`
       -- Each distinct value is resolved once, then joined back: files repeat a few hundred values.
-      WITH v AS (SELECT DISTINCT category_raw AS raw, pg_temp.imp_norm(category_raw) AS n FROM imp WHERE category_raw IS NOT NULL),
-           r AS (SELECT v.raw, coalesce(
+      WITH v AS MATERIALIZED (SELECT DISTINCT category_raw AS raw, pg_temp.imp_norm(category_raw) AS n FROM imp WHERE category_raw IS NOT NULL),
+           r AS MATERIALIZED (SELECT v.raw, coalesce(
                    (SELECT c.id FROM imp_map m JOIN category c ON c.code = m.code WHERE m.field = 'category' AND m.value = v.n ORDER BY m.priority LIMIT 1),
                    (SELECT c.id FROM category c WHERE lower(c.code) = v.n OR pg_temp.imp_norm(c.name) = v.n OR pg_temp.imp_norm(c.name_en) = v.n ORDER BY c.id LIMIT 1)) AS id
                    FROM v)
       UPDATE imp i SET category_id = r.id FROM r WHERE r.raw = i.category_raw AND r.id IS NOT NULL;
-      WITH v AS (SELECT DISTINCT executor_raw AS raw, pg_temp.imp_norm(executor_raw) AS n FROM imp WHERE executor_raw IS NOT NULL),
-           r AS (SELECT v.raw, coalesce(
+      WITH v AS MATERIALIZED (SELECT DISTINCT executor_raw AS raw, pg_temp.imp_norm(executor_raw) AS n FROM imp WHERE executor_raw IS NOT NULL),
+           r AS MATERIALIZED (SELECT v.raw, coalesce(
                    (SELECT e.id FROM imp_map m JOIN executor e ON e.code = m.code WHERE m.field = 'executor' AND m.value = v.n ORDER BY m.priority LIMIT 1),
                    (SELECT e.id FROM executor e WHERE lower(e.code) = v.n OR pg_temp.imp_norm(e.name) = v.n OR pg_temp.imp_norm(e.name_en) = v.n ORDER BY e.id LIMIT 1)) AS id
                    FROM v)
       UPDATE imp i SET executor_id = r.id FROM r WHERE r.raw = i.executor_raw AND r.id IS NOT NULL;
-      WITH v AS (SELECT DISTINCT status_raw AS raw, pg_temp.imp_norm(status_raw) AS n FROM imp WHERE status_raw IS NOT NULL),
-           r AS (SELECT v.raw, (SELECT m.code FROM imp_map m WHERE m.field = 'status' AND m.value = v.n AND m.code = ANY($1) ORDER BY m.priority LIMIT 1) AS code FROM v)
+      WITH v AS MATERIALIZED (SELECT DISTINCT status_raw AS raw, pg_temp.imp_norm(status_raw) AS n FROM imp WHERE status_raw IS NOT NULL),
+           r AS MATERIALIZED (SELECT v.raw, (SELECT m.code FROM imp_map m WHERE m.field = 'status' AND m.value = v.n AND m.code = ANY($1) ORDER BY m.priority LIMIT 1) AS code FROM v)
       UPDATE imp i SET status = r.code FROM r WHERE r.raw = i.status_raw AND r.code IS NOT NULL;
-      WITH v AS (SELECT DISTINCT district_raw AS raw, pg_temp.imp_norm(district_raw) AS n FROM imp WHERE district_raw IS NOT NULL),
-           r AS (SELECT v.raw, coalesce(
+      WITH v AS MATERIALIZED (SELECT DISTINCT district_raw AS raw, pg_temp.imp_norm(district_raw) AS n FROM imp WHERE district_raw IS NOT NULL),
+           r AS MATERIALIZED (SELECT v.raw, coalesce(
                    (SELECT d.id FROM imp_map m JOIN district d ON d.name = m.code OR d.id::text = m.code WHERE m.field = 'district' AND m.value = v.n ORDER BY m.priority LIMIT 1),
                    (SELECT d.id FROM district d WHERE pg_temp.imp_norm(d.name) = v.n OR pg_temp.imp_norm(d.name_en) = v.n ORDER BY d.id LIMIT 1)) AS id
                    FROM v)
       UPDATE imp i SET district_id = r.id FROM r WHERE r.raw = i.district_raw AND r.id IS NOT NULL;
-      WITH v AS (SELECT DISTINCT channel_raw AS raw, pg_temp.imp_norm(channel_raw) AS n FROM imp WHERE channel_raw IS NOT NULL),
-           r AS (SELECT v.raw, coalesce(
+      WITH v AS MATERIALIZED (SELECT DISTINCT channel_raw AS raw, pg_temp.imp_norm(channel_raw) AS n FROM imp WHERE channel_raw IS NOT NULL),
+           r AS MATERIALIZED (SELECT v.raw, coalesce(
                    (SELECT m.code FROM imp_map m WHERE m.field = 'channel' AND m.value = v.n AND m.code = ANY($2) ORDER BY m.priority LIMIT 1),
                    CASE WHEN v.n = ANY($2) THEN v.n END) AS code FROM v)
       UPDATE imp i SET channel = r.code FROM r WHERE r.raw = i.channel_raw AND r.code IS NOT NULL;
@@ -316,6 +318,7 @@ export async function importAppeals(db: Db, o: AppealImportOptions): Promise<App
       await t.none(`CREATE TEMP TABLE imp_geo (address text PRIMARY KEY, street text, house text, kind text, building_id int, how text) ON COMMIT DROP`);
       await t.none(`INSERT INTO imp_geo (address, street, house, kind) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])`,
         [parsed.map((p) => p.a), parsed.map((p) => p.q.street), parsed.map((p) => p.q.house), parsed.map((p) => p.q.kind)]);
+      await t.none('ANALYZE imp_geo');
       await t.none(`
         UPDATE imp_geo g SET building_id = x.id, how = 'address'
           FROM (SELECT DISTINCT ON (g2.address) g2.address, b.id
