@@ -73,7 +73,7 @@ const SURVEY_HISTORY = `
     INSERT INTO survey (appeal_id, event_id, kind, phone, state, result, rating, attempts, next_at, created_at, finished_at)
     SELECT appeal_id, event_id, 'survey', caller_phone, 'over', result, CASE WHEN result = 'confirmed' THEN rating END,
            tries, done_at + interval '1 hour', done_at, settled
-      FROM plan
+      FROM plan ORDER BY appeal_id
     RETURNING id, appeal_id),
   t AS (
     SELECT s.id AS survey_id, g.n, p.*,
@@ -363,6 +363,9 @@ export async function seedCity(db: Db, opts: SeedOptions): Promise<SeedReport> {
     progress.finish(`${counts.call} calls`);
 
     progress.start('survey calls');
+    // Rows loaded in this transaction have no statistics yet: without them the planner joins a
+    // year of appeals and their history by nested loops.
+    await q('ANALYZE appeal'); await q('ANALYZE appeal_event');
     const sv = await q(SURVEY_HISTORY, [new Date(now)]);
     // The generated history is history: the product's scheduler starts after it.
     await q('UPDATE survey_scan SET last_event_id = (SELECT coalesce(max(id), 0) FROM appeal_event) WHERE id = 1');

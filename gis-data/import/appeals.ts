@@ -339,6 +339,7 @@ export async function importAppeals(db: Db, o: AppealImportOptions): Promise<App
         if (hit && houseKey(parseAddressQuery(hit.address).house ?? '') === houseKey(l.house)) found.push([l.address, hit.buildingId]);
       }
       if (found.length) await t.none(`UPDATE imp_geo g SET building_id = f.b, how = 'fuzzy' FROM unnest($1::text[], $2::int[]) AS f(a, b) WHERE g.address = f.a`, [found.map((f) => f[0]), found.map((f) => f[1])]);
+      await t.none('ANALYZE imp_geo'); // its buildings are known now: the join below is hashed
       await t.none(`UPDATE imp i SET building_id = g.building_id, located = g.how, point = NULL FROM imp_geo g WHERE i.point IS NULL AND g.address = i.address AND g.building_id IS NOT NULL`);
     }
     // The district from the place when the file gives none; the executor by the catalogue's rule
@@ -356,6 +357,7 @@ export async function importAppeals(db: Db, o: AppealImportOptions): Promise<App
         FROM category c
        WHERE c.id = i.category_id AND i.executor_raw IS NULL;`);
 
+    await t.none('ANALYZE imp');
     // Every problem, with its count and the first rows that have it.
     await t.none(`CREATE TEMP TABLE imp_problem ON COMMIT DROP AS
       SELECT p.n, p.field, p.problem, p.value FROM imp i CROSS JOIN LATERAL (VALUES
