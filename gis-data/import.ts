@@ -1,6 +1,8 @@
 // npm run import -- <layer> <file> [--database-url URL] [--dry-run] [--source-layer NAME] [--srs EPSG:xxxx] [--encoding CP1251]
 // Loads real data (GeoJSON, Shapefile, zipped Shapefile, GeoPackage, OSM XML/PBF) into the model
 // through GDAL's ogr2ogr and prints what was imported, updated and skipped, and why.
+// npm run import -- appeals <file.csv> [--mapping FILE] [--skip-unknown] [--dry-run] [--delimiter ;] [--encoding CP1251]
+// Loads historic appeals from another system (docs/import.md).
 import { parseArgs } from 'node:util';
 import { connectForMaintenance } from '../server/db/db.ts';
 import { migrate } from '../server/db/migrate.ts';
@@ -8,9 +10,11 @@ import { databaseUrl as defaultDatabaseUrl } from '../server/db/provision.ts';
 import { checkRequest, importFile } from './import/importer.ts';
 import { LAYERS } from './import/layers.ts';
 import { formatReport, ImportError } from './import/report.ts';
+import { AppealImportRefused, formatAppealReport, importAppeals } from './import/appeals.ts';
 
 const USAGE = `Usage: npm run import -- <layer> <file> [--database-url URL] [--dry-run] [--source-layer NAME] [--srs EPSG:xxxx] [--encoding CP1251]
-Layers: ${LAYERS.join(', ')}`;
+Layers: ${LAYERS.join(', ')}
+       npm run import -- appeals <file.csv> [--database-url URL] [--mapping FILE] [--skip-unknown] [--dry-run] [--delimiter ;] [--encoding CP1251]`;
 
 async function main(): Promise<number> {
   let args;
@@ -20,6 +24,7 @@ async function main(): Promise<number> {
       options: {
         'database-url': { type: 'string' }, 'dry-run': { type: 'boolean' }, 'source-layer': { type: 'string' },
         srs: { type: 'string' }, encoding: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        mapping: { type: 'string' }, 'skip-unknown': { type: 'boolean' }, delimiter: { type: 'string' },
       },
     });
   } catch (e) {
@@ -30,6 +35,7 @@ async function main(): Promise<number> {
   const [layer, file, ...extra] = args.positionals;
   if (!layer || !file || extra.length) { console.error(USAGE); return 2; }
 
+  if (layer === 'appeals') return appeals(file, args.values);
   try {
     checkRequest(layer, file);
   } catch (e) {
@@ -46,6 +52,25 @@ async function main(): Promise<number> {
     console.log(formatReport(report));
     return 0;
   } catch (e) {
+    return fail(e);
+  } finally {
+    await db.$pool.end();
+  }
+}
+
+async function appeals(file: string, v: { 'database-url'?: string; mapping?: string; 'skip-unknown'?: boolean; 'dry-run'?: boolean; delimiter?: string; encoding?: string }): Promise<number> {
+  const url = v['database-url'] ?? defaultDatabaseUrl((m) => console.error(m));
+  const db = connectForMaintenance(url, 2);
+  try {
+    await migrate(db);
+    const report = await importAppeals(db, {
+      file, mapping: v.mapping, skipUnknown: v['skip-unknown'], dryRun: v['dry-run'], delimiter: v.delimiter, encoding: v.encoding,
+      log: (m) => console.error(m),
+    });
+    console.log(formatAppealReport(report));
+    return 0;
+  } catch (e) {
+    if (e instanceof AppealImportRefused) console.log(formatAppealReport(e.report));
     return fail(e);
   } finally {
     await db.$pool.end();

@@ -23,7 +23,19 @@ export interface AppealContext {
 }
 
 export const APPEAL_COLUMNS = ['id', 'number', 'channel', 'caller_phone', 'resident_id', 'building_id', 'apartment', 'infra_object_id', 'point',
-  'category_id', 'executor_id', 'text', 'status', 'confirmation', 'rating', 'due_at', 'operator_id', 'answer', 'created_at', 'updated_at', 'done_at', 'closed_at'];
+  'category_id', 'executor_id', 'text', 'status', 'confirmation', 'rating', 'due_at', 'operator_id', 'answer', 'created_at', 'updated_at', 'done_at', 'closed_at',
+  'planned_at', 'plan_reason', 'reject_reason', 'control_count', 'call_id'];
+
+/**
+ * How well an organisation works, drawn once per executor: the share of its appeals closed after the
+ * deadline (Kyiv 2017's ratings: overdue 0.03–1.7 % of the closed), how many of its open appeals
+ * are stuck past the deadline (at most about a third of what is open within it), how often
+ * residents do not confirm the work (returns to Control), and how they rate it.
+ */
+export interface Quality { late: number; stuck: number; unconfirmed: number; mood: number }
+export function executorQuality(rng: Rng): Quality {
+  return { late: 0.0003 + rng.next() * 0.0167, stuck: 0.05 + rng.next() * 0.3, unconfirmed: 0.05 + rng.next() * 0.1, mood: rng.next() };
+}
 
 const HOURS = [0.2, 0.1, 0.1, 0.1, 0.1, 0.2, 0.5, 1.2, 2, 2.4, 2.4, 2.2, 2, 2, 2.1, 2, 1.8, 1.6, 1.4, 1.2, 1, 0.8, 0.5, 0.3];
 const WEEKDAY = [0.6, 1.1, 1.05, 1, 1, 0.95, 0.65]; // Sunday first
@@ -55,6 +67,9 @@ export async function writeAppeals(p: Preset, ctx: AppealContext, people: People
 
   const randomResident = () => Math.floor(rng.next() * people.count);
   const withPhone = () => { for (let k = 0; k < 20; k++) { const r = randomResident(); if (people.phone[r]) return r; } return randomResident(); };
+  const qrng = rng.fork('quality');
+  const quality = new Map<number, Quality>();
+  for (const e of [...new Set(ctx.executorIds.values())].sort((a, b) => a - b)) quality.set(e, executorQuality(qrng));
   const seqByYear = new Map<number, number>();
   let id = 0, cum = 0, prevRounded = 0;
   progress.start('appeals', p.appeals);
@@ -99,14 +114,17 @@ export async function writeAppeals(p: Preset, ctx: AppealContext, people: People
       else if (c.rule === 'district') executor = ctx.districtExecutor.get(`${c.code}:${district}`) ?? fixed[ci];
       else executor = fixed[ci];
 
-      const s = lifecycle(c, created, now, rng);
+      const s = lifecycle(c, created, now, rng, quality.get(executor)!);
       const operator = channel === 'phone' ? ctx.operators[rng.next() < 0.55 ? 0 : 1] : null;
+      // A phone appeal is registered during its call; the call log has the same id (load.ts).
       if (out.push(
         id + '\t' + `${p.numberPrefix}/${year}/${String(seq).padStart(6, '0')}` + '\t' + channel + '\t' + (callerPhone ?? '\\N') + '\t' + (residentId ?? '\\N') + '\t' +
         (building ?? '\\N') + '\t' + (apartment ?? '\\N') + '\t' + (infraId ?? '\\N') + '\t' + (pt ?? '\\N') + '\t' +
         catId[ci] + '\t' + executor + '\t' + c.texts[Math.floor(rng.next() * c.texts.length)] + '\t' + s.status + '\t' +
-        (s.confirmation ?? '\\N') + '\t' + (s.rating ?? '\\N') + '\t' + ts(created + c.deadlineHours * HOUR) + '\t' + (operator ?? '\\N') + '\t' +
-        (s.answer ?? '\\N') + '\t' + ts(created) + '\t' + ts(s.updated) + '\t' + (s.done ? ts(s.done) : '\\N') + '\t' + (s.closed ? ts(s.closed) : '\\N') + '\n')) await out.flush();
+        (s.confirmation ?? '\\N') + '\t' + (s.rating ?? '\\N') + '\t' + ts(s.due ?? created + c.deadlineHours * HOUR) + '\t' + (operator ?? '\\N') + '\t' +
+        (s.answer ?? '\\N') + '\t' + ts(created) + '\t' + ts(s.updated) + '\t' + (s.done ? ts(s.done) : '\\N') + '\t' + (s.closed ? ts(s.closed) : '\\N') + '\t' +
+        (s.planned ? ts(s.planned) : '\\N') + '\t' + (s.planned ? rng.pick(PLAN_REASONS) : '\\N') + '\t' + (s.reject ?? '\\N') + '\t' + (s.controls ?? 0) + '\t' +
+        (channel === 'phone' ? id : '\\N') + '\n')) await out.flush();
       if ((id & 1023) === 0) progress.tick(1024);
     }
   }
@@ -115,47 +133,69 @@ export async function writeAppeals(p: Preset, ctx: AppealContext, people: People
   return id;
 }
 
-interface Life { status: string; confirmation: string | null; rating: number | null; answer: string | null; done: number | null; closed: number | null; updated: number }
+interface Life {
+  status: string; confirmation: string | null; rating: number | null; answer: string | null; done: number | null; closed: number | null; updated: number;
+  /** A due date other than the category's (a return to Control sets a new one). */
+  due?: number; planned?: number; reject?: string; controls?: number;
+}
+const PLAN_REASONS = ['needs_funding', 'seasonal', 'needs_study', 'other'];
+const REJECT_REASONS = ['not_competent', 'duplicate', 'withdrawn'];
+const RATINGS_GOOD = [5, 5, 5, 5, 4, 4, 4, 3], RATINGS_FAIR = [5, 5, 4, 4, 4, 3, 3, 2], RATINGS_BAD = [1, 1, 2, 2, 3];
+const open = (status: string, created: number, updated: number, answer: string | null = null, planned?: number): Life =>
+  ({ status, confirmation: null, rating: null, answer, done: null, closed: null, updated, planned });
 
-/** What happened to an appeal registered at `created`, seen at `now`. */
-function lifecycle(c: CategoryDef, created: number, now: number, rng: Rng): Life {
+/** What happened to an appeal registered at `created`, seen at `now`, at an executor of quality `q`. */
+function lifecycle(c: CategoryDef, created: number, now: number, rng: Rng, q: Quality): Life {
   const deadline = c.deadlineHours * HOUR;
   const age = now - created;
   const x = rng.next();
   if (age < deadline) {
-    if (x < 0.25) return { status: 'new', confirmation: null, rating: null, answer: null, done: null, closed: null, updated: created };
-    if (x < 0.68) return { status: 'in_progress', confirmation: null, rating: null, answer: null, done: null, closed: null, updated: created + Math.min(age, 2 * HOUR) };
-    if (x < 0.74) return { status: 'planned', confirmation: null, rating: null, answer: rng.pick(PLANNED), done: null, closed: null, updated: created + Math.min(age, 3 * HOUR) };
-    if (x < 0.97) { const done = doneAfter(created, deadline, now, rng); return { status: 'done', confirmation: null, rating: null, answer: rng.pick(ANSWERS), done, closed: null, updated: done }; }
+    if (x < 0.25) return open('new', created, created);
+    if (x < 0.68) return open('in_progress', created, created + Math.min(age, 2 * HOUR));
+    if (x < 0.74) { const at = created + Math.min(age, 3 * HOUR); return open('planned', created, at, rng.pick(PLANNED), at + rng.range(3, 40) * DAY); }
+    if (x < 0.97) { const done = doneAfter(created, deadline, now, rng, q); return { status: 'done', confirmation: null, rating: null, answer: rng.pick(ANSWERS), done, closed: null, updated: done }; }
     const closed = created + Math.min(age, rng.range(1, 6) * HOUR);
-    return { status: 'rejected', confirmation: null, rating: null, answer: rng.pick(REJECTED), done: null, closed, updated: closed };
+    return { status: 'rejected', confirmation: null, rating: null, answer: rng.pick(REJECTED), done: null, closed, updated: closed, reject: rng.pick(REJECT_REASONS) };
   }
-  // Past the deadline: most are closed; old open ones are rarer the older they are.
-  const stale = age > 60 * DAY ? 0.35 : 1;
-  const pOverdue = 0.05 * stale, pNew = 0.012 * stale, pPlanned = 0.05 * (c.deadlineHours >= 240 ? 1.5 : 0.5);
-  if (x < pNew) return { status: 'new', confirmation: null, rating: null, answer: null, done: null, closed: null, updated: created };
-  if (x < pNew + pOverdue) return { status: 'in_progress', confirmation: null, rating: null, answer: null, done: null, closed: null, updated: created + rng.range(1, 24) * HOUR };
-  if (x < pNew + pOverdue + pPlanned) return { status: 'planned', confirmation: null, rating: null, answer: rng.pick(PLANNED), done: null, closed: null, updated: created + rng.range(2, 48) * HOUR };
-  if (x < pNew + pOverdue + pPlanned + 0.04) {
+  // Past the deadline almost everything is settled. What is not is overdue: about `stuck` times as
+  // many as the executor has open within the deadline, some of them many months old.
+  const pStuck = (q.stuck * 0.74 * deadline) / (365 * DAY);
+  if (x < pStuck) {
+    const y = rng.next();
+    if (y < 0.15) return open('new', created, created);
+    if (y < 0.75) return open('in_progress', created, created + rng.range(1, 24) * HOUR);
+    const at = created + rng.range(2, 48) * HOUR;
+    return open('planned', created, at, rng.pick(PLANNED), at + rng.range(0.5, 1) * (now - at));
+  }
+  if (x < pStuck + 0.04) {
     const closed = created + rng.range(1, 48) * HOUR;
-    return { status: 'rejected', confirmation: null, rating: null, answer: rng.pick(REJECTED), done: null, closed, updated: closed };
+    return { status: 'rejected', confirmation: null, rating: null, answer: rng.pick(REJECTED), done: null, closed, updated: closed, reject: rng.pick(REJECT_REASONS) };
   }
-  const done = doneAfter(created, deadline, now, rng);
+  const done = doneAfter(created, deadline, now, rng, q);
   const closed = Math.min(now - 30_000, done + rng.range(2, 72) * HOUR);
   if (closed <= done) return { status: 'done', confirmation: null, rating: null, answer: rng.pick(ANSWERS), done, closed: null, updated: done };
   if (!c.survey) return { status: 'closed', confirmation: null, rating: null, answer: rng.pick(ANSWERS), done, closed, updated: closed };
+  const ratings = q.mood > 0.66 ? RATINGS_GOOD : q.mood > 0.2 ? RATINGS_FAIR : RATINGS_BAD.concat(RATINGS_FAIR);
   const y = rng.next();
-  if (y < 0.72) return { status: 'closed', confirmation: 'confirmed', rating: rng.pick([5, 5, 5, 4, 4, 4, 3, 3, 2]), answer: rng.pick(ANSWERS), done, closed, updated: closed };
-  if (y < 0.84) return { status: 'closed', confirmation: null, rating: null, answer: rng.pick(ANSWERS), done, closed, updated: closed }; // survey not answered
-  if (y < 0.9) return { status: 'done', confirmation: null, rating: null, answer: rng.pick(ANSWERS), done, closed: null, updated: done }; // survey pending
-  // Not confirmed by the resident: back to the executor under control; older ones were redone
-  // and closed since, still counted as not confirmed.
-  if (age > 30 * DAY) return { status: 'closed', confirmation: 'not_confirmed', rating: rng.pick([1, 1, 2, 2, 3]), answer: rng.pick(ANSWERS), done, closed, updated: closed };
-  return { status: 'control', confirmation: 'not_confirmed', rating: rng.pick([1, 1, 2, 2, 3]), answer: rng.pick(ANSWERS), done, closed: null, updated: closed };
+  const u = q.unconfirmed;
+  if (y < 0.8 - u) return { status: 'closed', confirmation: 'confirmed', rating: rng.pick(ratings), answer: rng.pick(ANSWERS), done, closed, updated: closed };
+  if (y < 0.92 - u) return { status: 'closed', confirmation: null, rating: null, answer: rng.pick(ANSWERS), done, closed, updated: closed }; // survey not answered
+  if (y < 0.95 - u && now - done < 3 * DAY) return { status: 'done', confirmation: null, rating: null, answer: rng.pick(ANSWERS), done, closed: null, updated: done }; // survey pending
+  if (y < 0.95 - u) return { status: 'closed', confirmation: null, rating: null, answer: rng.pick(ANSWERS), done, closed, updated: closed };
+  // Not confirmed by the resident: back to the executor under Control with a new deadline (the
+  // product clears done_at), redone and closed since unless that was recent. History (load.ts)
+  // puts the first "done" at 45 % and the return at 60 % of the way from registration to the last "done".
+  const rating = rng.pick(RATINGS_BAD);
+  const back = closed;
+  if (back + deadline > now) return { status: 'control', confirmation: 'not_confirmed', rating, answer: rng.pick(ANSWERS), done: null, closed: null, updated: back, due: back + deadline, controls: 1 };
+  const done2 = Math.min(now - 60_000, back + rng.range(0.1, 0.9) * deadline);
+  const closed2 = Math.min(now - 30_000, done2 + rng.range(2, 48) * HOUR);
+  if (closed2 <= done2) return { status: 'done', confirmation: 'not_confirmed', rating, answer: rng.pick(ANSWERS), done: done2, closed: null, updated: done2, due: back + deadline, controls: 1 };
+  return { status: 'closed', confirmation: 'not_confirmed', rating, answer: rng.pick(ANSWERS), done: done2, closed: closed2, updated: closed2, due: back + deadline, controls: 1 };
 }
 
-/** Four in five are done within the deadline; the rest late. */
-function doneAfter(created: number, deadline: number, now: number, rng: Rng) {
-  const f = rng.chance(0.8) ? rng.range(0.05, 0.95) : rng.range(1, 2.5);
+/** Done within the deadline but for the executor's small share of late ones. */
+function doneAfter(created: number, deadline: number, now: number, rng: Rng, q: Quality) {
+  const f = rng.chance(1 - q.late) ? rng.range(0.05, 0.95) : rng.range(1.02, 2.5);
   return Math.min(now - 60_000, created + Math.max(20 * 60_000, deadline * f));
 }

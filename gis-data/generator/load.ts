@@ -39,8 +39,8 @@ export class SeedRefused extends Error {}
 
 /** Tables the demo city fills, in load order; --replace empties them (and what references them). */
 export const CITY_TABLES = ['district', 'executor', 'street', 'building', 'resident', 'resident_phone', 'landuse', 'infra_object',
-  'sphere', 'category', 'category_district_executor', 'app_user', 'appeal', 'appeal_event', 'announcement', 'announcement_building', 'announcement_event'];
-const EXTRA_TRUNCATE = ['user_session', 'call', 'recording', 'survey_attempt', 'survey', 'announcement_subscription'];
+  'sphere', 'category', 'category_district_executor', 'app_user', 'appeal', 'appeal_event', 'call', 'announcement', 'announcement_building', 'announcement_event'];
+const EXTRA_TRUNCATE = ['user_session', 'recording', 'survey_attempt', 'survey', 'announcement_subscription'];
 
 export const DEMO_USERS = [
   { login: 'admin', role: 'admin', fullName: 'Адміністратор системи', sip: null },
@@ -50,20 +50,20 @@ export const DEMO_USERS = [
 ] as const;
 
 /**
- * The survey calls of the last 120 days' settled appeals (report 3 is not empty on a new demo),
+ * The survey calls of the year's settled appeals (report 3 has every month),
  * from each appeal's own outcome: a confirmation was reached by the last attempt (a fifth after a
  * missed one), an unconfirmed closing ran out of attempts (no pickup, busy, silence) or hit a
  * number that does not exist. Deterministic: the mix comes from a hash of the appeal's id.
  */
 const SURVEY_HISTORY = `
   WITH src AS (
-    SELECT DISTINCT ON (a.id) a.id AS appeal_id, ev.id AS event_id, a.caller_phone, a.confirmation, a.rating, a.done_at,
-           greatest(coalesce(a.closed_at, a.updated_at), a.done_at + interval '10 minutes') AS settled,
+    SELECT DISTINCT ON (a.id) a.id AS appeal_id, ev.id AS event_id, a.caller_phone, a.confirmation, a.rating, ev.at AS done_at,
+           greatest(coalesce(a.closed_at, a.updated_at), ev.at + interval '10 minutes') AS settled,
            (hashint8(a.id) & 2147483647) % 100 AS h
       FROM appeal a
       JOIN category c ON c.id = a.category_id AND c.survey
       JOIN appeal_event ev ON ev.appeal_id = a.id AND ev.kind = 'status' AND (ev.data->>'status' = 'done' OR ev.data ? 'done_at')
-     WHERE a.done_at > $1::timestamptz - interval '120 days' AND a.caller_phone IS NOT NULL AND a.status IN ('closed', 'control')
+     WHERE a.created_at > $1::timestamptz - interval '366 days' AND a.caller_phone IS NOT NULL AND a.status IN ('closed', 'control')
      ORDER BY a.id, ev.id),
   plan AS (
     SELECT *, CASE WHEN confirmation IS NOT NULL THEN CASE WHEN h < 20 THEN 2 ELSE 1 END WHEN h < 10 THEN 1 ELSE 3 END AS tries,
@@ -73,7 +73,7 @@ const SURVEY_HISTORY = `
     INSERT INTO survey (appeal_id, event_id, kind, phone, state, result, rating, attempts, next_at, created_at, finished_at)
     SELECT appeal_id, event_id, 'survey', caller_phone, 'over', result, CASE WHEN result = 'confirmed' THEN rating END,
            tries, done_at + interval '1 hour', done_at, settled
-      FROM plan
+      FROM plan ORDER BY appeal_id
     RETURNING id, appeal_id),
   t AS (
     SELECT s.id AS survey_id, g.n, p.*,
@@ -92,6 +92,49 @@ const SURVEY_HISTORY = `
          CASE WHEN outcome = 'answered' THEN CASE WHEN confirmation = 'confirmed' THEN '1' ELSE '2' END WHEN outcome = 'no_input' THEN '' END,
          CASE WHEN outcome = 'answered' AND confirmation = 'confirmed' THEN rating END
     FROM t`;
+
+/**
+ * The contact centre's call log for the year, from the appeals (deterministic: hashes of the ids).
+ * Every phone appeal was registered during an answered call with its id; as many calls again
+ * (about 0.6 per appeal) registered nothing: mostly consultations ("the hot water is off until
+ * 18:00"), and the calls that did not reach an operator — hung up in the queue or while ringing, no
+ * free operator, the queue's time limit, the greeting menu. Waits are mostly within the service
+ * level's 20 seconds, longer at the busy hours of the morning.
+ */
+const CALL_HISTORY = `
+  WITH a AS (
+    SELECT a.id, a.caller_phone, a.resident_id, a.operator_id, a.created_at, (hashint8(a.id) & 2147483647) AS h, (hashint8(-a.id) & 2147483647) AS h2
+      FROM appeal a WHERE a.channel = 'phone'),
+  m AS (SELECT coalesce(max(id), 0) AS top FROM appeal),
+  c AS (
+    -- The appeals' own calls.
+    SELECT a.id, a.caller_phone, a.resident_id, a.operator_id, 'answered' AS outcome, false AS consultation,
+           a.created_at - make_interval(secs => 40 + a.h % 140) AS answered_at,
+           make_interval(secs => CASE WHEN a.h2 % 100 < 82 THEN 2 + a.h2 % 18 ELSE 20 + a.h2 % 160 END) AS wait,
+           a.created_at + make_interval(secs => 20 + a.h2 % 200) AS ended
+      FROM a
+    UNION ALL
+    -- The calls that registered nothing, near the same hour (the same seasons and times of day).
+    SELECT m.top + a.id, CASE WHEN a.h % 7 = 0 THEN NULL ELSE a.caller_phone END, a.resident_id,
+           CASE WHEN o.outcome = 'answered' THEN ($1::int[])[1 + a.h % array_length($1::int[], 1)] END, o.outcome, o.outcome = 'answered',
+           CASE WHEN o.outcome = 'answered' THEN x.at END, make_interval(secs => CASE WHEN o.outcome = 'answered' AND a.h % 100 < 80 THEN 3 + a.h % 17 ELSE 15 + a.h % 200 END),
+           x.at + make_interval(secs => CASE WHEN o.outcome = 'answered' THEN 60 + a.h2 % 240 ELSE 5 + a.h2 % 40 END)
+      FROM a CROSS JOIN m
+      CROSS JOIN LATERAL (SELECT a.created_at + make_interval(secs => (a.h2 % 5400)::int - 2700) AS at) x
+      CROSS JOIN LATERAL (SELECT CASE WHEN a.h % 1000 < 450 THEN 'answered' WHEN a.h % 1000 < 520 THEN 'abandoned_queue'
+                                      WHEN a.h % 1000 < 535 THEN 'abandoned_ringing' WHEN a.h % 1000 < 560 THEN 'no_operators'
+                                      WHEN a.h % 1000 < 570 THEN 'queue_timeout' WHEN a.h % 1000 < 610 THEN 'ended_before_queue' END AS outcome) o
+     WHERE o.outcome IS NOT NULL)
+  INSERT INTO call (id, uniqueid, linkedid, direction, caller_phone, called_number, queue, operator_id, agent_interface, resident_id,
+                    entered_at, queued_at, answered_at, hungup_at, hangup_cause, hangup_cause_text, consultation, queue_status, outcome)
+  SELECT c.id, 'demo-' || c.id, 'demo-' || c.id, 'in', c.caller_phone, '1580', CASE WHEN c.outcome <> 'ended_before_queue' THEN 'operators' END,
+         c.operator_id, u.sip_interface, c.resident_id,
+         coalesce(c.answered_at - c.wait, c.ended - c.wait) - interval '8 seconds',
+         CASE WHEN c.outcome <> 'ended_before_queue' THEN coalesce(c.answered_at - c.wait, c.ended - c.wait) END,
+         c.answered_at, c.ended, 16, 'Normal Clearing', c.consultation,
+         CASE c.outcome WHEN 'no_operators' THEN 'JOINEMPTY' WHEN 'queue_timeout' THEN 'TIMEOUT' END, c.outcome
+    FROM c LEFT JOIN app_user u ON u.id = c.operator_id
+   ORDER BY c.id`;
 
 export async function isCityEmpty(db: Db): Promise<boolean> {
   const r = await db.one(`SELECT NOT EXISTS (SELECT 1 FROM building) AND NOT EXISTS (SELECT 1 FROM district)
@@ -266,6 +309,8 @@ export async function seedCity(db: Db, opts: SeedOptions): Promise<SeedReport> {
     // The statistics rollups (migration 120) are rebuilt once from the loaded appeals instead of a
     // trigger call per copied row (replica mode skips them too; a non-superuser owner needs this).
     for (const tg of ['appeal_stat_track', 'appeal_stat_track_update']) await q(`ALTER TABLE appeal DISABLE TRIGGER ${tg}`);
+    // Phone appeals name their call (the same id); the calls are derived from the appeals below.
+    const callFk = await withoutForeignKey(q, 'appeal', 'call');
     const aW = copy('appeal', APPEAL_COLUMNS);
     await writeAppeals(p, {
       categoryIds: new Map(CATEGORY_SHARES.map((c, k) => [c.code, k + 1])), executorIds: execId,
@@ -277,23 +322,34 @@ export async function seedCity(db: Db, opts: SeedOptions): Promise<SeedReport> {
     // Derived from each appeal's own timestamps, so it is as deterministic as the appeals. The
     // primary key is rebuilt once afterwards: cheaper than 10⁷ index insertions.
     const eventPk = await withoutPrimaryKey(q, 'appeal_event');
+    // A return to Control (control_count > 0): the resident did not confirm the first "done" at
+    // the moment the new deadline counts from (due_at − the category's hours; the updated_at of an
+    // appeal still under Control); the first "done" came before it.
     const steps = p.history === 'full' ? `
         (2, CASE WHEN a.status NOT IN ('new', 'rejected') THEN a.created_at + least(interval '2 hours', (coalesce(a.done_at, a.updated_at) - a.created_at) / 2) END,
             u.id, 'status', jsonb_build_object('status', 'in_progress')),
-        (3, CASE WHEN a.status = 'planned' THEN a.updated_at END, u.id, 'status', jsonb_build_object('status', 'planned', 'answer', a.answer)),
-        (4, a.done_at, u.id, 'status', jsonb_build_object('status', 'done', 'answer', a.answer)),
-        (5, CASE WHEN a.confirmation IS NOT NULL THEN coalesce(a.closed_at, a.updated_at) END, NULL::int, 'survey',
+        (3, CASE WHEN a.status = 'planned' THEN a.updated_at END, u.id, 'status',
+            jsonb_build_object('status', 'planned', 'answer', a.answer, 'plannedAt', a.planned_at, 'planReason', a.plan_reason)),
+        (4, CASE WHEN a.control_count > 0 THEN ctl.at - (ctl.at - a.created_at) * 0.3 END, u.id, 'status', jsonb_build_object('status', 'done', 'answer', a.answer)),
+        (5, CASE WHEN a.control_count > 0 THEN ctl.at END, NULL::int, 'survey', jsonb_build_object('confirmed', false, 'rating', a.rating)),
+        (6, CASE WHEN a.control_count > 0 THEN ctl.at END, NULL::int, 'status',
+            jsonb_build_object('from', 'done', 'to', 'control', 'status', 'control', 'confirmed', false, 'rating', a.rating, 'dueAt', a.due_at)),
+        (7, a.done_at, u.id, 'status', jsonb_build_object('status', 'done', 'answer', a.answer)),
+        (8, CASE WHEN a.confirmation IS NOT NULL AND a.control_count = 0 THEN coalesce(a.closed_at, a.updated_at) END, NULL::int, 'survey',
             jsonb_build_object('confirmed', a.confirmation = 'confirmed', 'rating', a.rating)),
-        (6, CASE WHEN a.status IN ('closed', 'rejected', 'control') THEN coalesce(a.closed_at, a.updated_at) END,
+        (9, CASE WHEN a.status IN ('closed', 'rejected') THEN a.closed_at END,
             CASE WHEN a.status = 'rejected' THEN u.id END, 'status',
-            CASE WHEN a.status = 'rejected' THEN jsonb_build_object('status', 'rejected', 'answer', a.answer) ELSE jsonb_build_object('status', a.status) END)` : `
+            CASE WHEN a.status = 'rejected' THEN jsonb_build_object('status', 'rejected', 'answer', a.answer, 'rejectReason', a.reject_reason) ELSE jsonb_build_object('status', a.status) END)` : `
         (2, CASE WHEN a.status <> 'new' THEN a.updated_at END, u.id, 'status',
             jsonb_strip_nulls(jsonb_build_object('status', a.status, 'answer', a.answer, 'done_at', a.done_at,
-              'confirmed', CASE WHEN a.confirmation IS NOT NULL THEN a.confirmation = 'confirmed' END, 'rating', a.rating)))`;
+              'confirmed', CASE WHEN a.confirmation IS NOT NULL THEN a.confirmation = 'confirmed' END, 'rating', a.rating,
+              'control_count', nullif(a.control_count, 0))))`;
     const ev = await q(`INSERT INTO appeal_event (appeal_id, at, actor_id, kind, data)
       SELECT a.id, e.at, e.actor, e.kind, e.data
       FROM appeal a
       LEFT JOIN app_user u ON u.executor_id = a.executor_id AND u.role = 'executor'
+      JOIN category c ON c.id = a.category_id
+      CROSS JOIN LATERAL (SELECT CASE WHEN a.status = 'control' THEN a.updated_at ELSE a.due_at - c.deadline_hours * interval '1 hour' END AS at) ctl
       CROSS JOIN LATERAL (VALUES
         (1, a.created_at, a.operator_id, 'created', jsonb_build_object('channel', a.channel, 'category_id', a.category_id, 'executor_id', a.executor_id, 'due_at', a.due_at)),
         ${steps}
@@ -304,7 +360,15 @@ export async function seedCity(db: Db, opts: SeedOptions): Promise<SeedReport> {
     progress.tick(counts.appeal_event);
     progress.finish();
 
+    progress.start('calls');
+    counts.call = (await q(CALL_HISTORY, [operators])).rowCount ?? 0;
+    await callFk();
+    progress.finish(`${counts.call} calls`);
+
     progress.start('survey calls');
+    // Rows loaded in this transaction have no statistics yet: without them the planner joins a
+    // year of appeals and their history by nested loops.
+    await q('ANALYZE appeal'); await q('ANALYZE appeal_event');
     const sv = await q(SURVEY_HISTORY, [new Date(now)]);
     // The generated history is history: the product's scheduler starts after it.
     await q('UPDATE survey_scan SET last_event_id = (SELECT coalesce(max(id), 0) FROM appeal_event) WHERE id = 1');
@@ -336,7 +400,7 @@ export async function seedCity(db: Db, opts: SeedOptions): Promise<SeedReport> {
     progress.start('indexes');
     const rest = dropped.filter((d) => !['building', 'infra_object', 'landuse', 'street', 'district', 'announcement'].includes(d.table));
     for (const ix of rest) await q(ix.def);
-    for (const t of ['district', 'executor', 'street', 'building', 'resident', 'landuse', 'infra_object', 'sphere', 'category', 'app_user', 'appeal', 'appeal_event', 'announcement', 'announcement_event']) {
+    for (const t of ['district', 'executor', 'street', 'building', 'resident', 'landuse', 'infra_object', 'sphere', 'category', 'app_user', 'appeal', 'appeal_event', 'call', 'announcement', 'announcement_event']) {
       await q(`SELECT setval(pg_get_serial_sequence($1, 'id'), coalesce((SELECT max(id) FROM "${t}"), 0) + 1, false)`, [t]);
     }
     const year = new Date(now).getUTCFullYear();
@@ -382,6 +446,13 @@ async function withoutPrimaryKey(q: Query, table: string): Promise<() => Promise
     return async () => {};
   }
   return async () => { await q(`ALTER TABLE "${table}" ADD CONSTRAINT "${conname}" ${def}`); };
+}
+
+/** Drops the foreign key of `table` to `target` for a bulk load; returns the function that puts it back (validated). */
+async function withoutForeignKey(q: Query, table: string, target: string): Promise<() => Promise<void>> {
+  const { rows } = await q(`SELECT conname, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'f' AND confrelid = $2::regclass`, [table, target]);
+  for (const r of rows) await q(`ALTER TABLE "${table}" DROP CONSTRAINT "${r.conname}"`);
+  return async () => { for (const r of rows) await q(`ALTER TABLE "${table}" ADD CONSTRAINT "${r.conname}" ${r.def}`); };
 }
 
 /** Drops the secondary (non-constraint) indexes of the tables and returns their definitions. */

@@ -171,7 +171,8 @@ test('historic appeals follow the catalogue shares (±3 points), rules, deadline
     count(*) FILTER (WHERE c.executor_rule = 'housing_office' AND a.building_id IS NOT NULL AND a.executor_id <> b.housing_office_id) AS office,
     count(*) FILTER (WHERE c.executor_rule = 'fixed' AND a.executor_id <> c.executor_id) AS fixed,
     count(*) FILTER (WHERE c.executor_rule = 'district' AND a.building_id IS NOT NULL AND a.executor_id <> cde.executor_id) AS district,
-    count(*) FILTER (WHERE a.due_at <> a.created_at + make_interval(hours => c.deadline_hours)) AS due,
+    count(*) FILTER (WHERE CASE WHEN a.control_count = 0 THEN a.due_at <> a.created_at + make_interval(hours => c.deadline_hours)
+                                ELSE a.due_at <= a.created_at + make_interval(hours => c.deadline_hours) END) AS due, -- a return to Control sets a later one
     count(*) FILTER (WHERE a.created_at > $1 OR a.created_at < $1::timestamptz - interval '366 days') AS window,
     count(*) FILTER (WHERE c.infra_kind IS NOT NULL AND c.infra_kind <> 'cleaning_zone' AND (a.infra_object_id IS NULL OR a.point IS NULL)) AS no_object,
     count(*) FILTER (WHERE a.done_at < a.created_at OR a.closed_at < a.created_at OR a.updated_at < a.created_at) AS time_travel
@@ -180,10 +181,11 @@ test('historic appeals follow the catalogue shares (±3 points), rules, deadline
   assert.equal(rule, { office: 0, fixed: 0, district: 0, due: 0, window: 0, no_object: 0, time_travel: 0 });
   const infraKind = await db.one(`SELECT count(*) AS n FROM appeal a JOIN category c ON c.id = a.category_id JOIN infra_object o ON o.id = a.infra_object_id WHERE o.kind <> c.infra_kind`);
   assert.is(infraKind.n, 0);
-
   const st = Object.fromEntries((await db.any(`SELECT status, 100.0 * count(*) / sum(count(*)) OVER () AS pct FROM appeal GROUP BY status`)).map((r) => [r.status, Number(r.pct)]));
-  assert.ok(st.closed > 60 && st.closed < 90, `closed ${st.closed}`);
-  for (const s of ['new', 'in_progress', 'planned', 'done', 'control', 'rejected']) assert.ok(st[s] > 0.1 && st[s] < 15, `${s} ${st[s]}`);
+  // A year's appeals are nearly all settled (demo-year.test.ts holds the overdue and late shares).
+  assert.ok(st.closed > 60 && st.closed < 97, `closed ${st.closed}`);
+  // Planned works past their deadline count as overdue, so few are planned at any time.
+  for (const s of ['new', 'in_progress', 'planned', 'done', 'control', 'rejected']) assert.ok(st[s] > (s === 'planned' ? 0.05 : 0.1) && st[s] < 15, `${s} ${st[s]}`);
   const survey = await db.one(`SELECT count(*) FILTER (WHERE confirmation = 'confirmed') AS confirmed, count(*) FILTER (WHERE confirmation = 'not_confirmed') AS not_confirmed,
     count(*) FILTER (WHERE rating IS NOT NULL) AS rated, count(*) FILTER (WHERE status IN ('new', 'in_progress', 'planned', 'control') AND due_at < $1) AS overdue FROM appeal`, [DEMO_NOW]);
   assert.ok(survey.confirmed > survey.not_confirmed && survey.not_confirmed > 0 && survey.rated > 0 && survey.overdue > 0, JSON.stringify(survey));

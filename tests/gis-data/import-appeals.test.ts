@@ -1,0 +1,168 @@
+// The historic appeals import (npm run import -- appeals) on a real PostGIS with a hand-built
+// catalogue: what it maps, how it reports, that it refuses and leaves nothing behind, that a rerun
+// imports nothing, and that a row registered at 23:59 Kyiv time keeps its Kyiv day.
+import { test } from '../helpers/uvu.ts';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { migratedDb } from '../helpers/db.ts';
+import { builder } from '../helpers/build.ts';
+import { envelope } from '../helpers/geometry.ts';
+import type { Db } from '../../server/db/db.ts';
+import { importAppeals, AppealImportRefused, formatAppealReport, type AppealImportReport } from '../../gis-data/import/appeals.ts';
+import { ImportError } from '../../gis-data/import/report.ts';
+import { kyivDay } from '../../vocabulary/calendar.ts';
+
+let db: Db;
+const dir = mkdtempSync(join(tmpdir(), 'misto-import-appeals-'));
+const ids: Record<string, number> = {};
+
+test.before(async () => {
+  ({ db } = await migratedDb('import_appeals'));
+  const b = builder(db);
+  const district = await b.district({ name: 'Центральний', nameEn: 'Central', area: envelope(24.70, 48.90, 24.74, 48.94) });
+  ids.district = district;
+  ids.zhek = await b.executor({ code: 'zhek-1', name: 'ЖЕК №1', kind: 'housing_office', district });
+  ids.vodokanal = await b.executor({ code: 'vodokanal', name: 'Водоканал', kind: 'utility', utility: 'cold_water' });
+  ids.water = await b.category({ code: 'no-cold-water', name: 'Відсутнє холодне водопостачання', nameEn: 'No cold water', rule: 'fixed', executor: ids.vodokanal, deadlineHours: 24 });
+  ids.light = await b.category({ code: 'stairwell-light', name: 'Відсутнє освітлення у під’їзді', rule: 'housing_office', executor: ids.zhek, deadlineHours: 72 });
+  const street = await b.street({ name: 'Незалежності', kind: 'вулиця' });
+  ids.b12 = await b.building({ street, house: '12', district, housingOffice: ids.zhek, footprint: envelope(24.7100, 48.9200, 24.7104, 48.9203) });
+  ids.b14 = await b.building({ street, house: '14а', district, housingOffice: ids.zhek, footprint: envelope(24.7110, 48.9200, 24.7114, 48.9203) });
+});
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+const file = (name: string, text: string) => { const p = join(dir, name); writeFileSync(p, text); return p; };
+const mapping = file('mapping.csv', [
+  'field,value,code',
+  'status,Виконано повністю,closed',
+  'status,Відмова,rejected',
+  'category,Немає води,no-cold-water',
+  'executor,КП Водоканал (стара назва),vodokanal',
+].join('\n'));
+
+const HEADER = 'number,registered_at,category,executor,status,address,lat,lon,district,due,closed,text,phone';
+const GOOD = [
+  HEADER,
+  // 23:59 Kyiv on 31 January (UTC+2): still the 31st in Kyiv, already... nothing in UTC — 21:59Z.
+  'H/2025/1,2025-01-31 23:59,no-cold-water,,Виконано повністю,"вул. Незалежності, 12",,,,,2025-02-01 10:00,Немає води,050 123 45 67',
+  'H/2025/2,01.07.2025 08:30,Немає води,КП Водоканал (стара назва),в роботі,,48.92015,24.71020,,,,Слабкий тиск,',
+  'H/2025/3,2025-07-02T09:00:00+03:00,Відсутнє освітлення у під’їзді,,виконано,"Незалежності 14-А",,,Центральний,2025-07-10 18:00,2025-07-03 12:00,Темно,',
+  'H/2025/4,2025-03-15 12:00,stairwell-light,ЖЕК №1,Відмова,,,,Central,,2025-03-15 15:00,Дублікат,+380671234567',
+].join('\n') + '\n';
+
+const count = async (sql: string) => (await db.one(sql)).n as number;
+
+test('maps categories, executors and statuses by the mapping file and the catalogue; geocodes; writes the history', async () => {
+  const r = await importAppeals(db, { file: file('good.csv', GOOD), mapping });
+  assert.is(r.read, 4);
+  assert.is(r.imported, 4, formatAppealReport(r));
+  assert.is(r.skipped, 0);
+  assert.equal(r.problems, []);
+  assert.equal(r.byStatus, { closed: 1, done: 1, in_progress: 1, rejected: 1 });
+  assert.equal(r.located, { latLon: 1, address: 2, fuzzy: 0, none: 1 });
+  const rows = await db.any(`SELECT number, category_id, executor_id, status, building_id, caller_phone, created_at, due_at, done_at, closed_at, point IS NOT NULL AS has_point
+                               FROM appeal ORDER BY id`);
+  const [a1, a2, a3, a4] = rows;
+  assert.is(a1.category_id, ids.water); assert.is(a1.executor_id, ids.vodokanal); assert.is(a1.status, 'closed');
+  assert.is(a1.building_id, ids.b12); assert.is(a1.caller_phone, '+380501234567');
+  // Registered 23:59 Kyiv: the 31st in Kyiv, and the due date is the category's 24 hours later.
+  assert.is(a1.created_at.toISOString(), '2025-01-31T21:59:00.000Z');
+  assert.is(kyivDay(a1.created_at), '2025-01-31');
+  assert.is(a1.due_at.toISOString(), '2025-02-01T21:59:00.000Z');
+  assert.is(a1.done_at.toISOString(), '2025-02-01T08:00:00.000Z');
+  assert.is(a1.closed_at.toISOString(), '2025-02-01T08:00:00.000Z');
+  assert.is(a2.executor_id, ids.vodokanal); assert.is(a2.status, 'in_progress'); assert.is(a2.building_id, ids.b12); assert.ok(!a2.has_point);
+  // Blank executor: the catalogue's rule (the building's housing office); an offset in the file is kept.
+  assert.is(a3.category_id, ids.light); assert.is(a3.executor_id, ids.zhek); assert.is(a3.status, 'done'); assert.is(a3.building_id, ids.b14);
+  assert.is(a3.created_at.toISOString(), '2025-07-02T06:00:00.000Z');
+  assert.is(a3.closed_at, null);
+  assert.is(a4.status, 'rejected'); assert.is(a4.executor_id, ids.zhek);
+  const events = await db.any(`SELECT a.number, string_agg(e.kind || coalesce(':' || (e.data->>'status'), ''), ' ' ORDER BY e.id) AS h
+                                 FROM appeal_event e JOIN appeal a ON a.id = e.appeal_id GROUP BY a.number ORDER BY a.number`);
+  assert.equal(events.map((e) => `${e.number} ${e.h}`), [
+    'H/2025/1 created assigned status:done status:closed',
+    'H/2025/2 created assigned status:in_progress',
+    'H/2025/3 created assigned status:done',
+    'H/2025/4 created assigned status:rejected',
+  ]);
+  assert.is(await count(`SELECT count(*)::int AS n FROM import_run WHERE layer = 'appeals'`), 1);
+});
+
+test('a second run of the same file imports nothing and says so', async () => {
+  const before = await count('SELECT count(*)::int AS n FROM appeal_event');
+  const r = await importAppeals(db, { file: join(dir, 'good.csv'), mapping });
+  assert.is(r.imported, 0);
+  assert.is(r.alreadyPresent, 4);
+  assert.match(formatAppealReport(r), /nothing new: every number in the file is already present/);
+  assert.is(await count('SELECT count(*)::int AS n FROM appeal'), 4);
+  assert.is(await count('SELECT count(*)::int AS n FROM appeal_event'), before);
+});
+
+const BAD = [
+  HEADER,
+  'B/1,2025-05-01 10:00,Невідома категорія,,в роботі,,,,,,,x,',
+  'B/2,2025-05-01 11:00,Невідома категорія,,в роботі,,,,,,,x,',
+  'B/3,2025-05-01 12:00,no-cold-water,,Архів,,,,,,,x,',
+  'B/4,31.02.2025 10:00,no-cold-water,,в роботі,,,,,,,x,',
+  'B/5,2025-05-01 13:00,no-cold-water,,в роботі,"вул. Неіснуюча, 1",,,,,,x,',
+  'B/6,2025-05-01 14:00,no-cold-water,,закрито,,,,,,,x,',
+  'B/7,2025-05-01 15:00,no-cold-water,,в роботі,,,,,,,добре,',
+  'B/7,2025-05-01 16:00,no-cold-water,,в роботі,,,,,,,дубль,',
+].join('\n') + '\n';
+
+test('anything unknown refuses the whole import, reported with counts and example rows; nothing is left behind', async () => {
+  const snapshot = async () => ({
+    appeals: await count('SELECT count(*)::int AS n FROM appeal'), events: await count('SELECT count(*)::int AS n FROM appeal_event'),
+    runs: await count('SELECT count(*)::int AS n FROM import_run'), seq: (await db.one('SELECT last_value::int AS n FROM appeal_number_seq')).n,
+    temp: await count(`SELECT count(*)::int AS n FROM pg_class WHERE relname LIKE 'imp%' AND relpersistence = 't'`),
+  });
+  const before = await snapshot();
+  let refused: AppealImportReport | null = null;
+  try { await importAppeals(db, { file: file('bad.csv', BAD), mapping }); } catch (e) {
+    assert.instance(e, AppealImportRefused);
+    refused = (e as AppealImportRefused).report;
+  }
+  assert.ok(refused, 'the import was refused');
+  const p = (field: string, problem: string) => refused!.problems.find((x) => x.field === field && x.problem === problem);
+  assert.equal(p('category', 'unknown'), { field: 'category', problem: 'unknown', value: 'Невідома категорія', count: 2, examples: [1, 2] });
+  assert.equal(p('status', 'unknown')?.examples, [3]);
+  assert.equal(p('registered_at', 'invalid')?.value, '31.02.2025 10:00');
+  assert.equal(p('address', 'not_found')?.examples, [5]);
+  assert.equal(p('closed_at', 'missing')?.examples, [6]);
+  assert.equal(p('number', 'duplicate_in_file')?.examples, [8]);
+  assert.is(refused!.imported, 0);
+  assert.is(refused!.skipped, 7);
+  assert.match(formatAppealReport(refused!), /REFUSED/);
+  assert.match(formatAppealReport(refused!), /2 × category unknown "Невідома категорія".*rows 1, 2/);
+  assert.equal(await snapshot(), before);
+});
+
+test('with skipUnknown the rest is imported and the skipped rows are reported', async () => {
+  const r = await importAppeals(db, { file: join(dir, 'bad.csv'), mapping, skipUnknown: true });
+  assert.is(r.imported, 1); // B/7 (its first row)
+  assert.is(r.skipped, 7);
+  assert.ok(await db.oneOrNone(`SELECT 1 FROM appeal WHERE number = 'B/7' AND text = 'добре'`));
+  assert.is(await count(`SELECT count(*)::int AS n FROM appeal WHERE number LIKE 'B/%'`), 1);
+});
+
+test('a mapping naming what the catalogue lacks, or a file without the required columns, is refused before anything is read', async () => {
+  const badMap = file('badmap.csv', 'field,value,code\ncategory,Щось,no-such-category\n');
+  let err: unknown;
+  try { await importAppeals(db, { file: join(dir, 'good.csv'), mapping: badMap }); } catch (e) { err = e; }
+  assert.instance(err, ImportError);
+  assert.match((err as Error).message, /category "no-such-category"/);
+  err = null;
+  try { await importAppeals(db, { file: file('nocols.csv', 'number,text\n1,x\n') }); } catch (e) { err = e; }
+  assert.instance(err, ImportError);
+  assert.match((err as Error).message, /registered_at, category, status/);
+});
+
+test('semicolon-separated files (a spreadsheet in the Ukrainian locale) read the same', async () => {
+  const r = await importAppeals(db, { file: file('semi.csv', 'номер;зареєстровано;категорія;статус;адреса\nS/1;2025-09-01 10:00;no-cold-water;нове;вул. Незалежності, 12\n') });
+  assert.is(r.imported, 1, formatAppealReport(r));
+  assert.equal(r.byStatus, { new: 1 });
+});
+
+test.run();
