@@ -147,11 +147,13 @@ END $$;
 
 CREATE TRIGGER appeal_stat_track AFTER INSERT OR DELETE ON appeal FOR EACH ROW EXECUTE FUNCTION appeal_stat_track();
 -- Only changes of what the rollups count (a new answer text or updated_at alone costs nothing).
+-- The point is compared as its bytes: pg_restore recreates triggers with an empty search_path,
+-- where geometry's = operator cannot be resolved.
 CREATE TRIGGER appeal_stat_track_update AFTER UPDATE ON appeal FOR EACH ROW
   WHEN ((OLD.status, OLD.confirmation, OLD.rating, OLD.control_count, OLD.category_id, OLD.executor_id, OLD.building_id,
-         OLD.point, OLD.channel, OLD.created_at, OLD.due_at, OLD.done_at) IS DISTINCT FROM
+         OLD.point::bytea, OLD.channel, OLD.created_at, OLD.due_at, OLD.done_at) IS DISTINCT FROM
         (NEW.status, NEW.confirmation, NEW.rating, NEW.control_count, NEW.category_id, NEW.executor_id, NEW.building_id,
-         NEW.point, NEW.channel, NEW.created_at, NEW.due_at, NEW.done_at))
+         NEW.point::bytea, NEW.channel, NEW.created_at, NEW.due_at, NEW.done_at))
   EXECUTE FUNCTION appeal_stat_track();
 
 CREATE FUNCTION appeal_stat_truncate() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -93,8 +93,10 @@ END $$;
 
 CREATE TRIGGER appeal_map_rollup_insert AFTER INSERT OR DELETE ON appeal
   FOR EACH ROW EXECUTE FUNCTION appeal_map_rollup();
+-- The point is compared as its bytes: pg_restore recreates triggers with an empty search_path,
+-- where geometry's = operator cannot be resolved.
 CREATE TRIGGER appeal_map_rollup_update AFTER UPDATE OF point, building_id, category_id, created_at ON appeal
-  FOR EACH ROW WHEN (OLD.point IS DISTINCT FROM NEW.point OR OLD.building_id IS DISTINCT FROM NEW.building_id
+  FOR EACH ROW WHEN (OLD.point::bytea IS DISTINCT FROM NEW.point::bytea OR OLD.building_id IS DISTINCT FROM NEW.building_id
                      OR OLD.category_id IS DISTINCT FROM NEW.category_id OR OLD.created_at IS DISTINCT FROM NEW.created_at)
   EXECUTE FUNCTION appeal_map_rollup();
 
