@@ -99,7 +99,8 @@ test('a supervisor sees the last 7 Kyiv days: figures, the target missed, both c
   await screenshot(page, 'call-stats-uk');
 
   // A supervisor has no announcement statistics: no tab, no link, a 403 page (the survey report is theirs too).
-  assert.equal(await page.$$eval('nav.tabs a', (as) => as.map((a) => a.textContent!.trim())), ['Робота контакт-центру', 'Опитування']);
+  assert.equal(await page.$$eval('nav.tabs a', (as) => as.map((a) => a.textContent!.trim())),
+    ['Робота контакт-центру', 'Опитування', 'Мапа звернень', 'Панель міського голови', 'Звернення', 'ТОП-10', 'Рейтинги']);
   assert.not.match(await page.textContent('header nav') ?? '', /Статистика оголошень/);
   assert.match(await page.textContent('header nav') ?? '', /Робота контакт-центру/);
   assert.is((await page.goto(`${app.url}/analytics/announcements`))?.status(), 403);
@@ -151,7 +152,8 @@ test('an analyst reads the page in English, with every analytics tab', async () 
   assert.is(await text(page, 'figure-aht'), '1 min 23 s');
   const days = await chartPixels(page, 'chart-by-day');
   assert.ok(days.painted > 10_000 && days.answered > 100, JSON.stringify(days));
-  assert.equal(await page.$$eval('nav.tabs a', (as) => as.map((a) => a.textContent!.trim())), ['Announcement statistics', 'Contact centre performance', 'Surveys']);
+  assert.equal(await page.$$eval('nav.tabs a', (as) => as.map((a) => a.textContent!.trim())),
+    ['Announcement statistics', 'Contact centre performance', 'Surveys', 'Appeals map', 'Mayor’s dashboard', 'Appeals', 'Top 10', 'Ratings']);
   assert.match(await page.textContent('[data-testid=table-by-queue] tbody') ?? '', /No queue/);
   await screenshot(page, 'call-stats-en');
   assert.equal(errors, []);
