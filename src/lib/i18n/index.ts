@@ -15,11 +15,19 @@ export function t(key: MessageKey, params?: Record<string, string | number>): st
   return translate(locale(), key, params);
 }
 
-/** Formats numbers and dates the way the current language writes them. */
+/** The BCP 47 tag numbers and dates are written in for the current language. */
+export const langTag = () => (locale() === 'uk' ? 'uk-UA' : 'en-GB');
+
+/** Formats numbers, shares, dates and names the way the current language writes them. */
 export const fmt = {
-  number: (n: number) => n.toLocaleString(locale() === 'uk' ? 'uk-UA' : 'en-GB'),
+  number: (n: number) => n.toLocaleString(langTag()),
+  /** A share 0…1 as a percentage with at most `digits` decimals (at least `min`); null is a dash. */
+  percent: (x: number | null, digits: number, min = digits) =>
+    (x === null ? '—' : `${(x * 100).toLocaleString(langTag(), { minimumFractionDigits: min, maximumFractionDigits: digits })} %`),
   dateTime: (d: string | Date) =>
-    new Date(d).toLocaleString(locale() === 'uk' ? 'uk-UA' : 'en-GB', { dateStyle: 'short', timeStyle: 'short', timeZone: 'Europe/Kyiv' }),
+    new Date(d).toLocaleString(langTag(), { dateStyle: 'short', timeStyle: 'short', timeZone: 'Europe/Kyiv' }),
   date: (d: string | Date) =>
-    new Date(d).toLocaleDateString(locale() === 'uk' ? 'uk-UA' : 'en-GB', { timeZone: 'Europe/Kyiv' }),
+    new Date(d).toLocaleDateString(langTag(), { timeZone: 'Europe/Kyiv' }),
+  /** A record's name in the current language (the Ukrainian one when it has no English). */
+  name: (r: { name: string; nameEn?: string | null }) => (locale() === 'en' ? r.nameEn ?? r.name : r.name),
 };
