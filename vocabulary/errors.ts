@@ -20,7 +20,7 @@ export const ERROR_CODES = [
   // announcements
   'zone_empty', 'zone_outside', 'too_many_vertices', 'too_many_buildings', 'announcement_over', 'not_started', 'ends_before_start',
   // statistics
-  'period_too_long', 'invalid_weights',
+  'period_too_long', 'invalid_weights', 'fixed_parameter',
   // telephony
   'call_taken', 'call_has_appeal', 'pbx_unavailable', 'pbx_refused', 'pbx_error', 'range_not_satisfiable', 'not_demo',
   'no_phone_interface', 'call_ended', 'channel_unknown', 'call_not_answered', 'not_your_recording', 'recording_missing',

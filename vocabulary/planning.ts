@@ -16,9 +16,14 @@ export function hexSizeForZoom(zoom: number): HexSize {
   return 4000;
 }
 
-/** Hotspots: appeals of one category within HOTSPOT_RADIUS_M of each other, gaps of at most windowDays. */
-export const HOTSPOT_RADIUS_M = { fallback: 50, min: 5, max: 500 } as const;
-export const HOTSPOT_WINDOW_DAYS = { fallback: 14, min: 1, max: 90 } as const;
+/**
+ * Hotspots: two appeals of one category are linked when their places are within HOTSPOT_RADIUS_M
+ * and their registrations within HOTSPOT_WINDOW_DAYS; a hotspot is a connected set of them. The
+ * sets are kept by the database as appeals come (migration 132, hotspot_radius_m and
+ * hotspot_window_days, the same figures), so the two are the city's definition, not a query's.
+ */
+export const HOTSPOT_RADIUS_M = 50;
+export const HOTSPOT_WINDOW_DAYS = 14;
 export const HOTSPOT_MIN_APPEALS = { fallback: 3, min: 2, max: 100 } as const;
 /** A hotspot recurs regularly when the spread of its intervals is within this share of their mean. */
 export const REGULAR_VARIATION = 0.35;

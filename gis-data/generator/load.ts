@@ -406,9 +406,13 @@ export async function seedCity(db: Db, opts: SeedOptions): Promise<SeedReport> {
     const year = new Date(now).getUTCFullYear();
     await q(`SELECT setval('appeal_number_seq', greatest(1, (SELECT count(*) FROM appeal WHERE number LIKE $1)))`, [`${p.numberPrefix}/${year}/%`]);
     progress.finish(`${dropped.length} rebuilt`);
-    // COPY under replica role skips the appeal triggers: the map rollups (migration 130) at once.
+    // COPY under replica role skips the appeal triggers: the map rollups (migration 130) and the
+    // hotspots (132) at once.
     progress.start('map rollups');
     await q('SELECT appeal_map_rebuild()');
+    progress.finish();
+    progress.start('hotspots');
+    await q('SELECT hotspot_rebuild()');
     progress.finish();
     progress.start('appeal statistics');
     for (const tg of ['appeal_stat_track', 'appeal_stat_track_update']) await q(`ALTER TABLE appeal ENABLE TRIGGER ${tg}`);

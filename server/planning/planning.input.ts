@@ -4,7 +4,7 @@ import { z, id, int, optional, oneOf, refuse } from '../http/input.ts';
 import { daysInclusive, isCalendarDay } from '../../vocabulary/calendar.ts';
 import { UTILITIES } from '../../vocabulary/announcements.ts';
 import {
-  HOTSPOT_MIN_APPEALS, HOTSPOT_RADIUS_M, HOTSPOT_WINDOW_DAYS, MAP_HEX_SIZES, MAP_MAX_DAYS,
+  HOTSPOT_MIN_APPEALS, MAP_HEX_SIZES, MAP_MAX_DAYS,
 } from '../../vocabulary/planning.ts';
 
 const calendarDay = z.string().transform((v, ctx) => {
@@ -49,11 +49,17 @@ export type HexCellInput = z.output<typeof HexCellQuery>;
 const bounded = (b: { fallback: number; min: number; max: number }) =>
   z.preprocess((v) => (v === undefined || v === '' ? b.fallback : v), int(b.min, b.max));
 
+// The radius and the window are the definition the database keeps hotspots by (migration 132):
+// a request that tries to change them is told so rather than silently answered with the defaults.
+const fixed = (name: string) => z.unknown().optional().superRefine((v, ctx) => {
+  if (v !== undefined && v !== '') ctx.addIssue(refuse('fixed_parameter', { name }, `"${name}" is fixed for hotspots`));
+});
+
 export const HotspotsQuery = z.object({
   ...period,
-  radius: bounded(HOTSPOT_RADIUS_M),
-  window: bounded(HOTSPOT_WINDOW_DAYS),
   min: bounded(HOTSPOT_MIN_APPEALS),
+  radius: fixed('radius'),
+  window: fixed('window'),
 }).superRefine(checkPeriod);
 export type HotspotsInput = z.output<typeof HotspotsQuery>;
 

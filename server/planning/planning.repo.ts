@@ -2,7 +2,8 @@
 // migration 130 (per Kyiv day and month × category × cell, per day × category × district); the
 // `naive*` twins scan appeals and exist to prove the rollups equal the raw table (tests) and to
 // measure the gain (benchmark).
-// Hotspots and calls inside announcements read the raw tables, bounded by the period's indexes.
+// Hotspots read the sets of linked appeals migration 132 keeps. Calls inside announcements read
+// the raw tables, bounded by the period's indexes.
 import type { Db } from '../db/db.ts';
 import { listen, type Listener } from '../db/listen.ts';
 import { splitPeriod } from './periods.ts';
@@ -103,38 +104,37 @@ export function planningRepo(db: Db) {
     },
 
     /**
-     * Places that keep coming back: appeals of one category clustered in space (ST_ClusterDBSCAN,
-     * `radius` metres, at least `min` of them), then split in time wherever `window` days pass
-     * without one. The address is the building most of them name, else the nearest one.
+     * Hotspots with at least `min` appeals in the period, from the sets migration 132 keeps: the sets
+     * wholly inside the period by their size, the few its edges cut through recounted from their
+     * members. Then, for the `limit` largest, where (the members' centroid), the address (the
+     * building most of them name, else the nearest one), the dates and the intervals between appeals.
      */
-    hotspots(p: Period, o: { radius: number; window: number; min: number; limit: number }): Promise<HotspotRow[]> {
+    hotspots(p: Period, o: { min: number; limit: number }): Promise<HotspotRow[]> {
       return db.any(`
-        WITH a AS (
-          SELECT ap.id, ap.category_id, ap.created_at, ap.building_id, ST_Transform(coalesce(ap.point, b.centroid), 3857) AS pt
-            FROM appeal ap LEFT JOIN building b ON b.id = ap.building_id
-           WHERE ap.created_at >= ${START} AND ap.created_at < ${END} AND ${CATEGORY('ap.category_id')}
-             AND coalesce(ap.point, b.centroid) IS NOT NULL),
-        -- EPSG:3857 stretches distances by 1/cos(latitude): the radius in its units at the city's latitude.
-        k AS (SELECT $(radius) / cos(radians(coalesce((SELECT ST_Y(ST_Transform(ST_Centroid(ST_Collect(pt)), 4326)) FROM a), 0))) AS eps),
-        s AS (
-          SELECT a.*, ST_ClusterDBSCAN(a.pt, eps := k.eps, minpoints := $(min)) OVER (PARTITION BY a.category_id) AS place
-            FROM a, k),
-        t AS (
-          SELECT s.*, CASE WHEN s.created_at - lag(s.created_at) OVER w > make_interval(days => $(window)) THEN 1 ELSE 0 END AS brk
-            FROM s WHERE place IS NOT NULL
-          WINDOW w AS (PARTITION BY category_id, place ORDER BY created_at, id)),
-        g AS (
-          SELECT t.*, sum(brk) OVER (PARTITION BY category_id, place ORDER BY created_at, id) AS run FROM t),
-        gaps AS (
-          SELECT g.*, extract(epoch FROM g.created_at - lag(g.created_at) OVER (PARTITION BY category_id, place, run ORDER BY created_at, id)) / 86400 AS gap
-            FROM g),
+        WITH inside AS (
+          SELECT h.id, h.appeals, h.last_at AS last FROM hotspot h
+           WHERE h.first_at >= ${START} AND h.last_at < ${END} AND h.appeals >= $(min) AND ${CATEGORY('h.category_id')}
+           ORDER BY h.appeals DESC, h.last_at DESC LIMIT $(limit)),
+        edge AS (
+          SELECT h.id, count(*)::int AS appeals, max(m.at) AS last
+            FROM hotspot h JOIN hotspot_member m ON m.hotspot_id = h.id AND m.at >= ${START} AND m.at < ${END}
+           WHERE h.appeals >= $(min) AND ${CATEGORY('h.category_id')}
+             AND ((tstzrange(h.first_at, h.last_at, '[]') @> ${START} AND h.first_at < ${START})
+               OR (tstzrange(h.first_at, h.last_at, '[]') @> ${END} AND h.first_at < ${END}))
+           GROUP BY h.id HAVING count(*) >= $(min)),
+        chosen AS (
+          SELECT id FROM (SELECT * FROM inside UNION ALL SELECT * FROM edge) c
+           ORDER BY appeals DESC, last DESC, id LIMIT $(limit)),
+        m AS (
+          SELECT c.id, m.category_id, m.building_id, m.at, m.x, m.y,
+                 extract(epoch FROM m.at - lag(m.at) OVER (PARTITION BY c.id ORDER BY m.at, m.appeal_id)) / 86400 AS gap
+            FROM chosen c JOIN hotspot_member m ON m.hotspot_id = c.id AND m.at >= ${START} AND m.at < ${END}),
         h AS (
-          SELECT category_id, place, run, count(*)::int AS appeals, min(created_at) AS first, max(created_at) AS last,
-                 ST_Transform(ST_Centroid(ST_Collect(pt)), 4326) AS c,
+          SELECT id, min(category_id) AS category_id, count(*)::int AS appeals, min(at) AS first, max(at) AS last,
+                 ST_Transform(ST_SetSRID(ST_MakePoint(avg(x), avg(y)), 3857), 4326) AS c,
                  mode() WITHIN GROUP (ORDER BY building_id) AS building_id,
                  avg(gap) AS mean_gap, stddev_pop(gap) AS sd_gap
-            FROM gaps GROUP BY category_id, place, run HAVING count(*) >= $(min)
-           ORDER BY appeals DESC, last DESC LIMIT $(limit))
+            FROM m GROUP BY id)
         SELECT h.category_id AS "categoryId", cat.name AS category, cat.name_en AS "categoryEn",
                coalesce(bb.address, (SELECT n.address FROM building n
                                       WHERE ST_DWithin(n.centroid::geography, h.c::geography, 150)
@@ -143,7 +143,24 @@ export function planningRepo(db: Db) {
                round(h.mean_gap::numeric, 2)::float8 AS "meanIntervalDays",
                CASE WHEN h.mean_gap > 0 THEN round((h.sd_gap / h.mean_gap)::numeric, 3)::float8 END AS variation
           FROM h JOIN category cat ON cat.id = h.category_id LEFT JOIN building bb ON bb.id = h.building_id
-         ORDER BY h.appeals DESC, h.last DESC, h.category_id`, args(p, o));
+         ORDER BY h.appeals DESC, h.last DESC, h.category_id, h.id`, args(p, o));
+    },
+
+    /** Every appeal's place and time, for computing hotspots from the raw table (tests, benchmark). */
+    hotspotInput(): Promise<{ id: string; categoryId: number; lon: number; lat: number; at: Date }[]> {
+      return db.any(`
+        SELECT ap.id::text AS id, ap.category_id AS "categoryId", ST_X(coalesce(ap.point, b.centroid)) AS lon,
+               ST_Y(coalesce(ap.point, b.centroid)) AS lat, ap.created_at AS at
+          FROM appeal ap LEFT JOIN building b ON b.id = ap.building_id
+         WHERE coalesce(ap.point, b.centroid) IS NOT NULL`);
+    },
+
+    /** The sets as kept: each one's appeal ids, for comparing with the raw computation. */
+    async hotspotSets(): Promise<string[][]> {
+      const rows = await db.any<{ ids: string[] }>(`
+        SELECT array_agg(appeal_id::text ORDER BY appeal_id) AS ids FROM hotspot_member
+         WHERE hotspot_id IS NOT NULL GROUP BY hotspot_id`);
+      return rows.map((r) => r.ids);
     },
 
     /**

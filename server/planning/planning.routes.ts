@@ -13,6 +13,7 @@ import { translate, type MessageKey } from '../../vocabulary/i18n/translate.ts';
 import { AnnouncementCallsQuery, HexCellQuery, HexagonsQuery, HotspotsQuery, PeriodQuery } from './planning.input.ts';
 import type { PlanningService } from './planning.service.ts';
 import type { LiveDashboardHub } from './live-dashboard.ts';
+import { HOTSPOT_RADIUS_M, HOTSPOT_WINDOW_DAYS } from '../../vocabulary/planning.ts';
 
 type Lang = 'uk' | 'en';
 
@@ -70,7 +71,7 @@ export function planningRoutes(s: PlanningService, live: LiveDashboardHub, opts:
 
   router.get('/stats/hotspots', planners, async (ctx) => {
     const q = query(ctx, HotspotsQuery);
-    const rows = await s.hotspots(q, { radius: q.radius, window: q.window, min: q.min });
+    const rows = await s.hotspots(q, { min: q.min });
     const lang = langOf(ctx, q);
     if (q.format === 'csv') {
       return sendCsv(ctx, `hotspots-${q.from}-${q.to}`,
@@ -78,7 +79,7 @@ export function planningRoutes(s: PlanningService, live: LiveDashboardHub, opts:
         rows.map((r) => [lang === 'en' ? r.categoryEn : r.category, r.address, r.lon.toFixed(6), r.lat.toFixed(6), r.appeals, r.first, r.last,
           r.meanIntervalDays, translate(lang, r.regular ? 'planning.yes' : 'planning.no')]));
     }
-    ctx.body = { from: q.from, to: q.to, radius: q.radius, window: q.window, min: q.min, hotspots: rows };
+    ctx.body = { from: q.from, to: q.to, radius: HOTSPOT_RADIUS_M, window: HOTSPOT_WINDOW_DAYS, min: q.min, hotspots: rows };
     ctx.set('Cache-Control', 'no-store');
   });
 

@@ -36,7 +36,7 @@ export function planningService(repo: PlanningRepo) {
       };
     },
 
-    async hotspots(p: Period, o: { radius: number; window: number; min: number }): Promise<Hotspot[]> {
+    async hotspots(p: Period, o: { min: number }): Promise<Hotspot[]> {
       const rows = await repo.hotspots(p, { ...o, limit: HOTSPOT_LIMIT });
       return rows.map((r) => ({ ...r, first: iso(r.first), last: iso(r.last), regular: isRegular(r.appeals, r.variation) }));
     },

@@ -105,13 +105,16 @@ test('hotspots: the weekly lift failure and the repeated roof leak are found, sc
   const roof = r.hotspots[1];
   assert.is(roof.regular, false);
   assert.is(roof.category, 'Протікання покрівлі');
-  // Gaps longer than the window split the place's appeals into runs too short to count.
-  assert.equal((await get(`/api/stats/hotspots?from=${from}&to=${TO}&window=1`)).hotspots, []);
   // The lift alone within the period: one appeal, no hotspot; four traffic lights 300 m apart: none.
   assert.equal((await get(`/api/stats/hotspots?from=${FROM}&to=${TO}&category=${LIFT}`)).hotspots, []);
   assert.equal((await get(`/api/stats/hotspots?from=${FROM}&to=${TO}&category=${CITY.trafficLight}&min=2`)).hotspots, []);
-  // …which a radius of 400 m gathers into one.
-  assert.equal((await get(`/api/stats/hotspots?from=${FROM}&to=${TO}&category=${CITY.trafficLight}&radius=400&min=2`)).hotspots.map((h: { appeals: number }) => h.appeals), [4]);
+  // A period's edge cuts the lift's set: the appeals inside it count, and `min` applies to them.
+  const cut = await get(`/api/stats/hotspots?from=${addDays(FROM, -14)}&to=${TO}&category=${LIFT}`);
+  assert.equal(cut.hotspots.map((h: { appeals: number }) => h.appeals), [3]);
+  assert.equal((await get(`/api/stats/hotspots?from=${addDays(FROM, -14)}&to=${TO}&category=${LIFT}&min=4`)).hotspots, []);
+  assert.equal([cut.radius, cut.window, cut.min], [50, 14, 3]);
+  // Kyiv day edges: the roof leaks at A half a minute inside the period count, those just outside do not.
+  assert.equal((await get(`/api/stats/hotspots?from=${FROM}&to=${TO}&category=${CITY.roofLeak}`)).hotspots.map((h: { appeals: number }) => h.appeals), [3]);
 });
 
 test('calls inside an announcement: inside its zone and time they count, outside either they do not', async () => {
@@ -138,7 +141,9 @@ test('bad input is refused with a stable code', async () => {
   assert.is(await code(`/api/stats/hexagons?from=${FROM}&to=${TO}&size=300`), 'invalid_value');
   assert.is(await code(`/api/stats/districts?from=${addDays(TO, -400)}&to=${TO}`), 'period_too_long');
   assert.is(await code(`/api/stats/districts?from=2026-02-30&to=${TO}`), 'invalid_date');
-  assert.is(await code(`/api/stats/hotspots?from=${FROM}&to=${TO}&radius=5000`), 'too_big');
+  assert.is(await code(`/api/stats/hotspots?from=${FROM}&to=${TO}&min=500`), 'too_big');
+  assert.is(await code(`/api/stats/hotspots?from=${FROM}&to=${TO}&radius=400`), 'fixed_parameter');
+  assert.is(await code(`/api/stats/hotspots?from=${FROM}&to=${TO}&window=1`), 'fixed_parameter');
   assert.is(await code(`/api/stats/hotspots?from=${FROM}&to=${TO}&category=abc`), 'invalid_type');
   assert.is(await code(`/api/stats/announcement-calls?from=${FROM}&to=${TO}&utility=water`), 'invalid_value');
   assert.is(await code(`/api/stats/hexagons/cell?from=${FROM}&to=${TO}&i=1`), 'required');

@@ -658,6 +658,7 @@ export const messages = {
   'error.not_started': { uk: 'Роботи ще не почалися: скасуйте оголошення замість завершення.', en: 'The works have not started yet: cancel the announcement instead.' },
   'error.ends_before_start': { uk: 'Кінець має бути пізніше за початок.', en: 'The end must be later than the start.' },
   'error.period_too_long': { uk: 'Період задовгий: щонайбільше {max} днів.', en: 'The period is too long: at most {max} days.' },
+  'error.fixed_parameter': { uk: 'Параметр «{name}» задано визначенням гарячих точок і змінити його не можна.', en: '"{name}" is fixed by the definition of hotspots and cannot be changed.' },
   'error.invalid_weights': { uk: 'Ваги: {count} чисел через кому, кожне від 0 до {max}.', en: 'Weights: {count} comma-separated numbers, each 0 to {max}.' },
   'error.call_taken': { uk: 'Цей дзвінок прийняв інший оператор.', en: 'This call was answered by another operator.' },
   'error.call_has_appeal': { uk: 'Під час цього дзвінка вже зареєстровано звернення.', en: 'An appeal was already registered during this call.' },

@@ -1,0 +1,141 @@
+// Hotspots as the database keeps them (migration 132): the definition at its edges (49 m links,
+// 51 m does not; 14 days link, a minute more does not; a chain links ends 90 m apart), and on a
+// few hundred random appeals the kept sets equal an independent computation over the raw table
+// (server/planning/hotspot-sets.ts) after inserts, moves, recategorisation, redating, deletion and
+// a rebuild from scratch.
+import { test } from '../helpers/uvu.ts';
+import * as assert from 'uvu/assert';
+import { migratedDb } from '../helpers/db.ts';
+import { builder } from '../helpers/build.ts';
+import { TEST_NOW, DAY } from '../helpers/clock.ts';
+import { CITY, seedCity } from '../appeals/fixture.ts';
+import { Rng } from '../../gis-data/generator/random.ts';
+import { planningRepo } from '../../server/planning/planning.repo.ts';
+import { hotspotSets } from '../../server/planning/hotspot-sets.ts';
+import { HOTSPOT_RADIUS_M, HOTSPOT_WINDOW_DAYS } from '../../vocabulary/planning.ts';
+import type { Db } from '../../server/db/db.ts';
+
+let db: Db;
+let b: ReturnType<typeof builder>;
+let repo: ReturnType<typeof planningRepo>;
+
+test.before(async () => {
+  ({ db } = await migratedDb('planning_hotspots'));
+  await seedCity(db);
+  b = builder(db);
+  repo = planningRepo(db);
+});
+
+const LAT = 48.915;
+/** `m` metres east of `lon` along LAT: in EPSG:3857 that is exactly m / cos φ, the migration's measure. */
+const east = (lon: number, m: number) => lon + (m / (6378137 * Math.cos((LAT * Math.PI) / 180))) * (180 / Math.PI);
+const START = new Date(TEST_NOW.getTime() - 200 * DAY);
+
+const kept = () => repo.hotspotSets().then((sets) => sets.sort((x, y) => (BigInt(x[0]) < BigInt(y[0]) ? -1 : 1)));
+const raw = async () => hotspotSets(await repo.hotspotInput());
+/** The sets the database keeps are the ones the raw appeals make, and each set's row agrees with its members. */
+async function agree(label: string) {
+  assert.equal(await kept(), await raw(), label);
+  const rows = await db.any(`
+    SELECT h.id FROM hotspot h
+      JOIN (SELECT hotspot_id, count(*)::int AS n, min(at) AS f, max(at) AS l, min(category_id) AS c, max(category_id) AS c2
+              FROM hotspot_member WHERE hotspot_id IS NOT NULL GROUP BY hotspot_id) m ON m.hotspot_id = h.id
+     WHERE h.appeals <> m.n OR h.first_at <> m.f OR h.last_at <> m.l OR h.category_id <> m.c OR m.c <> m.c2`);
+  assert.equal(rows, [], `${label}: set rows disagree with their members`);
+  const counts = await db.one<{ sets: number; rows: number }>(`
+    SELECT (SELECT count(DISTINCT hotspot_id)::int FROM hotspot_member) AS sets, (SELECT count(*)::int FROM hotspot) AS rows`);
+  assert.is(counts.rows, counts.sets, `${label}: a row per set`);
+}
+
+const ids = async (where: string, params: unknown[] = []) =>
+  (await db.any<{ id: string }>(`SELECT id::text AS id FROM appeal WHERE ${where} ORDER BY id`, params)).map((r) => r.id);
+
+test('the database keeps the radius and the window the vocabulary names', async () => {
+  assert.equal(await db.one('SELECT hotspot_radius_m()::int AS r, hotspot_window_days() AS w'), { r: HOTSPOT_RADIUS_M, w: HOTSPOT_WINDOW_DAYS });
+});
+
+test('the definition at its edges: 49 m and 14 days link, 51 m or a minute more do not; a chain links its ends', async () => {
+  const at = (d: number) => new Date(START.getTime() + d * DAY);
+  const lon = 24.60;
+  // Near enough, and not.
+  await b.appeal({ category: CITY.roofLeak, point: [lon, LAT], createdAt: at(0) });
+  await b.appeal({ category: CITY.roofLeak, point: [east(lon, 49), LAT], createdAt: at(0) });
+  await b.appeal({ category: CITY.garbage, point: [lon, LAT], createdAt: at(0) });
+  await b.appeal({ category: CITY.garbage, point: [east(lon, 51), LAT], createdAt: at(0) });
+  // Soon enough, and not (far from the others: 2 km east).
+  const l2 = east(lon, 2000);
+  await b.appeal({ category: CITY.roofLeak, point: [l2, LAT], createdAt: at(0) });
+  await b.appeal({ category: CITY.roofLeak, point: [l2, LAT], createdAt: at(HOTSPOT_WINDOW_DAYS) });
+  await b.appeal({ category: CITY.garbage, point: [l2, LAT], createdAt: at(0) });
+  await b.appeal({ category: CITY.garbage, point: [l2, LAT], createdAt: new Date(at(HOTSPOT_WINDOW_DAYS).getTime() + 60_000) });
+  // Another category at the same place and time is another matter.
+  await b.appeal({ category: CITY.noWater, point: [l2, LAT], createdAt: at(0) });
+  // A chain: 0, 45 and 90 m, the ends too far apart to link by themselves.
+  const l3 = east(lon, 4000);
+  for (const m of [0, 45, 90]) await b.appeal({ category: CITY.trafficLight, point: [east(l3, m), LAT], createdAt: at(1) });
+
+  const roof = await ids('category_id = $1', [CITY.roofLeak]);
+  const lights = await ids('category_id = $1', [CITY.trafficLight]);
+  assert.equal(await kept(), [roof.slice(0, 2), roof.slice(2, 4), lights]);
+  await agree('the edges');
+
+  // Without its middle the chain falls apart; with the middle back it is whole again.
+  await db.none('DELETE FROM appeal WHERE id = $1', [lights[1]]);
+  assert.equal(await kept(), [roof.slice(0, 2), roof.slice(2, 4)]);
+  await b.appeal({ category: CITY.trafficLight, point: [east(l3, 45), LAT], createdAt: at(1) });
+  const relinked = await ids('category_id = $1', [CITY.trafficLight]);
+  assert.equal(await kept(), [roof.slice(0, 2), roof.slice(2, 4), relinked]);
+  // Moved 20 days later the middle links nothing: the set is gone.
+  await db.none('UPDATE appeal SET created_at = created_at + interval \'20 days\' WHERE id = $1', [relinked[2]]);
+  assert.equal(await kept(), [roof.slice(0, 2), roof.slice(2, 4)]);
+  await agree('after the chain changes');
+  await db.none('DELETE FROM appeal');
+  assert.equal(await kept(), []);
+  assert.is((await db.one<{ n: number }>('SELECT count(*)::int AS n FROM hotspot')).n, 0);
+});
+
+test('random appeals: the kept sets equal the raw computation after every kind of change and after a rebuild', async () => {
+  const rng = new Rng('hotspots');
+  // Five places a few hundred metres apart, appeals scattered up to ~120 m around them over 150 days.
+  const centres = Array.from({ length: 5 }, (_, k) => east(24.70, k * 300));
+  const categories = [CITY.roofLeak, CITY.garbage, CITY.trafficLight];
+  const place = (): [number, number] => [east(rng.pick(centres), rng.range(-120, 120)), LAT + rng.range(-0.001, 0.001)];
+  const when = () => new Date(START.getTime() + rng.range(0, 150) * DAY);
+  for (let n = 0; n < 240; n++) {
+    // Some name only their building (its centroid is their place).
+    if (rng.chance(0.15)) await b.appeal({ category: rng.pick(categories), point: null, building: CITY.buildingCentre, createdAt: when() });
+    else await b.appeal({ category: rng.pick(categories), point: place(), createdAt: when() });
+  }
+  const sets = await kept();
+  assert.ok(sets.length >= 10 && sets.some((s) => s.length >= 4), `a fixture with sets to keep: ${sets.map((s) => s.length)}`);
+  await agree('after inserts');
+
+  const all = await ids('true');
+  for (let n = 0; n < 40; n++) {
+    const id = rng.pick(all);
+    const change = rng.int(0, 2);
+    if (change === 0) {
+      const [x, y] = place();
+      await db.none('UPDATE appeal SET point = ST_SetSRID(ST_MakePoint($2, $3), 4326) WHERE id = $1', [id, x, y]);
+    } else if (change === 1) await db.none('UPDATE appeal SET category_id = $2 WHERE id = $1', [id, rng.pick(categories)]);
+    else await db.none('UPDATE appeal SET created_at = $2 WHERE id = $1', [id, when()]);
+  }
+  // A change to anything else is no change to the sets.
+  await db.none(`UPDATE appeal SET status = 'in_progress' WHERE id = ANY($1::bigint[])`, [all.slice(0, 50)]);
+  await agree('after moves, recategorisation and redating');
+
+  await db.tx(async (t) => {
+    for (const id of rng.shuffle([...all]).slice(0, 40)) await t.none('DELETE FROM appeal WHERE id = $1', [id]);
+  });
+  await agree('after deletions');
+
+  const before = await kept();
+  await db.func('hotspot_rebuild');
+  assert.equal(await kept(), before, 'the rebuild makes the sets the trigger kept');
+  await agree('after a rebuild');
+  // …and the trigger goes on from the rebuilt state.
+  for (let n = 0; n < 30; n++) await b.appeal({ category: rng.pick(categories), point: place(), createdAt: when() });
+  await agree('inserts after a rebuild');
+});
+
+test.run();
