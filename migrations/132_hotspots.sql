@@ -1,22 +1,33 @@
 -- Hotspots: appeals about the same place again and again. Two appeals of one category are linked
--- when their places (point, else the building's centroid) are within hotspot_radius_m() metres and
--- they were registered within hotspot_window_days() of each other; a hotspot is a connected set of
--- linked appeals (single linkage in space and time, i.e. DBSCAN with minPoints 1 over both). Sets
--- are formed over the whole history and kept current by a trigger on appeal, so a planner's period
--- reads the few sets that have appeals in it instead of clustering millions of appeals per request.
--- Linking in time as well as space keeps sets local: a street of potholes reported over the years is
--- many hotspots, not one.
+-- when they name the same place and were registered within hotspot_window_days() of each other; a
+-- hotspot is a connected set of linked appeals. The place is the infrastructure object the appeal
+-- names, else its building, else the building its point lies in; an appeal with only a point
+-- elsewhere (a pothole, a fallen tree) is linked to such others within hotspot_radius_m() metres —
+-- single linkage in space and time, DBSCAN with one point over both. Sets are formed over the
+-- whole history and kept current by a trigger on appeal, so a planner's period reads the few sets
+-- that have appeals in it instead of clustering millions of appeals per request.
+-- Linking by place and time rather than by distance alone keeps a set about one episode of one
+-- place: at Kyiv's density, 50 m between neighbouring buildings would chain a whole district.
 CREATE FUNCTION hotspot_radius_m() RETURNS float8 LANGUAGE sql IMMUTABLE PARALLEL SAFE RETURN 50;
 CREATE FUNCTION hotspot_window_days() RETURNS int LANGUAGE sql IMMUTABLE PARALLEL SAFE RETURN 14;
 -- Grid cells (EPSG:3857 units) for finding neighbours: a cell is wider than the radius in those
 -- units anywhere below 66° of latitude (50 m / cos φ), so a neighbour is in one of the 3 × 3 cells.
 CREATE FUNCTION hotspot_cell_size() RETURNS float8 LANGUAGE sql IMMUTABLE PARALLEL SAFE RETURN 125;
 
--- One row per appeal that has a place: where (EPSG:3857 and the latitude's stretch 1/cos φ), when,
--- its grid cell, and the set it belongs to (NULL while it is linked to nothing).
+-- The place an appeal names: its object (negative ids), else its building, else the building its
+-- point lies in; NULL for a point elsewhere.
+CREATE FUNCTION hotspot_place(building int, infra int, p geometry) RETURNS bigint LANGUAGE sql STABLE PARALLEL SAFE
+  RETURN CASE WHEN infra IS NOT NULL THEN -infra::bigint
+              WHEN building IS NOT NULL THEN building::bigint
+              ELSE (SELECT b.id FROM building b WHERE p IS NOT NULL AND ST_Intersects(b.geom, p) ORDER BY b.id LIMIT 1) END;
+
+-- One row per appeal that has a place or a point: the place, where (EPSG:3857 and the latitude's
+-- stretch 1/cos φ, for the centroid and for points), when, its grid cell, and the set it belongs
+-- to (NULL while it is linked to nothing).
 CREATE TABLE hotspot_member (
   appeal_id   bigint PRIMARY KEY,
   category_id int NOT NULL,
+  place       bigint,
   building_id int,
   x           float8 NOT NULL,
   y           float8 NOT NULL,
@@ -26,7 +37,8 @@ CREATE TABLE hotspot_member (
   at          timestamptz NOT NULL,
   hotspot_id  bigint
 );
-CREATE INDEX hotspot_member_near_idx ON hotspot_member (category_id, cx, cy, at);
+CREATE INDEX hotspot_member_place_idx ON hotspot_member (category_id, place, at) WHERE place IS NOT NULL;
+CREATE INDEX hotspot_member_near_idx ON hotspot_member (category_id, cx, cy, at) WHERE place IS NULL;
 CREATE INDEX hotspot_member_set_idx ON hotspot_member (hotspot_id, at) WHERE hotspot_id IS NOT NULL;
 
 -- One row per set of at least two linked appeals.
@@ -42,17 +54,24 @@ CREATE INDEX hotspot_category_size_idx ON hotspot (category_id, appeals DESC, la
 -- The sets a period's edge cuts through.
 CREATE INDEX hotspot_span_idx ON hotspot USING gist (tstzrange(first_at, last_at, '[]'));
 
--- Are two places near enough? Distances in EPSG:3857 are stretched by 1/cos φ; the mean stretch of
+-- Are two points near enough? Distances in EPSG:3857 are stretched by 1/cos φ; the mean stretch of
 -- the two keeps the test symmetric.
 CREATE FUNCTION hotspot_near(x1 float8, y1 float8, k1 float8, x2 float8, y2 float8, k2 float8) RETURNS boolean
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
   RETURN (x1 - x2) ^ 2 + (y1 - y2) ^ 2 <= (hotspot_radius_m() * (k1 + k2) / 2) ^ 2;
 
--- The members linked to a place: same category, a neighbouring cell, within the window, near.
-CREATE FUNCTION hotspot_neighbours(category int, px float8, py float8, pk float8, pcx int, pcy int, t timestamptz, but bigint)
+-- The members linked to an appeal: same category, within the window, and the same place — or,
+-- for a point that is no place, a point in a neighbouring cell near enough.
+CREATE FUNCTION hotspot_neighbours(category int, pplace bigint, px float8, py float8, pk float8, pcx int, pcy int, t timestamptz, but bigint)
   RETURNS TABLE (appeal_id bigint, hotspot_id bigint) LANGUAGE sql STABLE AS $$
   SELECT m.appeal_id, m.hotspot_id FROM hotspot_member m
-   WHERE m.category_id = category AND m.cx BETWEEN pcx - 1 AND pcx + 1 AND m.cy BETWEEN pcy - 1 AND pcy + 1
+   WHERE pplace IS NOT NULL AND m.category_id = category AND m.place = pplace
+     AND m.at BETWEEN t - make_interval(hours => hotspot_window_days() * 24) AND t + make_interval(hours => hotspot_window_days() * 24)
+     AND m.appeal_id <> but
+  UNION ALL
+  SELECT m.appeal_id, m.hotspot_id FROM hotspot_member m
+   WHERE pplace IS NULL AND m.place IS NULL AND m.category_id = category
+     AND m.cx BETWEEN pcx - 1 AND pcx + 1 AND m.cy BETWEEN pcy - 1 AND pcy + 1
      AND m.at BETWEEN t - make_interval(hours => hotspot_window_days() * 24) AND t + make_interval(hours => hotspot_window_days() * 24)
      AND m.appeal_id <> but AND hotspot_near(m.x, m.y, m.k, px, py, pk)
 $$;
@@ -74,7 +93,7 @@ BEGIN
 END $$;
 
 -- An appeal joins: it links the sets and lone appeals near it into one set.
-CREATE FUNCTION hotspot_add(id bigint, category int, p geometry, building int, t timestamptz) RETURNS void
+CREATE FUNCTION hotspot_add(id bigint, category int, p geometry, building int, infra int, t timestamptz) RETURNS void
   LANGUAGE plpgsql AS $$
 DECLARE
   pt geometry := ST_Transform(p, 3857);
@@ -83,18 +102,19 @@ DECLARE
   pk float8 := 1 / cos(radians(ST_Y(p)));
   pcx int := floor(px / hotspot_cell_size());
   pcy int := floor(py / hotspot_cell_size());
+  pplace bigint := hotspot_place(building, infra, p);
   sets bigint[];
   lone bigint[];
   target bigint;
 BEGIN
   SELECT array_agg(DISTINCT n.hotspot_id) FILTER (WHERE n.hotspot_id IS NOT NULL),
          array_agg(n.appeal_id) FILTER (WHERE n.hotspot_id IS NULL)
-    INTO sets, lone FROM hotspot_neighbours(category, px, py, pk, pcx, pcy, t, id) n;
+    INTO sets, lone FROM hotspot_neighbours(category, pplace, px, py, pk, pcx, pcy, t, id) n;
   IF sets IS NOT NULL THEN target := (SELECT min(s) FROM unnest(sets) s);
   ELSIF lone IS NOT NULL THEN target := nextval(pg_get_serial_sequence('hotspot', 'id'));
   END IF;
-  INSERT INTO hotspot_member (appeal_id, category_id, building_id, x, y, k, cx, cy, at, hotspot_id)
-  VALUES (id, category, building, px, py, pk, pcx, pcy, t, target);
+  INSERT INTO hotspot_member (appeal_id, category_id, place, building_id, x, y, k, cx, cy, at, hotspot_id)
+  VALUES (id, category, pplace, building, px, py, pk, pcx, pcy, t, target);
   IF target IS NULL THEN RETURN; END IF;
   UPDATE hotspot_member m SET hotspot_id = target
    WHERE (m.hotspot_id = ANY(sets) AND m.hotspot_id <> target) OR m.appeal_id = ANY(lone);
@@ -125,10 +145,9 @@ BEGIN
       UNION
       SELECT b.appeal_id FROM reach r
         JOIN hotspot_member a ON a.appeal_id = r.appeal_id
-        JOIN hotspot_member b ON b.hotspot_id = old_set AND b.category_id = a.category_id
-             AND b.cx BETWEEN a.cx - 1 AND a.cx + 1 AND b.cy BETWEEN a.cy - 1 AND a.cy + 1
+        JOIN hotspot_member b ON b.hotspot_id = old_set
              AND b.at BETWEEN a.at - make_interval(hours => hotspot_window_days() * 24) AND a.at + make_interval(hours => hotspot_window_days() * 24)
-             AND hotspot_near(a.x, a.y, a.k, b.x, b.y, b.k))
+             AND (a.place = b.place OR (a.place IS NULL AND b.place IS NULL AND hotspot_near(a.x, a.y, a.k, b.x, b.y, b.k))))
     UPDATE hotspot_split s SET part = hotspot_split_part.part
       FROM (SELECT reach.appeal_id, part AS part FROM reach) hotspot_split_part
      WHERE s.appeal_id = hotspot_split_part.appeal_id;
@@ -147,7 +166,7 @@ BEGIN
   IF TG_OP IN ('UPDATE', 'DELETE') THEN PERFORM hotspot_remove(OLD.id); END IF;
   IF TG_OP IN ('INSERT', 'UPDATE') THEN
     p := appeal_map_point(NEW.point, NEW.building_id);
-    IF p IS NOT NULL THEN PERFORM hotspot_add(NEW.id, NEW.category_id, p, NEW.building_id, NEW.created_at); END IF;
+    IF p IS NOT NULL THEN PERFORM hotspot_add(NEW.id, NEW.category_id, p, NEW.building_id, NEW.infra_object_id, NEW.created_at); END IF;
   END IF;
   RETURN NULL;
 END $$;
@@ -155,53 +174,71 @@ END $$;
 CREATE TRIGGER hotspot_track_insert AFTER INSERT OR DELETE ON appeal
   FOR EACH ROW EXECUTE FUNCTION hotspot_track();
 -- The point is compared as its bytes, as in migration 130 (pg_restore's empty search_path).
-CREATE TRIGGER hotspot_track_update AFTER UPDATE OF point, building_id, category_id, created_at ON appeal
+CREATE TRIGGER hotspot_track_update AFTER UPDATE OF point, building_id, infra_object_id, category_id, created_at ON appeal
   FOR EACH ROW WHEN (OLD.point::bytea IS DISTINCT FROM NEW.point::bytea OR OLD.building_id IS DISTINCT FROM NEW.building_id
+                     OR OLD.infra_object_id IS DISTINCT FROM NEW.infra_object_id
                      OR OLD.category_id IS DISTINCT FROM NEW.category_id OR OLD.created_at IS DISTINCT FROM NEW.created_at)
   EXECUTE FUNCTION hotspot_track();
 
 -- Everything from scratch, set-based: after bulk loads that bypass the trigger, and for what is
--- already here. Links are found by joining each appeal's 3 × 3 cells and its own and the next
--- window-long time bucket (so each pair is met once), then sets are labelled by propagating the
--- smallest appeal id along the links until nothing changes.
-CREATE FUNCTION hotspot_rebuild() RETURNS void LANGUAGE plpgsql AS $fn$
+-- already here. A place's appeals in time order are runs split where the window passes without
+-- one: a sort, no joins. Points that are no place are linked by a join on grid cell and window-long
+-- time bucket (each pair met once: the cell itself and the four cells after it in the same bucket,
+-- all nine in the next), and their sets labelled by propagating the smallest appeal id along links.
+CREATE FUNCTION hotspot_rebuild() RETURNS void LANGUAGE plpgsql
+  SET work_mem = '256MB' AS $fn$
 DECLARE
   w interval := make_interval(hours => hotspot_window_days() * 24);
-  w_s float8 := hotspot_window_days() * 86400;
   changed bigint;
 BEGIN
   TRUNCATE hotspot, hotspot_member;
-  INSERT INTO hotspot_member (appeal_id, category_id, building_id, x, y, k, cx, cy, at)
-  SELECT id, category_id, building_id, ST_X(pt), ST_Y(pt), 1 / cos(radians(lat)),
+  INSERT INTO hotspot_member (appeal_id, category_id, place, building_id, x, y, k, cx, cy, at)
+  SELECT id, category_id, hotspot_place(building_id, infra_object_id, p), building_id, ST_X(pt), ST_Y(pt), 1 / cos(radians(ST_Y(p))),
          floor(ST_X(pt) / hotspot_cell_size()), floor(ST_Y(pt) / hotspot_cell_size()), created_at
-    FROM (SELECT ap.id, ap.category_id, ap.building_id, ap.created_at,
-                 ST_Transform(coalesce(ap.point, b.centroid), 3857) AS pt, ST_Y(coalesce(ap.point, b.centroid)) AS lat
-            FROM appeal ap LEFT JOIN building b ON b.id = ap.building_id
-           WHERE coalesce(ap.point, b.centroid) IS NOT NULL) a;
+    FROM (SELECT ap.id, ap.category_id, ap.building_id, ap.infra_object_id, ap.created_at, q.p, ST_Transform(q.p, 3857) AS pt
+            FROM appeal ap LEFT JOIN building b ON b.id = ap.building_id, LATERAL (SELECT coalesce(ap.point, b.centroid) AS p) q
+           WHERE q.p IS NOT NULL) a;
 
-  CREATE TEMP TABLE hotspot_link ON COMMIT DROP AS
-  WITH m AS (SELECT *, floor(extract(epoch FROM at) / w_s)::int AS tb FROM hotspot_member),
-  probe AS (SELECT m.*, m.cx + dx AS ncx, m.cy + dy AS ncy, m.tb + dt AS ntb
-              FROM m, generate_series(-1, 1) dx, generate_series(-1, 1) dy, generate_series(0, 1) dt)
-  SELECT a.appeal_id AS a, b.appeal_id AS b
-    FROM probe a JOIN m b ON b.category_id = a.category_id AND b.cx = a.ncx AND b.cy = a.ncy AND b.tb = a.ntb
-   WHERE (b.tb > a.tb OR b.appeal_id > a.appeal_id)
-     AND b.at BETWEEN a.at - w AND a.at + w AND hotspot_near(a.x, a.y, a.k, b.x, b.y, b.k);
-
+  -- Places: runs.
+  CREATE TEMP TABLE hotspot_run ON COMMIT DROP AS
+  SELECT appeal_id, category_id, place, sum(brk) OVER (PARTITION BY category_id, place ORDER BY at, appeal_id) AS run
+    FROM (SELECT appeal_id, category_id, place, at,
+                 CASE WHEN at - lag(at) OVER (PARTITION BY category_id, place ORDER BY at, appeal_id) <= w THEN 0 ELSE 1 END AS brk
+            FROM hotspot_member WHERE place IS NOT NULL) r;
   CREATE TEMP TABLE hotspot_label ON COMMIT DROP AS
+  SELECT r.appeal_id, min(r.appeal_id) OVER (PARTITION BY r.category_id, r.place, r.run) AS label,
+         count(*) OVER (PARTITION BY r.category_id, r.place, r.run) AS n
+    FROM hotspot_run r;
+  DELETE FROM hotspot_label WHERE n < 2;
+
+  -- Points: links, then labels.
+  CREATE TEMP TABLE hotspot_point ON COMMIT DROP AS
+  SELECT appeal_id, category_id, x, y, k, cx, cy, at, floor(extract(epoch FROM at) / extract(epoch FROM w))::int AS tb
+    FROM hotspot_member WHERE place IS NULL;
+  ANALYZE hotspot_point;
+  CREATE TEMP TABLE hotspot_link ON COMMIT DROP AS
+  SELECT a.appeal_id AS a, b.appeal_id AS b
+    FROM hotspot_point a
+   CROSS JOIN (VALUES (0, 0, 0), (1, -1, 0), (1, 0, 0), (1, 1, 0), (0, 1, 0),
+                      (-1, -1, 1), (-1, 0, 1), (-1, 1, 1), (0, -1, 1), (0, 0, 1), (0, 1, 1), (1, -1, 1), (1, 0, 1), (1, 1, 1)) d (dx, dy, dt)
+    JOIN hotspot_point b ON b.category_id = a.category_id AND b.cx = a.cx + d.dx AND b.cy = a.cy + d.dy AND b.tb = a.tb + d.dt
+   WHERE (d.dx <> 0 OR d.dy <> 0 OR d.dt <> 0 OR b.appeal_id > a.appeal_id)
+     AND b.at BETWEEN a.at - w AND a.at + w AND hotspot_near(a.x, a.y, a.k, b.x, b.y, b.k);
+  CREATE TEMP TABLE hotspot_point_label ON COMMIT DROP AS
   SELECT v AS appeal_id, v AS label FROM (SELECT a AS v FROM hotspot_link UNION SELECT b FROM hotspot_link) n;
-  ALTER TABLE hotspot_label ADD PRIMARY KEY (appeal_id);
-  ANALYZE hotspot_label;
+  ALTER TABLE hotspot_point_label ADD PRIMARY KEY (appeal_id);
+  ANALYZE hotspot_point_label;
   LOOP
     WITH best AS (
       SELECT e.x AS appeal_id, min(l.label) AS label
         FROM (SELECT a AS x, b AS y FROM hotspot_link UNION ALL SELECT b, a FROM hotspot_link) e
-        JOIN hotspot_label l ON l.appeal_id = e.y GROUP BY e.x)
-    UPDATE hotspot_label l SET label = best.label FROM best
+        JOIN hotspot_point_label l ON l.appeal_id = e.y GROUP BY e.x)
+    UPDATE hotspot_point_label l SET label = best.label FROM best
      WHERE l.appeal_id = best.appeal_id AND best.label < l.label;
     GET DIAGNOSTICS changed = ROW_COUNT;
     EXIT WHEN changed = 0;
   END LOOP;
+  INSERT INTO hotspot_label (appeal_id, label) SELECT appeal_id, label FROM hotspot_point_label;
 
   -- Set ids come from the sequence: later sets made by the trigger never collide with these.
   CREATE TEMP TABLE hotspot_ids ON COMMIT DROP AS
@@ -211,7 +248,7 @@ BEGIN
   INSERT INTO hotspot (id, category_id, appeals, first_at, last_at)
   SELECT hotspot_id, min(category_id), count(*), min(at), max(at) FROM hotspot_member
    WHERE hotspot_id IS NOT NULL GROUP BY hotspot_id;
-  DROP TABLE hotspot_link, hotspot_label, hotspot_ids;
+  DROP TABLE hotspot_run, hotspot_label, hotspot_point, hotspot_link, hotspot_point_label, hotspot_ids;
   ANALYZE hotspot_member;
   ANALYZE hotspot;
 END $fn$;

@@ -1,12 +1,13 @@
 // The hotspot definition stated once more, in TypeScript over raw appeals: two appeals of one
-// category are linked when their places are within HOTSPOT_RADIUS_M (measured as migration 132
-// does, in EPSG:3857 scaled by the two latitudes' mean stretch) and their registrations within
-// HOTSPOT_WINDOW_DAYS; sets are the connected groups of two or more. The database keeps the sets
+// category are linked when their registrations are within HOTSPOT_WINDOW_DAYS and they name the
+// same place (object or building, as hotspot_place() of migration 132 resolves it) or, both being
+// points that are no place, lie within HOTSPOT_RADIUS_M (measured as the migration does, in
+// EPSG:3857 scaled by the two latitudes' mean stretch); sets are the connected groups of two or more. The database keeps the sets
 // incrementally; this independent computation is what the tests hold them to, and what the
 // benchmark times as the cost of clustering per request.
 import { HOTSPOT_RADIUS_M, HOTSPOT_WINDOW_DAYS } from '../../vocabulary/planning.ts';
 
-export interface HotspotInput { id: string; categoryId: number; lon: number; lat: number; at: Date }
+export interface HotspotInput { id: string; categoryId: number; place: string | null; lon: number; lat: number; at: Date }
 
 const EARTH = 6378137;
 const CELL = 125; // as hotspot_cell_size()
@@ -27,12 +28,21 @@ export function hotspotSets(appeals: readonly HotspotInput[]): string[][] {
   const find = (i: number): number => { while (parent[i] !== i) { parent[i] = parent[parent[i]]; i = parent[i]; } return i; };
   const union = (a: number, b: number) => { const ra = find(a), rb = find(b); if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb); };
 
-  // Sweep each category in time, keeping the last window's appeals by grid cell.
+  // Each category in time order: a place links to its own previous appeal within the window; a
+  // point to the last window's points in the 3 × 3 grid cells around it.
   const order = [...appeals.keys()].sort((a, b) => appeals[a].categoryId - appeals[b].categoryId || t[a] - t[b]);
   let cells = new Map<string, number[]>();
+  let places = new Map<string, number>();
   let category = NaN;
   for (const i of order) {
-    if (appeals[i].categoryId !== category) { category = appeals[i].categoryId; cells = new Map(); }
+    if (appeals[i].categoryId !== category) { category = appeals[i].categoryId; cells = new Map(); places = new Map(); }
+    const place = appeals[i].place;
+    if (place !== null) {
+      const previous = places.get(place);
+      if (previous !== undefined && t[i] - t[previous] <= WINDOW_MS) union(i, previous);
+      places.set(place, i);
+      continue;
+    }
     const cx = Math.floor(x[i] / CELL), cy = Math.floor(y[i] / CELL);
     for (let dx = -1; dx <= 1; dx++) {
       for (let dy = -1; dy <= 1; dy++) {

@@ -8,6 +8,7 @@ import type { Db } from '../db/db.ts';
 import { listen, type Listener } from '../db/listen.ts';
 import { splitPeriod } from './periods.ts';
 import type { HexCategoryCount } from '../../vocabulary/planning.ts';
+import type { HotspotInput } from './hotspot-sets.ts';
 
 export const LIVE_CHANNEL = 'misto_live';
 
@@ -147,9 +148,11 @@ export function planningRepo(db: Db) {
     },
 
     /** Every appeal's place and time, for computing hotspots from the raw table (tests, benchmark). */
-    hotspotInput(): Promise<{ id: string; categoryId: number; lon: number; lat: number; at: Date }[]> {
+    hotspotInput(): Promise<HotspotInput[]> {
       return db.any(`
-        SELECT ap.id::text AS id, ap.category_id AS "categoryId", ST_X(coalesce(ap.point, b.centroid)) AS lon,
+        SELECT ap.id::text AS id, ap.category_id AS "categoryId",
+               hotspot_place(ap.building_id, ap.infra_object_id, coalesce(ap.point, b.centroid))::text AS place,
+               ST_X(coalesce(ap.point, b.centroid)) AS lon,
                ST_Y(coalesce(ap.point, b.centroid)) AS lat, ap.created_at AS at
           FROM appeal ap LEFT JOIN building b ON b.id = ap.building_id
          WHERE coalesce(ap.point, b.centroid) IS NOT NULL`);

@@ -1,5 +1,6 @@
-// Hotspots as the database keeps them (migration 132): the definition at its edges (49 m links,
-// 51 m does not; 14 days link, a minute more does not; a chain links ends 90 m apart), and on a
+// Hotspots as the database keeps them (migration 132): the definition at its edges (an object, a
+// building, a point inside the building are places; points elsewhere: 49 m links, 51 m does not;
+// 14 days link, a minute more does not; a chain links ends 90 m apart), and on a
 // few hundred random appeals the kept sets equal an independent computation over the raw table
 // (server/planning/hotspot-sets.ts) after inserts, moves, recategorisation, redating, deletion and
 // a rebuild from scratch.
@@ -78,6 +79,21 @@ test('the definition at its edges: 49 m and 14 days link, 51 m or a minute more 
   const lights = await ids('category_id = $1', [CITY.trafficLight]);
   assert.equal(await kept(), [roof.slice(0, 2), roof.slice(2, 4), lights]);
   await agree('the edges');
+
+  // Places: a point inside building 1 is building 1; an object is itself wherever its point is; a
+  // point beside an object is not the object; neighbouring places do not chain.
+  const later = (d: number) => at(60 + d);
+  const inside: [number, number] = [24.71115, 48.92110];
+  const a1 = await b.appeal({ category: CITY.noWater, building: CITY.buildingCentre, point: null, createdAt: later(0) });
+  const a2 = await b.appeal({ category: CITY.noWater, point: inside, createdAt: later(3) });
+  await b.appeal({ category: CITY.noWater, point: [inside[0] + 0.0003, inside[1]], createdAt: later(4) }); // 22 m east, outside it
+  const o1 = await b.appeal({ category: CITY.trafficLight, infraObject: CITY.light, point: [24.733, 48.9202], createdAt: later(0) });
+  const o2 = await b.appeal({ category: CITY.trafficLight, infraObject: CITY.light, point: [24.733, 48.9202], createdAt: later(10) });
+  await b.appeal({ category: CITY.trafficLight, point: [24.7331, 48.9202], createdAt: later(5) }); // 7 m away, no object
+  const places = (await kept()).filter((set) => !roof.includes(set[0]) && !lights.includes(set[0]));
+  assert.equal(places, [[String(a1), String(a2)], [String(o1), String(o2)]]);
+  await agree('places');
+  await db.none('DELETE FROM appeal WHERE created_at >= $1', [later(0)]);
 
   // Without its middle the chain falls apart; with the middle back it is whole again.
   await db.none('DELETE FROM appeal WHERE id = $1', [lights[1]]);
