@@ -60,22 +60,6 @@ CREATE FUNCTION hotspot_near(x1 float8, y1 float8, k1 float8, x2 float8, y2 floa
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
   RETURN (x1 - x2) ^ 2 + (y1 - y2) ^ 2 <= (hotspot_radius_m() * (k1 + k2) / 2) ^ 2;
 
--- The members linked to an appeal: same category, within the window, and the same place — or,
--- for a point that is no place, a point in a neighbouring cell near enough.
-CREATE FUNCTION hotspot_neighbours(category int, pplace bigint, px float8, py float8, pk float8, pcx int, pcy int, t timestamptz, but bigint)
-  RETURNS TABLE (appeal_id bigint, hotspot_id bigint) LANGUAGE sql STABLE AS $$
-  SELECT m.appeal_id, m.hotspot_id FROM hotspot_member m
-   WHERE pplace IS NOT NULL AND m.category_id = category AND m.place = pplace
-     AND m.at BETWEEN t - make_interval(hours => hotspot_window_days() * 24) AND t + make_interval(hours => hotspot_window_days() * 24)
-     AND m.appeal_id <> but
-  UNION ALL
-  SELECT m.appeal_id, m.hotspot_id FROM hotspot_member m
-   WHERE pplace IS NULL AND m.place IS NULL AND m.category_id = category
-     AND m.cx BETWEEN pcx - 1 AND pcx + 1 AND m.cy BETWEEN pcy - 1 AND pcy + 1
-     AND m.at BETWEEN t - make_interval(hours => hotspot_window_days() * 24) AND t + make_interval(hours => hotspot_window_days() * 24)
-     AND m.appeal_id <> but AND hotspot_near(m.x, m.y, m.k, px, py, pk)
-$$;
-
 -- A set's row from its members; a set of one is dissolved.
 CREATE FUNCTION hotspot_refresh(set_id bigint) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE n int;
@@ -103,13 +87,25 @@ DECLARE
   pcx int := floor(px / hotspot_cell_size());
   pcy int := floor(py / hotspot_cell_size());
   pplace bigint := hotspot_place(building, infra, p);
+  w interval := make_interval(hours => hotspot_window_days() * 24);
   sets bigint[];
   lone bigint[];
   target bigint;
 BEGIN
+  -- The members linked to it: same category, within the window, and the same place — or, for a
+  -- point that is no place, a point in a neighbouring cell near enough. (Inline rather than a SQL
+  -- function: PL/pgSQL keeps this plan, a SQL function would be planned on every call.)
   SELECT array_agg(DISTINCT n.hotspot_id) FILTER (WHERE n.hotspot_id IS NOT NULL),
          array_agg(n.appeal_id) FILTER (WHERE n.hotspot_id IS NULL)
-    INTO sets, lone FROM hotspot_neighbours(category, pplace, px, py, pk, pcx, pcy, t, id) n;
+    INTO sets, lone
+    FROM (SELECT m.appeal_id, m.hotspot_id FROM hotspot_member m
+           WHERE pplace IS NOT NULL AND m.category_id = category AND m.place = pplace
+             AND m.at BETWEEN t - w AND t + w
+          UNION ALL
+          SELECT m.appeal_id, m.hotspot_id FROM hotspot_member m
+           WHERE pplace IS NULL AND m.place IS NULL AND m.category_id = category
+             AND m.cx BETWEEN pcx - 1 AND pcx + 1 AND m.cy BETWEEN pcy - 1 AND pcy + 1
+             AND m.at BETWEEN t - w AND t + w AND hotspot_near(m.x, m.y, m.k, px, py, pk)) n;
   IF sets IS NOT NULL THEN target := (SELECT min(s) FROM unnest(sets) s);
   ELSIF lone IS NOT NULL THEN target := nextval(pg_get_serial_sequence('hotspot', 'id'));
   END IF;
