@@ -880,7 +880,7 @@ export const messages = {
   'planning.view.columns': { uk: 'Стовпчики', en: 'Columns' },
   'planning.view.districts': { uk: 'Райони', en: 'Districts' },
   'planning.hotspots': { uk: 'Осередки, що повторюються', en: 'Recurring hotspots' },
-  'planning.hotspots.blurb': { uk: 'Звернення однієї категорії про те саме місце (у межах 50 м) з перервами не довше 14 днів.', en: 'Appeals of one category about the same place (within 50 m) with gaps of at most 14 days.' },
+  'planning.hotspots.blurb': { uk: 'Звернення однієї категорії про той самий об’єкт чи будинок (або точки в межах 50 м одна від одної) з перервами не довше 14 днів.', en: 'Appeals of one category about the same object or building (or points within 50 m of each other) with gaps of at most 14 days.' },
   'planning.zones': { uk: 'Зони оголошень', en: 'Announcement zones' },
   'planning.legend.hexagon': { uk: 'Звернень у шестикутнику ({size} м)', en: 'Appeals per hexagon ({size} m)' },
   'planning.legend.district': { uk: 'Звернень у районі', en: 'Appeals per district' },
