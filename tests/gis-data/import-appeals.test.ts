@@ -1,6 +1,7 @@
 // The historic appeals import (npm run import -- appeals) on a real PostGIS with a hand-built
 // catalogue: what it maps, how it reports, that it refuses and leaves nothing behind, that a rerun
-// imports nothing, and that a row registered at 23:59 Kyiv time keeps its Kyiv day.
+// imports nothing, that a row registered at 23:59 Kyiv time keeps its Kyiv day, and that the
+// rollups and hotspots its row triggers keep equal the ones rebuilt from scratch.
 import { test } from '../helpers/uvu.ts';
 import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,8 @@ import type { Db } from '../../server/db/db.ts';
 import { importAppeals, AppealImportRefused, formatAppealReport, type AppealImportReport } from '../../gis-data/import/appeals.ts';
 import { ImportError } from '../../gis-data/import/report.ts';
 import { kyivDay } from '../../vocabulary/calendar.ts';
+import { planningRepo } from '../../server/planning/planning.repo.ts';
+import { hotspotSets } from '../../server/planning/hotspot-sets.ts';
 
 let db: Db;
 const dir = mkdtempSync(join(tmpdir(), 'misto-import-appeals-'));
@@ -163,6 +166,31 @@ test('semicolon-separated files (a spreadsheet in the Ukrainian locale) read the
   const r = await importAppeals(db, { file: file('semi.csv', 'номер;зареєстровано;категорія;статус;адреса\nS/1;2025-09-01 10:00;no-cold-water;нове;вул. Незалежності, 12\n') });
   assert.is(r.imported, 1, formatAppealReport(r));
   assert.equal(r.byStatus, { new: 1 });
+});
+
+test('what the triggers kept while importing equals the rollups and hotspots rebuilt from scratch', async () => {
+  // A recurring leak at building 12: three more rows a week apart make a hotspot with H/2025/1's neighbours.
+  const rows = [0, 7, 14].map((d) => `R/${d},2025-02-${String(3 + d).padStart(2, '0')} 10:00,no-cold-water,,нове,"вул. Незалежності, 12",,,,,,Знову немає води,`);
+  const r = await importAppeals(db, { file: file('recurring.csv', [HEADER, ...rows].join('\n') + '\n'), mapping });
+  assert.is(r.imported, 3, formatAppealReport(r));
+  const tables = ['appeal_stat_day', 'appeal_stat_month', 'appeal_stat_day_category', 'appeal_hex_day', 'appeal_hex_month', 'appeal_district_day'];
+  const snapshot = async () => {
+    const out: Record<string, unknown[]> = {};
+    for (const t of tables) out[t] = await db.any(`SELECT * FROM ${t} r WHERE (to_jsonb(r) ->> 'appeals' IS NULL OR (to_jsonb(r) ->> 'appeals')::int <> 0) AND (to_jsonb(r) ->> 'total' IS NULL OR (to_jsonb(r) ->> 'total')::int <> 0) ORDER BY r::text`);
+    out.hotspots = await planningRepo(db).hotspotSets();
+    return out;
+  };
+  const kept = await snapshot();
+  assert.equal(kept.hotspots, [[...(await db.any<{ id: string }>(`SELECT id::text AS id FROM appeal WHERE number IN ('H/2025/1', 'R/0', 'R/7', 'R/14') ORDER BY id`)).map((x) => x.id)]]);
+  assert.equal(kept.hotspots, hotspotSets(await planningRepo(db).hotspotInput()));
+  await db.tx(async (t) => {
+    await t.one('SELECT appeal_stats_rebuild()');
+    await t.one('SELECT appeal_map_rebuild()');
+    await t.one('SELECT hotspot_rebuild()');
+  });
+  const rebuilt = await snapshot();
+  for (const t of tables) assert.ok((kept[t] as unknown[]).length > 0, `${t} holds the imported appeals`);
+  assert.equal(rebuilt, kept);
 });
 
 test.run();
