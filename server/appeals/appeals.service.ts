@@ -15,16 +15,20 @@ import type { CityRepo } from '../city/city.repo.ts';
 import type { ObjectsRepo } from '../objects/objects.repo.ts';
 import type { ResidentsRepo } from '../residents/residents.repo.ts';
 import type { TelephonyRepo } from '../telephony/telephony.repo.ts';
-import type { AppealRow, AppealsRepo, AppealStatus, NewAppeal, NewEvent } from './appeals.repo.ts';
+import type { AppealRow, AppealsRepo, AppealStatus, EventKind, NewAppeal, NewEvent } from './appeals.repo.ts';
 import type { BulkInput, ConfirmationInput, ListInput, PublicRegisterInput, RegisterInput, ReassignInput } from './appeals.input.ts';
 import { APPEAL_STATUSES } from '../../vocabulary/appeals.ts';
 
 /** An appeal's free text: the resident's words, the executor's answer, the reasons of overrides and of a return. */
 const FREE_TEXT = ['text', 'answer', 'executorOverrideReason', 'dueOverrideReason', 'returnReason'] as const;
 type FreeText = (typeof FREE_TEXT)[number];
-/** The free text in an event's data, by the event's kind (a survey's `reason` is a code, kept). */
-const EVENT_FREE_TEXT: Readonly<Record<string, readonly string[]>> = {
+/**
+ * The free text in an event's data, by the event's kind — every kind named, so a new one is
+ * classified where it is added (a survey's `reason` and a notice's state are codes, kept).
+ */
+const EVENT_FREE_TEXT: Readonly<Record<EventKind, readonly string[]>> = {
   answer: ['text'], comment: ['text'], override: ['reason'], assigned: ['reason'], status: ['reason'],
+  created: [], notify: [], survey: [], recording: [],
 };
 
 /** A row as a role may see it: hidden fields are null, and `textHidden` says the free text was withheld. */
@@ -50,7 +54,7 @@ export function redact<T extends Partial<AppealRow>>(row: T, user: User | null |
 }
 
 /** An event of an appeal's history as a role may see it: the caller's phone only for personal-data roles, words as in `redact`. */
-export function redactEvent<E extends { kind: string; data: Record<string, unknown> }>(e: E, user: User | null | undefined): E & { textHidden?: true } {
+export function redactEvent<E extends { kind: EventKind; data: Record<string, unknown> }>(e: E, user: User | null | undefined): E & { textHidden?: true } {
   const data: Record<string, unknown> = canSeePersonalData(user) ? e.data : { ...e.data, phone: undefined };
   const words = (EVENT_FREE_TEXT[e.kind] ?? []).filter((k) => data[k] != null);
   if (!words.length || canSeeFreeText(user)) return { ...e, data };

@@ -191,7 +191,7 @@ async function bodyOf(res: Response): Promise<string> {
   const reader = res.body!.getReader();
   let text = '';
   const until = Date.now() + 3000;
-  while (!/\n\n/.test(text) && Date.now() < until) {
+  while (!/data:[^\n]*\n\n/.test(text) && Date.now() < until) {
     const chunk = await Promise.race([reader.read(), new Promise<null>((r) => setTimeout(() => r(null), 500))]);
     if (!chunk || chunk.done) { if (chunk?.done) break; continue; }
     text += new TextDecoder().decode(chunk.value);
@@ -203,7 +203,7 @@ async function bodyOf(res: Response): Promise<string> {
 /** Every GET route the analyst may call, in every variant: the bodies that answered 200, and the routes that never did. */
 async function analystWalk(c: ReturnType<typeof client>) {
   const routes = registeredRoutes(app.middleware).filter((r) => r.method === 'GET' && r.path !== '/api/{*rest}' && judge(endpointAccess(r.method, r.path), 'analyst') === 'allowed');
-  const bodies: { url: string; body: string }[] = [];
+  const bodies: { url: string; body: string; type: string }[] = [];
   const unanswered: string[] = [];
   for (const r of routes) {
     let ok = false;
@@ -211,7 +211,7 @@ async function analystWalk(c: ReturnType<typeof client>) {
       const url = concrete(r.path) + v;
       const res = await c.get(url);
       const body = await bodyOf(res);
-      if (res.status === 200) { ok = true; bodies.push({ url, body }); }
+      if (res.status === 200) { ok = true; bodies.push({ url, body, type: res.headers.get('content-type') ?? '' }); }
       else assert.ok(res.status < 500, `${url}: ${res.status}`);
     }
     // A public route answers anyone alike (and some need a token): the session's own routes must answer.
@@ -231,7 +231,9 @@ test('an analyst without the grant gets no free text from any route, in JSON or 
   assert.ok(hidden.routes.includes('/api/appeals/:id') && hidden.routes.includes('/api/buildings/:id/appeals'), hidden.routes.join(', '));
   assert.ok(hidden.routes.some((p) => p.startsWith('/api/stats/')), 'the statistics are walked too');
   assert.equal(hidden.unanswered, [], `routes that never answered 200, so were not looked at: ${hidden.unanswered.join(', ')}`);
-  assert.ok(hidden.bodies.some((b) => b.url.includes('format=csv')), 'CSV exports are walked');
+  const csvs = new Set(hidden.bodies.filter((b) => b.type.startsWith('text/csv')).map((b) => b.url.split('?')[0]));
+  assert.ok(csvs.size >= 8, `CSV exports walked: ${[...csvs].join(', ')}`);
+  assert.ok(hidden.bodies.some((b) => b.type.startsWith('text/event-stream') && b.body.includes('event:')), 'an event stream\'s first events are read');
   assert.equal(leaks(hidden.bodies), [], 'free text reached an analyst without the grant');
   // What the UI shows instead: null and the marker, on the appeal, in lists and on the events that had words.
   const a = await (await analyst.get(`/api/appeals/${ids.appeal}`)).json();
