@@ -51,6 +51,8 @@ export const ENDPOINTS: Readonly<Record<string, Access>> = {
   'GET /api/buildings/:id/announcements': PUBLIC,
   'GET /api/admin/users': only(AREA_ROLES.admin),
   'PATCH /api/admin/users/:id': only(AREA_ROLES.admin, change('user.update', 'user')),
+  'PUT /api/admin/users/:id/appeal-text': only(AREA_ROLES.admin, change('user.grant_appeal_text', 'user')),
+  'DELETE /api/admin/users/:id/appeal-text': only(AREA_ROLES.admin, change('user.revoke_appeal_text', 'user')),
   'GET /api/admin/audit': only(AREA_ROLES.admin),
   'GET /api/catalogue': only(STAFF),
   'GET /api/catalogue/suggestion': only(DESK),

@@ -28,6 +28,8 @@ export const ERROR_CODES = [
   // security: where a request comes from, how often it may come
   'cross_origin', 'unsupported_media_type', 'too_many_sign_ins', 'too_many_mails', 'call_too_old',
   'utility_not_yours',
+  // administration: who may read appeals' free text
+  'grant_not_for_role',
   // the web intake (/report)
   'photo_too_large', 'photo_type', 'photo_heic', 'photo_unreadable', 'too_many_files', 'unknown_category',
   'too_many_reports', 'track_not_found', 'already_confirmed', 'not_done_yet', 'needs_comment',

@@ -10,11 +10,21 @@ export interface User {
   role: Role;
   executorId: number | null;
   sipInterface: string | null;
+  /** An admin's grant to read appeals' free text (only asked of FREE_TEXT_GRANT_ROLES); absent is no grant. */
+  seesAppealText?: boolean;
 }
 
 /** Roles that may read residents' personal data (names, phones, addresses of people). */
 export const PERSONAL_DATA_ROLES: readonly Role[] = ['admin', 'operator'];
 export const canSeePersonalData = (user: User | null | undefined) => !!user && PERSONAL_DATA_ROLES.includes(user.role);
+
+/**
+ * Roles that read appeals without their free text (the resident's words, the executor's answer,
+ * comments, reasons) unless an admin grants it; every other role sees the text its work needs.
+ */
+export const FREE_TEXT_GRANT_ROLES: readonly Role[] = ['analyst'];
+export const canSeeFreeText = (user: User | null | undefined) =>
+  !!user && (!FREE_TEXT_GRANT_ROLES.includes(user.role) || user.seesAppealText === true);
 
 /** Which roles may open which part of the product (pages and their APIs). Admin may open all. */
 export const AREA_ROLES = {

@@ -32,5 +32,9 @@ export function adminRoutes(admin: AdminService) {
     }
     ctx.body = await admin.updateUser(id, change);
   });
+  // An analyst's sight of appeals' free text: granting and revoking are separate routes, so each
+  // leaves its own audit row (vocabulary/access.ts).
+  router.put('/users/:id/appeal-text', adminOnly, async (ctx) => { ctx.body = await admin.setAppealText(pathId(ctx), true); });
+  router.delete('/users/:id/appeal-text', adminOnly, async (ctx) => { ctx.body = await admin.setAppealText(pathId(ctx), false); });
   return router;
 }

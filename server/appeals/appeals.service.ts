@@ -4,7 +4,7 @@
 // opening history in one statement.
 import { canonicalInterface } from '../../vocabulary/telephony.ts';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../http/errors.ts';
-import { canSeePersonalData, type User } from '../../vocabulary/roles.ts';
+import { canSeeFreeText, canSeePersonalData, type User } from '../../vocabulary/roles.ts';
 import { REASON, type Channel } from '../../vocabulary/appeals.ts';
 import type { Actor } from '../../vocabulary/appeal-lifecycle.ts';
 import { confirmationChange, moveChange, reassignChange, type MoveInput } from './lifecycle.ts';
@@ -15,17 +15,50 @@ import type { CityRepo } from '../city/city.repo.ts';
 import type { ObjectsRepo } from '../objects/objects.repo.ts';
 import type { ResidentsRepo } from '../residents/residents.repo.ts';
 import type { TelephonyRepo } from '../telephony/telephony.repo.ts';
-import type { AppealRow, AppealsRepo, AppealStatus, NewAppeal, NewEvent } from './appeals.repo.ts';
+import type { AppealRow, AppealsRepo, AppealStatus, EventKind, NewAppeal, NewEvent } from './appeals.repo.ts';
 import type { BulkInput, ConfirmationInput, ListInput, PublicRegisterInput, RegisterInput, ReassignInput } from './appeals.input.ts';
 import { APPEAL_STATUSES } from '../../vocabulary/appeals.ts';
 
-/** Strips what a role may not see: names, phones and apartments are for operators and admins. */
-export function redact<T extends Partial<AppealRow>>(row: T, user: User | null | undefined): T {
-  if (canSeePersonalData(user)) return row;
-  const hidden = { ...row, residentName: null, callerPhone: null, apartment: null, residentId: null };
-  // A resident who filed for themselves left a name and an e-mail: the same kind of data.
-  if ('contactName' in row) Object.assign(hidden, { contactName: null, contactEmail: null });
-  return hidden;
+/** An appeal's free text: the resident's words, the executor's answer, the reasons of overrides and of a return. */
+const FREE_TEXT = ['text', 'answer', 'executorOverrideReason', 'dueOverrideReason', 'returnReason'] as const;
+type FreeText = (typeof FREE_TEXT)[number];
+/**
+ * The free text in an event's data, by the event's kind — every kind named, so a new one is
+ * classified where it is added (a survey's `reason` and a notice's state are codes, kept).
+ */
+const EVENT_FREE_TEXT: Readonly<Record<EventKind, readonly string[]>> = {
+  answer: ['text'], comment: ['text'], override: ['reason'], assigned: ['reason'], status: ['reason'],
+  created: [], notify: [], survey: [], recording: [],
+};
+
+/** A row as a role may see it: hidden fields are null, and `textHidden` says the free text was withheld. */
+export type Redacted<T> = { [K in keyof T]: K extends FreeText ? T[K] | null : T[K] } & { textHidden?: true };
+
+/**
+ * THE place that strips what a role may not see of an appeal: names, phones and apartments are for
+ * operators and admins; the free text is withheld from an analyst without an admin's grant
+ * (vocabulary/roles.ts canSeeFreeText). Every appeal the API or a CSV gives out passes here.
+ */
+export function redact<T extends Partial<AppealRow>>(row: T, user: User | null | undefined): Redacted<T> {
+  const out: Record<string, unknown> = { ...row };
+  if (!canSeePersonalData(user)) {
+    Object.assign(out, { residentName: null, callerPhone: null, apartment: null, residentId: null });
+    // A resident who filed for themselves left a name and an e-mail: the same kind of data.
+    if ('contactName' in row) Object.assign(out, { contactName: null, contactEmail: null });
+  }
+  if (!canSeeFreeText(user)) {
+    for (const f of FREE_TEXT) if (f in out) out[f] = null;
+    out.textHidden = true;
+  }
+  return out as Redacted<T>;
+}
+
+/** An event of an appeal's history as a role may see it: the caller's phone only for personal-data roles, words as in `redact`. */
+export function redactEvent<E extends { kind: EventKind; data: Record<string, unknown> }>(e: E, user: User | null | undefined): E & { textHidden?: true } {
+  const data: Record<string, unknown> = canSeePersonalData(user) ? e.data : { ...e.data, phone: undefined };
+  const words = (EVENT_FREE_TEXT[e.kind] ?? []).filter((k) => data[k] != null);
+  if (!words.length || canSeeFreeText(user)) return { ...e, data };
+  return { ...e, data: { ...data, ...Object.fromEntries(words.map((k) => [k, null])) }, textHidden: true };
 }
 
 /** Whom a user acts as in the lifecycle: an admin both as the executor and as the contact centre. */
@@ -224,7 +257,7 @@ export function appealsService(d: AppealsDeps) {
       return {
         ...redact(a, user),
         operatorName: personal || user.role === 'analyst' ? a.operatorName : null,
-        events: events.map((e) => ({ ...e, data: personal ? e.data : { ...e.data, phone: undefined } })),
+        events: events.map((e) => redactEvent(e, user)),
         recordings: recordings.map((r) => ({ ...r, url: `/api/recordings/${r.id}` })),
       };
     },

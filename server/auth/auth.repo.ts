@@ -3,14 +3,15 @@ import { listen, type Listener } from '../db/listen.ts';
 import type { Role, User } from '../../vocabulary/roles.ts';
 
 const USER_COLUMNS = `u.id, u.login, u.full_name AS "fullName", u.role, u.executor_id AS "executorId",
-  u.sip_interface AS "sipInterface"`;
+  u.sip_interface AS "sipInterface", u.sees_appeal_text AS "seesAppealText"`;
 
 export interface AdminUser {
   id: number; login: string; fullName: string; role: Role; sipInterface: string | null; executor: string | null; disabled: boolean; createdAt: string;
+  seesAppealText: boolean;
 }
 const ADMIN_USERS = `
   SELECT u.id, u.login, u.full_name AS "fullName", u.role, u.sip_interface AS "sipInterface",
-         e.name AS executor, u.disabled, u.created_at AS "createdAt"
+         e.name AS executor, u.disabled, u.created_at AS "createdAt", u.sees_appeal_text AS "seesAppealText"
     FROM app_user u LEFT JOIN executor e ON e.id = u.executor_id`;
 
 export function authRepo(db: Db) {
@@ -79,6 +80,17 @@ export function authRepo(db: Db) {
         if (change.disabled === true) await t.none('DELETE FROM user_session WHERE user_id = $1', [id]);
         return t.one<AdminUser>(`${ADMIN_USERS} WHERE u.id = $1`, [id]);
       }),
+
+    /** The user as listed, for a check before a change. */
+    adminUser: (id: number) => db.oneOrNone<AdminUser>(`${ADMIN_USERS} WHERE u.id = $1`, [id]),
+
+    /** Grants or revokes reading appeals' free text; the next request of any of the user's sessions reads it. */
+    setAppealText: (id: number, granted: boolean) =>
+      db.oneOrNone<AdminUser>(`
+        WITH u AS (UPDATE app_user SET sees_appeal_text = $2 WHERE id = $1 RETURNING *)
+        SELECT u.id, u.login, u.full_name AS "fullName", u.role, u.sip_interface AS "sipInterface",
+               e.name AS executor, u.disabled, u.created_at AS "createdAt", u.sees_appeal_text AS "seesAppealText"
+          FROM u LEFT JOIN executor e ON e.id = u.executor_id`, [id, granted]),
   };
 }
 export type AuthRepo = ReturnType<typeof authRepo>;

@@ -1039,6 +1039,11 @@ export const messages = {
   'audit.total': { uk: 'Усього: {n}', en: 'Total: {n}' },
   'audit.prev': { uk: 'Попередні', en: 'Previous' },
   'audit.next': { uk: 'Наступні', en: 'Next' },
+  // An analyst's sight of appeals' free text (the admin grants it; /admin, vocabulary/roles.ts canSeeFreeText)
+  'admin.appealText': { uk: 'Бачить текст звернень', en: 'Sees appeals’ text' },
+  'admin.appealTextHint': { uk: 'Аналітик бачить звернення без імен, телефонів, квартир і без тексту: слів мешканця, відповідей виконавців, коментарів і причин. Позначка «Бачить текст звернень» відкриває йому текст з наступного запиту; кожне надання і відкликання записується в журнал аудиту.', en: 'An analyst sees appeals without names, phones, apartments and without text: the resident’s words, the executors’ answers, comments and reasons. “Sees appeals’ text” shows them the text from their next request; every grant and revocation is written to the audit log.' },
+  'appeal.textHidden': { uk: 'Текст приховано: перегляд тексту звернень аналітикам надає адміністратор.', en: 'Text hidden: an administrator grants analysts the reading of appeals’ text.' },
+  'error.grant_not_for_role': { uk: 'Роль «{role}» бачить текст звернень без окремого дозволу.', en: 'The role “{role}” sees appeals’ text without a grant.' },
 } as const satisfies Record<string, Record<Locale, string>>;
 
 export type MessageKey = keyof typeof messages;

@@ -1,7 +1,7 @@
 import type { PageLoad } from './$types';
 import { api } from '$lib/api';
 
-export interface AdminUser { id: number; login: string; fullName: string; role: string; sipInterface: string | null; executor: string | null; disabled: boolean }
+export interface AdminUser { id: number; login: string; fullName: string; role: string; sipInterface: string | null; executor: string | null; disabled: boolean; seesAppealText: boolean }
 /** An Open311 client's key as listed: never the key itself. */
 export interface ApiKey { id: number; name: string; prefix: string; createdAt: string; lastUsedAt: string | null; revokedAt: string | null }
 

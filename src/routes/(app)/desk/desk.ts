@@ -12,9 +12,11 @@ export interface Building { id: number; address: string; lon: number; lat: numbe
 export interface Resident { id: number; fullName: string; apartment: string | null; phones: string[]; building: Building | null }
 export interface Announcement { id: number; kind: string; utility: string | null; title: string; startsAt: string; endsAt: string | null; executor?: string | { name: string } | null }
 export interface AppealSummary {
-  id: number; number: string; status: string; text: string; createdAt: string; dueAt: string; overdue: boolean;
+  id: number; number: string; status: string; text: string | null; createdAt: string; dueAt: string; overdue: boolean;
   category: { id: number; name: string; nameEn: string }; executor: { id: number; name: string; nameEn: string | null };
   address: string | null; apartment: string | null; residentName: string | null;
+  /** The free text was withheld (an analyst without the grant): `text` is null. */
+  textHidden?: true;
 }
 export interface OpenAppeal { id: number; number: string; status: string; category: string; categoryEn: string; executor: string }
 export interface CallCard { resident: Resident | null; openAppeals: OpenAppeal[]; announcements: Announcement[] }

@@ -12,7 +12,7 @@ export interface AppealDetail extends AppealSummary {
   infraObject: { id: number; kind: string; name: string | null } | null; lon: number | null; lat: number | null;
   plannedAt: string | null; planReason: string | null; controlCount: number; returnedAt: string | null;
   executorOverrideReason: string | null; dueOverrideReason: string | null; operatorName: string | null;
-  events: { id: number; at: string; kind: string; data: Record<string, unknown>; actorName: string | null }[];
+  events: { id: number; at: string; kind: string; data: Record<string, unknown>; actorName: string | null; textHidden?: true }[];
   recordings: { id: number; startedAt: string; endedAt: string | null; bytes: number | null; url: string }[];
 }
 
