@@ -14,7 +14,8 @@ import { AppealImportRefused, formatAppealReport, importAppeals } from './import
 
 const USAGE = `Usage: npm run import -- <layer> <file> [--database-url URL] [--dry-run] [--source-layer NAME] [--srs EPSG:xxxx] [--encoding CP1251]
 Layers: ${LAYERS.join(', ')}
-       npm run import -- appeals <file.csv> [--database-url URL] [--mapping FILE] [--skip-unknown] [--dry-run] [--delimiter ;] [--encoding CP1251]`;
+       npm run import -- appeals <file.csv> [--database-url URL] [--mapping FILE] [--skip-unknown] [--dry-run] [--delimiter ;] [--encoding CP1251]
+         [--rollups auto|triggers|rebuild]`;
 
 async function main(): Promise<number> {
   let args;
@@ -24,7 +25,7 @@ async function main(): Promise<number> {
       options: {
         'database-url': { type: 'string' }, 'dry-run': { type: 'boolean' }, 'source-layer': { type: 'string' },
         srs: { type: 'string' }, encoding: { type: 'string' }, help: { type: 'boolean', short: 'h' },
-        mapping: { type: 'string' }, 'skip-unknown': { type: 'boolean' }, delimiter: { type: 'string' },
+        mapping: { type: 'string' }, 'skip-unknown': { type: 'boolean' }, delimiter: { type: 'string' }, rollups: { type: 'string' },
       },
     });
   } catch (e) {
@@ -58,13 +59,15 @@ async function main(): Promise<number> {
   }
 }
 
-async function appeals(file: string, v: { 'database-url'?: string; mapping?: string; 'skip-unknown'?: boolean; 'dry-run'?: boolean; delimiter?: string; encoding?: string }): Promise<number> {
+async function appeals(file: string, v: { 'database-url'?: string; mapping?: string; 'skip-unknown'?: boolean; 'dry-run'?: boolean; delimiter?: string; encoding?: string; rollups?: string }): Promise<number> {
   const url = v['database-url'] ?? defaultDatabaseUrl((m) => console.error(m));
   const db = connectForMaintenance(url, 2);
   try {
+    const rollups = v.rollups ?? 'auto';
+    if (rollups !== 'auto' && rollups !== 'triggers' && rollups !== 'rebuild') throw new ImportError(`--rollups must be auto, triggers or rebuild, not "${rollups}"`, 'usage');
     await migrate(db);
     const report = await importAppeals(db, {
-      file, mapping: v.mapping, skipUnknown: v['skip-unknown'], dryRun: v['dry-run'], delimiter: v.delimiter, encoding: v.encoding,
+      file, mapping: v.mapping, skipUnknown: v['skip-unknown'], dryRun: v['dry-run'], delimiter: v.delimiter, encoding: v.encoding, rollups,
       log: (m) => console.error(m),
     });
     console.log(formatAppealReport(report));

@@ -84,8 +84,21 @@ export interface AppealImportOptions {
   delimiter?: string;
   /** Character set of the file, e.g. CP1251 (default UTF-8). */
   encoding?: string;
+  /**
+   * How the statistics, map and hotspot rollups learn of the imported appeals: `triggers` (each
+   * row's, as for any insert), `rebuild` (the row triggers off during the insert, every rollup
+   * rebuilt from scratch before the commit), or `auto` (the default): rebuild when the file adds
+   * at least BULK_SHARE of the appeals already present — a city moving in — else triggers.
+   */
+  rollups?: 'auto' | 'triggers' | 'rebuild';
   log?: (m: string) => void;
 }
+
+/** Above this share of the appeals already present, one rebuild is cheaper than a trigger call per row. */
+export const BULK_SHARE = 0.25;
+/** The row triggers that keep rollups (migrations 120, 130, 132), and the rebuild of each. */
+const ROLLUP_TRIGGERS = ['appeal_stat_track', 'appeal_stat_track_update', 'appeal_map_rollup_insert', 'appeal_map_rollup_update', 'hotspot_track_insert', 'hotspot_track_update'];
+const ROLLUP_REBUILDS = ['appeal_stats_rebuild', 'appeal_map_rebuild', 'hotspot_rebuild'];
 
 /** A refused import: the report says why; nothing was written. */
 export class AppealImportRefused extends ImportError {
@@ -392,6 +405,12 @@ export async function importAppeals(db: Db, o: AppealImportOptions): Promise<App
         count(*) FILTER (WHERE located = 'fuzzy')::int AS fuzzy, count(*) FILTER (WHERE located IS NULL)::int AS none
       FROM imp i WHERE NOT present AND NOT EXISTS (SELECT 1 FROM imp_problem p WHERE p.n = i.n)`);
 
+    const adding = (await t.one(`SELECT count(*)::int AS n FROM imp i WHERE NOT present AND NOT EXISTS (SELECT 1 FROM imp_problem p WHERE p.n = i.n)`)).n;
+    const present = (await t.one(`SELECT count(*)::int AS n FROM appeal`)).n;
+    const rebuild = o.rollups === 'rebuild' || ((o.rollups ?? 'auto') === 'auto' && adding > 0 && adding >= present * BULK_SHARE);
+    // Disabling a trigger locks appeal against writes until the commit: the desk waits for a bulk import.
+    if (rebuild) for (const tg of ROLLUP_TRIGGERS) await t.none('ALTER TABLE appeal DISABLE TRIGGER $1:name', [tg]);
+
     log('inserting appeals');
     // In file order, so ids follow the file. The due date is the file's, else the category's
     // deadline in calendar hours from registration.
@@ -432,6 +451,11 @@ export async function importAppeals(db: Db, o: AppealImportOptions): Promise<App
         ) AS e(k, at, kind, data)
        WHERE e.at IS NOT NULL
        ORDER BY a.id, e.k`);
+    if (rebuild) {
+      log('rebuilding the rollups');
+      for (const tg of ROLLUP_TRIGGERS) await t.none('ALTER TABLE appeal ENABLE TRIGGER $1:name', [tg]);
+      for (const fn of ROLLUP_REBUILDS) await t.func(fn);
+    }
     report.byStatus = Object.fromEntries((await t.any(`SELECT status, count(*)::int AS n FROM imp_new GROUP BY status ORDER BY status`)).map((r) => [r.status, r.n]));
     // Numbers of this year in the product's own form must not collide with imported ones.
     await t.none(`
