@@ -39,7 +39,8 @@ BEGIN
     SELECT a.day, a.category_id, s AS size, (2.0 / 3 * ST_X(a.pt)) / s AS q, (-1.0 / 3 * ST_X(a.pt) + sqrt(3.0) / 3 * ST_Y(a.pt)) / s AS r
       FROM a, unnest(appeal_hex_sizes()) s),
   qrs AS (SELECT day, category_id, size, q, r, -q - r AS s FROM qr),
-  rounded AS (SELECT *, round(q) AS rq, round(r) AS rr, round(s) AS rs FROM qrs),
+  -- Materialised, so each rounding is computed once rather than inlined into every CASE.
+  rounded AS MATERIALIZED (SELECT *, round(q) AS rq, round(r) AS rr, round(s) AS rs FROM qrs),
   cube AS (
     SELECT day, category_id, size,
            CASE WHEN abs(rq - q) > abs(rr - r) AND abs(rq - q) > abs(rs - s) THEN -rr - rs ELSE rq END AS cq,
