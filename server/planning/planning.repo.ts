@@ -2,7 +2,8 @@
 // migration 130 (per Kyiv day and month × category × cell, per day × category × district); the
 // `naive*` twins scan appeals and exist to prove the rollups equal the raw table (tests) and to
 // measure the gain (benchmark).
-// Hotspots and calls inside announcements read the raw tables, bounded by the period's indexes.
+// Calls inside announcements read the counts of migration 133 (per announcement × Kyiv day), with
+// its `naive` twin over the raw tables. Hotspots read the raw tables, bounded by the period's indexes.
 import type { Db } from '../db/db.ts';
 import { listen, type Listener } from '../db/listen.ts';
 import { splitPeriod } from './periods.ts';
@@ -149,9 +150,36 @@ export function planningRepo(db: Db) {
     /**
      * Announcements active in the period (not cancelled) with the calls and appeals that came from
      * inside their zone while they were on: calls by the caller's building (the resident the call
-     * is tied to, else the one owning the number), appeals by their place.
+     * is tied to, else the one owning the number), appeals by their place. The counts are kept per
+     * announcement × Kyiv day by migration 133, so a period cutting through an announcement reads
+     * its days inside the period.
      */
     announcementCalls(p: Period & { utility?: string }): Promise<AnnouncementCallsRow[]> {
+      return db.any(`
+        WITH an AS (
+          SELECT a.id, a.utility, a.kind, a.title, a.starts_at, a.ends_at, a.zone, a.buildings_count, a.centroid
+            FROM announcement a
+           WHERE a.status <> 'cancelled' AND a.starts_at < ${END} AND a.ends_at > ${START}
+             AND ($(utility) IS NULL OR a.utility = $(utility))),
+        calls AS (
+          SELECT d.announcement_id AS id, sum(d.calls)::int AS n
+            FROM an JOIN announcement_call_day d ON d.announcement_id = an.id AND d.day BETWEEN $(from)::date AND $(to)::date
+           GROUP BY 1),
+        appeals AS (
+          SELECT d.announcement_id AS id, sum(d.appeals)::int AS n
+            FROM an JOIN announcement_appeal_day d ON d.announcement_id = an.id AND d.day BETWEEN $(from)::date AND $(to)::date
+           WHERE ${CATEGORY('d.category_id')}
+           GROUP BY 1)
+        SELECT an.id AS "announcementId", an.utility, an.kind, an.title, an.starts_at AS "startsAt", an.ends_at AS "endsAt",
+               an.buildings_count AS buildings, coalesce(calls.n, 0) AS calls, coalesce(appeals.n, 0) AS appeals,
+               ST_X(an.centroid) AS lon, ST_Y(an.centroid) AS lat,
+               ST_AsGeoJSON(ST_SimplifyPreserveTopology(an.zone, 0.00002), 6)::json AS zone
+          FROM an LEFT JOIN calls ON calls.id = an.id LEFT JOIN appeals ON appeals.id = an.id
+         ORDER BY calls DESC, appeals DESC, an.starts_at, an.id`, args(p, { utility: p.utility ?? null }));
+    },
+
+    /** The same by scanning calls and appeals: what the kept counts save, and what they must equal. */
+    naiveAnnouncementCalls(p: Period & { utility?: string }): Promise<AnnouncementCallsRow[]> {
       return db.any(`
         WITH an AS (
           SELECT a.id, a.utility, a.kind, a.title, a.starts_at, a.ends_at, a.zone, a.buildings_count, a.centroid,
