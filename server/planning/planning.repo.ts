@@ -157,7 +157,7 @@ export function planningRepo(db: Db) {
     announcementCalls(p: Period & { utility?: string }): Promise<AnnouncementCallsRow[]> {
       return db.any(`
         WITH an AS (
-          SELECT a.id, a.utility, a.kind, a.title, a.starts_at, a.ends_at, a.zone, a.buildings_count, a.centroid
+          SELECT a.id, a.utility, a.kind, a.title, a.starts_at, a.ends_at, a.zone_outline, a.buildings_count, a.centroid
             FROM announcement a
            WHERE a.status <> 'cancelled' AND a.starts_at < ${END} AND a.ends_at > ${START}
              AND ($(utility) IS NULL OR a.utility = $(utility))),
@@ -173,7 +173,7 @@ export function planningRepo(db: Db) {
         SELECT an.id AS "announcementId", an.utility, an.kind, an.title, an.starts_at AS "startsAt", an.ends_at AS "endsAt",
                an.buildings_count AS buildings, coalesce(calls.n, 0) AS calls, coalesce(appeals.n, 0) AS appeals,
                ST_X(an.centroid) AS lon, ST_Y(an.centroid) AS lat,
-               ST_AsGeoJSON(ST_SimplifyPreserveTopology(an.zone, 0.00002), 6)::json AS zone
+               an.zone_outline AS zone
           FROM an LEFT JOIN calls ON calls.id = an.id LEFT JOIN appeals ON appeals.id = an.id
          ORDER BY calls DESC, appeals DESC, an.starts_at, an.id`, args(p, { utility: p.utility ?? null }));
     },
