@@ -39,6 +39,10 @@ CREATE TABLE announcement_appeal_day (
   PRIMARY KEY (announcement_id, day, category_id)
 );
 
+-- A short period sums its days' rows without visiting every announcement's.
+CREATE INDEX announcement_call_day_day_idx ON announcement_call_day (day) INCLUDE (announcement_id, calls);
+CREATE INDEX announcement_appeal_day_day_idx ON announcement_appeal_day (day) INCLUDE (announcement_id, category_id, appeals);
+
 -- A year on a city the size of Kyiv lists thousands of announcements, each with its outline for the
 -- map: simplifying and encoding every zone per request cost more than the counts, so the outline
 -- is kept with the zone (the expression the report always used).

@@ -155,27 +155,20 @@ export function planningRepo(db: Db) {
      * its days inside the period.
      */
     announcementCalls(p: Period & { utility?: string }): Promise<AnnouncementCallsRow[]> {
+      // Day rows exist only inside their announcement's window and never for a cancelled one, so
+      // the period's rows are summed once and joined to the announcements of the period.
       return db.any(`
-        WITH an AS (
-          SELECT a.id, a.utility, a.kind, a.title, a.starts_at, a.ends_at, a.zone_outline, a.buildings_count, a.centroid
-            FROM announcement a
-           WHERE a.status <> 'cancelled' AND a.starts_at < ${END} AND a.ends_at > ${START}
-             AND ($(utility) IS NULL OR a.utility = $(utility))),
-        calls AS (
-          SELECT d.announcement_id AS id, sum(d.calls)::int AS n
-            FROM an JOIN announcement_call_day d ON d.announcement_id = an.id AND d.day BETWEEN $(from)::date AND $(to)::date
-           GROUP BY 1),
-        appeals AS (
-          SELECT d.announcement_id AS id, sum(d.appeals)::int AS n
-            FROM an JOIN announcement_appeal_day d ON d.announcement_id = an.id AND d.day BETWEEN $(from)::date AND $(to)::date
-           WHERE ${CATEGORY('d.category_id')}
-           GROUP BY 1)
-        SELECT an.id AS "announcementId", an.utility, an.kind, an.title, an.starts_at AS "startsAt", an.ends_at AS "endsAt",
-               an.buildings_count AS buildings, coalesce(calls.n, 0) AS calls, coalesce(appeals.n, 0) AS appeals,
-               ST_X(an.centroid) AS lon, ST_Y(an.centroid) AS lat,
-               an.zone_outline AS zone
-          FROM an LEFT JOIN calls ON calls.id = an.id LEFT JOIN appeals ON appeals.id = an.id
-         ORDER BY calls DESC, appeals DESC, an.starts_at, an.id`, args(p, { utility: p.utility ?? null }));
+        SELECT a.id AS "announcementId", a.utility, a.kind, a.title, a.starts_at AS "startsAt", a.ends_at AS "endsAt",
+               a.buildings_count AS buildings, coalesce(c.n, 0) AS calls, coalesce(h.n, 0) AS appeals,
+               ST_X(a.centroid) AS lon, ST_Y(a.centroid) AS lat, a.zone_outline AS zone
+          FROM announcement a
+          LEFT JOIN (SELECT announcement_id, sum(calls)::int AS n FROM announcement_call_day
+                      WHERE day BETWEEN $(from)::date AND $(to)::date GROUP BY 1) c ON c.announcement_id = a.id
+          LEFT JOIN (SELECT announcement_id, sum(appeals)::int AS n FROM announcement_appeal_day
+                      WHERE day BETWEEN $(from)::date AND $(to)::date AND ${CATEGORY('category_id')} GROUP BY 1) h ON h.announcement_id = a.id
+         WHERE a.status <> 'cancelled' AND a.starts_at < ${END} AND a.ends_at > ${START}
+           AND ($(utility) IS NULL OR a.utility = $(utility))
+         ORDER BY calls DESC, appeals DESC, a.starts_at, a.id`, args(p, { utility: p.utility ?? null }));
     },
 
     /** The same by scanning calls and appeals: what the kept counts save, and what they must equal. */
