@@ -1,9 +1,11 @@
 // npm run bench:maps — the planners' maps on a demo city: hexagons (two cell sizes) and districts
 // from the rollups against the naive scan of appeals they replace (p50/p95 and the ratio), hotspots
-// from the kept sets against linking every appeal anew, calls inside announcements, for periods of 31 and 366 Kyiv days ending
-// on the last day with appeals. Checks on the way that the rollups equal the scan.
+// from the kept sets against linking every appeal anew, calls inside announcements from their kept
+// counts against the scan, for periods of 31 and 366 Kyiv days ending on the last day with appeals.
+// Checks on the way that the rollups and counts equal the scans.
 // `--database-url URL` benches that database (read only); without it, database `maps_bench` of the
-// project's cluster is seeded once with the default demo preset.
+// project's cluster is seeded once with the default demo preset. `--trigger-cost` then also times
+// inserts with and without the triggers of migration 133 (rolled back; see benchTriggerCost).
 import { pathToFileURL } from 'node:url';
 import { projectCluster } from '../server/config.ts';
 import { clusterUrl, startCluster } from '../server/db/cluster.ts';
@@ -79,11 +81,48 @@ export async function benchMaps(url: string) {
       line(days, 'districts', await time(RUNS, () => repo.districts(p)), await time(NAIVE_RUNS, () => repo.naiveDistricts(p)));
       line(days, 'hotspots, all categories', await time(RUNS, () => repo.hotspots(p, { min: 3, limit: HOTSPOT_LIMIT })), naiveHotspots);
       line(days, 'hotspots, one category', await time(RUNS, () => repo.hotspots({ ...p, category: r.top! }, { min: 3, limit: HOTSPOT_LIMIT })));
-      line(days, 'announcement-calls', await time(RUNS, () => repo.announcementCalls(p)));
+      const calls = (rows: { announcementId: number; calls: number; appeals: number }[]) => rows.map((a) => `${a.announcementId},${a.calls},${a.appeals}`).join(';');
+      if (calls(await repo.announcementCalls(p)) !== calls(await repo.naiveAnnouncementCalls(p))) console.log('  !! announcement-calls: the kept counts differ from the scan');
+      line(days, 'announcement-calls', await time(RUNS, () => repo.announcementCalls(p)), await time(NAIVE_RUNS, () => repo.naiveAnnouncementCalls(p)));
     }
     const now = r.last;
     const start = await repo.dayStart(kyivDay(now));
     line(1, 'live: appeals today + outages', await time(RUNS, () => Promise.all([repo.appealsToday(start, now, 5), repo.activeOutages(now)])));
+  } finally {
+    await db.$pool.end();
+  }
+}
+
+/**
+ * `--trigger-cost`: the price of migration 133's triggers — 10,000 calls and 10,000 appeals copied
+ * from existing ones and inserted with and without them, each in a transaction rolled back (it
+ * writes nothing, but holds the tables' locks for its seconds: not on a database in use).
+ */
+export async function benchTriggerCost(url: string, n = 10_000) {
+  const db = connect(url, 1, { statementTimeoutMs: 0 });
+  const cases = [
+    ['calls', 'call', ['announcement_hits_call'], `
+      INSERT INTO call (uniqueid, direction, caller_phone, resident_id, entered_at)
+      SELECT 'bench-' || id, 'in', caller_phone, resident_id, entered_at FROM call WHERE id % 7 = 3 ORDER BY id LIMIT $1`],
+    ['appeals', 'appeal', ['announcement_hits_appeal'], `
+      INSERT INTO appeal (number, channel, caller_phone, resident_id, building_id, point, category_id, executor_id, text, status, due_at, created_at)
+      SELECT 'bench/' || id, channel, caller_phone, resident_id, building_id, point, category_id, executor_id, text, status, due_at, created_at
+        FROM appeal WHERE id % 7 = 3 ORDER BY id LIMIT $1`],
+  ] as const;
+  const once = (table: string, off: readonly string[], sql: string) => db.tx(async (t) => {
+    for (const tg of off) await t.none(`ALTER TABLE ${table} DISABLE TRIGGER ${tg}`);
+    const t0 = performance.now();
+    const r = await t.result(sql, [n]);
+    const ms = performance.now() - t0;
+    throw Object.assign(new Error('rollback'), { ms, rows: r.rowCount });
+  }).catch((e: { ms?: number; rows?: number }) => { if (e.ms === undefined) throw e; return { ms: e.ms, rows: e.rows ?? 0 }; });
+  try {
+    console.log(`  triggers of migration 133: ${n.toLocaleString('en')} rows inserted, median of 3, rolled back`);
+    for (const [what, table, triggers, sql] of cases) {
+      const med = async (off: readonly string[]) => { const xs: number[] = []; let rows = 0; for (let k = 0; k < 3; k++) { const r = await once(table, off, sql); xs.push(r.ms); rows = r.rows; } return { ms: pct(xs, 50), rows }; };
+      const on = await med([]), off = await med(triggers);
+      console.log(`  ${what.padEnd(8)} ${on.rows} rows: ${on.ms.toFixed(0)} ms with, ${off.ms.toFixed(0)} ms without — ${((on.ms - off.ms) * 1000 / Math.max(on.rows, 1)).toFixed(0)} µs a row`);
+    }
   } finally {
     await db.$pool.end();
   }
@@ -95,5 +134,7 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   if (!given) startCluster(projectCluster());
   const { loadavg, cpus } = await import('node:os');
   console.log(`load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} on ${cpus().length} cores`);
-  await benchMaps(given ?? (await seeded()));
+  const url = given ?? (await seeded());
+  await benchMaps(url);
+  if (process.argv.includes('--trigger-cost')) await benchTriggerCost(url);
 }

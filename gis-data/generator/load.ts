@@ -136,6 +136,13 @@ const CALL_HISTORY = `
     FROM c LEFT JOIN app_user u ON u.id = c.operator_id
    ORDER BY c.id`;
 
+/** The triggers of migration 133, disabled while the city loads and replaced by one rebuild. */
+const ANNOUNCEMENT_HIT_TRIGGERS = [
+  ['appeal', 'announcement_hits_appeal'], ['appeal', 'announcement_hits_appeal_update'],
+  ['call', 'announcement_hits_call'], ['call', 'announcement_hits_call_update'],
+  ['announcement', 'announcement_hits_announcement'], ['announcement', 'announcement_hits_announcement_update'],
+] as const;
+
 export async function isCityEmpty(db: Db): Promise<boolean> {
   const r = await db.one(`SELECT NOT EXISTS (SELECT 1 FROM building) AND NOT EXISTS (SELECT 1 FROM district)
     AND NOT EXISTS (SELECT 1 FROM street) AND NOT EXISTS (SELECT 1 FROM executor) AND NOT EXISTS (SELECT 1 FROM category) AS empty`);
@@ -309,6 +316,8 @@ export async function seedCity(db: Db, opts: SeedOptions): Promise<SeedReport> {
     // The statistics rollups (migration 120) are rebuilt once from the loaded appeals instead of a
     // trigger call per copied row (replica mode skips them too; a non-superuser owner needs this).
     for (const tg of ['appeal_stat_track', 'appeal_stat_track_update']) await q(`ALTER TABLE appeal DISABLE TRIGGER ${tg}`);
+    // So are the counts of calls and appeals inside announcements (migration 133).
+    for (const [table, tg] of ANNOUNCEMENT_HIT_TRIGGERS) await q(`ALTER TABLE ${table} DISABLE TRIGGER ${tg}`);
     // Phone appeals name their call (the same id); the calls are derived from the appeals below.
     const callFk = await withoutForeignKey(q, 'appeal', 'call');
     const aW = copy('appeal', APPEAL_COLUMNS);
@@ -413,6 +422,12 @@ export async function seedCity(db: Db, opts: SeedOptions): Promise<SeedReport> {
     progress.finish();
     progress.start('hotspots');
     await q('SELECT hotspot_rebuild()');
+    progress.finish();
+    progress.start('announcement hits');
+    for (const [table, tg] of ANNOUNCEMENT_HIT_TRIGGERS) await q(`ALTER TABLE ${table} ENABLE TRIGGER ${tg}`);
+    // Calls, residents and announcements loaded in this transaction have no statistics yet.
+    for (const t of ['call', 'resident', 'resident_phone', 'announcement']) await q(`ANALYZE ${t}`);
+    await q('SELECT announcement_hits_rebuild()');
     progress.finish();
     progress.start('appeal statistics');
     for (const tg of ['appeal_stat_track', 'appeal_stat_track_update']) await q(`ALTER TABLE appeal ENABLE TRIGGER ${tg}`);

@@ -3,7 +3,7 @@
 // `naive*` twins scan appeals and exist to prove the rollups equal the raw table (tests) and to
 // measure the gain (benchmark).
 // Hotspots read the sets of linked appeals migration 132 keeps. Calls inside announcements read
-// the raw tables, bounded by the period's indexes.
+// the counts of migration 133 (per announcement × Kyiv day), with their `naive` twin over the raw tables.
 import type { Db } from '../db/db.ts';
 import { listen, type Listener } from '../db/listen.ts';
 import { splitPeriod } from './periods.ts';
@@ -169,9 +169,29 @@ export function planningRepo(db: Db) {
     /**
      * Announcements active in the period (not cancelled) with the calls and appeals that came from
      * inside their zone while they were on: calls by the caller's building (the resident the call
-     * is tied to, else the one owning the number), appeals by their place.
+     * is tied to, else the one owning the number), appeals by their place. The counts are kept per
+     * announcement × Kyiv day by migration 133, so a period cutting through an announcement reads
+     * its days inside the period.
      */
     announcementCalls(p: Period & { utility?: string }): Promise<AnnouncementCallsRow[]> {
+      // Day rows exist only inside their announcement's window and never for a cancelled one, so
+      // the period's rows are summed once and joined to the announcements of the period.
+      return db.any(`
+        SELECT a.id AS "announcementId", a.utility, a.kind, a.title, a.starts_at AS "startsAt", a.ends_at AS "endsAt",
+               a.buildings_count AS buildings, coalesce(c.n, 0) AS calls, coalesce(h.n, 0) AS appeals,
+               ST_X(a.centroid) AS lon, ST_Y(a.centroid) AS lat, a.zone_outline AS zone
+          FROM announcement a
+          LEFT JOIN (SELECT announcement_id, sum(calls)::int AS n FROM announcement_call_day
+                      WHERE day BETWEEN $(from)::date AND $(to)::date GROUP BY 1) c ON c.announcement_id = a.id
+          LEFT JOIN (SELECT announcement_id, sum(appeals)::int AS n FROM announcement_appeal_day
+                      WHERE day BETWEEN $(from)::date AND $(to)::date AND ${CATEGORY('category_id')} GROUP BY 1) h ON h.announcement_id = a.id
+         WHERE a.status <> 'cancelled' AND a.starts_at < ${END} AND a.ends_at > ${START}
+           AND ($(utility) IS NULL OR a.utility = $(utility))
+         ORDER BY calls DESC, appeals DESC, a.starts_at, a.id`, args(p, { utility: p.utility ?? null }));
+    },
+
+    /** The same by scanning calls and appeals: what the kept counts save, and what they must equal. */
+    naiveAnnouncementCalls(p: Period & { utility?: string }): Promise<AnnouncementCallsRow[]> {
       return db.any(`
         WITH an AS (
           SELECT a.id, a.utility, a.kind, a.title, a.starts_at, a.ends_at, a.zone, a.buildings_count, a.centroid,

@@ -14,6 +14,8 @@ import { testServices } from '../helpers/app.ts';
 import { createApp } from '../../server/app.ts';
 import { Progress } from '../../gis-data/progress.ts';
 import { seedIfEmpty } from '../../gis-data/seed-if-empty.ts';
+import { planningRepo } from '../../server/planning/planning.repo.ts';
+import { addDays, kyivDay } from '../../vocabulary/calendar.ts';
 
 const P = PRESETS.default;
 let db: Db;
@@ -219,6 +221,18 @@ test('announcements: a past year, some active at "now" and more within the week,
   assert.is(execs.n, 0);
   const ev = await db.one(`SELECT count(*) AS n FROM announcement a WHERE NOT EXISTS (SELECT 1 FROM announcement_event e WHERE e.announcement_id = a.id AND e.kind = 'published')`);
   assert.is(ev.n, 0);
+});
+
+test('calls inside announcements: the seeder\'s one rebuild equals a scan of calls and appeals, and the triggers are on again', async () => {
+  const repo = planningRepo(db);
+  const q = { from: addDays(kyivDay(DEMO_NOW), -365), to: kyivDay(DEMO_NOW) };
+  const kept = await repo.announcementCalls(q);
+  assert.equal(kept, await repo.naiveAnnouncementCalls(q));
+  const sum = (k: 'calls' | 'appeals') => kept.reduce((s, r) => s + r[k], 0);
+  assert.ok(kept.length > 600 && sum('calls') > 100 && sum('appeals') > 100, `${kept.length} announcements, ${sum('calls')} calls, ${sum('appeals')} appeals`);
+  const triggers = await db.any(`SELECT tgname, tgenabled FROM pg_trigger WHERE tgname LIKE 'announcement_hits_%' ORDER BY tgname`);
+  assert.is(triggers.length, 6);
+  assert.ok(triggers.every((t) => t.tgenabled === 'O'), JSON.stringify(triggers));
 });
 
 test('demo users sign in with the demo password: one per role and one per organisation', async () => {

@@ -175,9 +175,14 @@ for (const rollups of ['triggers', 'rebuild'] as const) {
     const tag = rollups[0].toUpperCase();
     const month = rollups === 'triggers' ? '2025-02' : '2024-06';
     const rows = [0, 7, 14].map((d) => `${tag}/${d},${month}-${String(3 + d).padStart(2, '0')} 10:00,no-cold-water,,нове,"вул. Незалежності, 12",,,,,,Знову немає води,`);
+    // …during an outage announced over the building: the appeals count inside it.
+    if (rollups === 'triggers') {
+      await builder(db).announcement({ utility: 'cold_water', buildings: [ids.b12], executor: ids.vodokanal, title: 'Ремонт водогону',
+        startsAt: new Date('2025-02-01T00:00:00+02:00'), endsAt: new Date('2025-02-28T00:00:00+02:00') });
+    }
     const r = await importAppeals(db, { file: file(`recurring-${rollups}.csv`, [HEADER, ...rows].join('\n') + '\n'), mapping, rollups });
     assert.is(r.imported, 3, formatAppealReport(r));
-    const tables = ['appeal_stat_day', 'appeal_stat_month', 'appeal_stat_day_category', 'appeal_hex_day', 'appeal_hex_month', 'appeal_district_day'];
+    const tables = ['appeal_stat_day', 'appeal_stat_month', 'appeal_stat_day_category', 'appeal_hex_day', 'appeal_hex_month', 'appeal_district_day', 'announcement_appeal_day'];
     const snapshot = async () => {
       const out: Record<string, unknown[]> = {};
       for (const t of tables) out[t] = await db.any(`SELECT * FROM ${t} r WHERE coalesce(to_jsonb(r) ->> 'appeals', to_jsonb(r) ->> 'total')::int <> 0 ORDER BY r::text`);
@@ -197,6 +202,7 @@ for (const rollups of ['triggers', 'rebuild'] as const) {
       await t.one('SELECT appeal_stats_rebuild()');
       await t.one('SELECT appeal_map_rebuild()');
       await t.one('SELECT hotspot_rebuild()');
+      await t.one('SELECT announcement_hits_rebuild()');
     });
     const rebuilt = await snapshot();
     for (const t of tables) assert.ok((kept[t] as unknown[]).length > 0, `${t} holds the imported appeals`);
