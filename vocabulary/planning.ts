@@ -52,7 +52,9 @@ export interface AnnouncementCalls {
   buildings: number; calls: number; appeals: number; lon: number; lat: number; zone: unknown;
 }
 export interface UtilityCalls { utility: string; announcements: number; calls: number; appeals: number }
-export interface AnnouncementCallsReport { from: string; to: string; byUtility: UtilityCalls[]; announcements: AnnouncementCalls[] }
+/** The announcements the page lists (with their outlines) out of a period's; the totals and the CSV have all. */
+export const ANNOUNCEMENT_CALLS_LISTED = 300;
+export interface AnnouncementCallsReport { from: string; to: string; byUtility: UtilityCalls[]; count: number; announcements: AnnouncementCalls[] }
 
 /** The mayor's dashboard: figures of the Kyiv day, no one's personal data. */
 export interface LiveDashboard {

@@ -173,13 +173,16 @@ export function planningRepo(db: Db) {
      * announcement × Kyiv day by migration 133, so a period cutting through an announcement reads
      * its days inside the period.
      */
-    announcementCalls(p: Period & { utility?: string }): Promise<AnnouncementCallsRow[]> {
+    announcementCalls(p: Period & { utility?: string }, o: { zones?: number } = {}): Promise<AnnouncementCallsRow[]> {
       // Day rows exist only inside their announcement's window and never for a cancelled one, so
-      // the period's rows are summed once and joined to the announcements of the period.
+      // the period's rows are summed once and joined to the announcements of the period. Outlines
+      // are the bulk of the answer: only the first `zones` rows carry theirs when that is given.
       return db.any(`
         SELECT a.id AS "announcementId", a.utility, a.kind, a.title, a.starts_at AS "startsAt", a.ends_at AS "endsAt",
                a.buildings_count AS buildings, coalesce(c.n, 0) AS calls, coalesce(h.n, 0) AS appeals,
-               ST_X(a.centroid) AS lon, ST_Y(a.centroid) AS lat, a.zone_outline AS zone
+               ST_X(a.centroid) AS lon, ST_Y(a.centroid) AS lat,
+               CASE WHEN $(zones) IS NULL OR row_number() OVER (ORDER BY coalesce(c.n, 0) DESC, coalesce(h.n, 0) DESC, a.starts_at, a.id) <= $(zones)
+                    THEN a.zone_outline END AS zone
           FROM announcement a
           LEFT JOIN (SELECT announcement_id, sum(calls)::int AS n FROM announcement_call_day
                       WHERE day BETWEEN $(from)::date AND $(to)::date GROUP BY 1) c ON c.announcement_id = a.id
@@ -187,7 +190,7 @@ export function planningRepo(db: Db) {
                       WHERE day BETWEEN $(from)::date AND $(to)::date AND ${CATEGORY('category_id')} GROUP BY 1) h ON h.announcement_id = a.id
          WHERE a.status <> 'cancelled' AND a.starts_at < ${END} AND a.ends_at > ${START}
            AND ($(utility) IS NULL OR a.utility = $(utility))
-         ORDER BY calls DESC, appeals DESC, a.starts_at, a.id`, args(p, { utility: p.utility ?? null }));
+         ORDER BY calls DESC, appeals DESC, a.starts_at, a.id`, args(p, { utility: p.utility ?? null, zones: o.zones ?? null }));
     },
 
     /** The same by scanning calls and appeals: what the kept counts save, and what they must equal. */

@@ -13,7 +13,7 @@ import { translate, type MessageKey } from '../../vocabulary/i18n/translate.ts';
 import { AnnouncementCallsQuery, HexCellQuery, HexagonsQuery, HotspotsQuery, PeriodQuery } from './planning.input.ts';
 import type { PlanningService } from './planning.service.ts';
 import type { LiveDashboardHub } from './live-dashboard.ts';
-import { HOTSPOT_RADIUS_M, HOTSPOT_WINDOW_DAYS } from '../../vocabulary/planning.ts';
+import { ANNOUNCEMENT_CALLS_LISTED, HOTSPOT_RADIUS_M, HOTSPOT_WINDOW_DAYS } from '../../vocabulary/planning.ts';
 
 type Lang = 'uk' | 'en';
 
@@ -85,7 +85,7 @@ export function planningRoutes(s: PlanningService, live: LiveDashboardHub, opts:
 
   router.get('/stats/announcement-calls', planners, async (ctx) => {
     const q = query(ctx, AnnouncementCallsQuery);
-    const r = await s.announcementCalls(q);
+    const r = await s.announcementCalls(q, q.format === 'csv' ? {} : { listed: ANNOUNCEMENT_CALLS_LISTED });
     const lang = langOf(ctx, q);
     if (q.format === 'csv') {
       return sendCsv(ctx, `announcement-calls-${q.from}-${q.to}`,

@@ -41,15 +41,20 @@ export function planningService(repo: PlanningRepo) {
       return rows.map((r) => ({ ...r, first: iso(r.first), last: iso(r.last), regular: isRegular(r.appeals, r.variation) }));
     },
 
-    async announcementCalls(p: Period & { utility?: string }): Promise<AnnouncementCallsReport> {
-      const rows = await repo.announcementCalls(p);
+    /**
+     * Every announcement of the period counts in the totals per utility; `listed` keeps the list to
+     * the ones with the most calls (each with its outline) — a Kyiv year has thousands.
+     */
+    async announcementCalls(p: Period & { utility?: string }, o: { listed?: number } = {}): Promise<AnnouncementCallsReport> {
+      const rows = await repo.announcementCalls(p, { zones: o.listed });
       const byUtility: UtilityCalls[] = UTILITIES.map((utility) => {
         const of = rows.filter((r) => r.utility === utility);
         return { utility, announcements: of.length, calls: of.reduce((s, r) => s + r.calls, 0), appeals: of.reduce((s, r) => s + r.appeals, 0) };
       }).filter((u) => u.announcements > 0).sort((a, b) => b.calls - a.calls || b.appeals - a.appeals);
+      const listed = o.listed === undefined ? rows : rows.slice(0, o.listed);
       return {
-        from: p.from, to: p.to, byUtility,
-        announcements: rows.map((r) => ({ ...r, startsAt: iso(r.startsAt), endsAt: iso(r.endsAt) })),
+        from: p.from, to: p.to, byUtility, count: rows.length,
+        announcements: listed.map((r) => ({ ...r, startsAt: iso(r.startsAt), endsAt: iso(r.endsAt) })),
       };
     },
   };

@@ -13,6 +13,7 @@ import { kyivTime } from '../telephony/stats-fixture.ts';
 import { A, B, FROM, PRIVATE, TO, day, outageStart, seedPlanning } from './fixture.ts';
 import { addDays } from '../../vocabulary/calendar.ts';
 import { planningRepo, type Period } from '../../server/planning/planning.repo.ts';
+import { planningService } from '../../server/planning/planning.service.ts';
 import type { Db } from '../../server/db/db.ts';
 
 let db: Db;
@@ -59,6 +60,20 @@ async function hits(id: number, q: Period): Promise<[number, number] | undefined
   const r = (await repo.announcementCalls(q)).find((a) => a.announcementId === id);
   return r && [r.calls, r.appeals];
 }
+
+test('a listed report keeps the announcements with the most calls, with outlines; the totals count them all', async () => {
+  const p = { from: FROM, to: TO };
+  const all = await planningService(repo).announcementCalls(p);
+  assert.equal(all.announcements.map((a) => a.announcementId), [LONG, 1]);
+  const listed = await planningService(repo).announcementCalls(p, { listed: 1 });
+  assert.is(listed.count, 2);
+  assert.equal(listed.announcements.map((a) => a.announcementId), [LONG]);
+  assert.match((listed.announcements[0].zone as { type: string }).type, /Polygon$/);
+  assert.equal(listed.byUtility, all.byUtility);
+  assert.is(listed.byUtility.reduce((n, u) => n + u.announcements, 0), 2);
+  // Past the listed ones the repository leaves the outline out.
+  assert.equal((await repo.announcementCalls(p, { zones: 1 })).map((a) => a.zone === null), [false, true]);
+});
 
 test('as seeded: the counts equal the scan, periods clip at Kyiv midnight, filters apply', async () => {
   await equalsScan('as seeded');

@@ -899,6 +899,7 @@ export const messages = {
   'planning.no': { uk: 'ні', en: 'no' },
   'planning.calls': { uk: 'Дзвінки із зон оголошень', en: 'Calls from announced zones' },
   'planning.calls.blurb': { uk: 'Дзвінки і звернення з будинків у зоні оголошеного відключення, поки воно тривало: те, чого краще оголошення могло б уникнути.', en: 'Calls and appeals from buildings inside an announced outage while it lasted: what a better announcement might have spared.' },
+  'planning.calls.cut': { uk: 'Показано {shown} оголошень із найбільшою кількістю дзвінків із {count}; у CSV — усі.', en: 'Showing the {shown} announcements with the most calls out of {count}; the CSV has them all.' },
   'planning.announcements': { uk: 'Оголошень', en: 'Announcements' },
   'planning.csv.i': { uk: 'i', en: 'i' },
   'planning.csv.j': { uk: 'j', en: 'j' },
