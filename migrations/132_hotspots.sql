@@ -178,9 +178,10 @@ CREATE TRIGGER hotspot_track_update AFTER UPDATE OF point, building_id, infra_ob
 
 -- Everything from scratch, set-based: after bulk loads that bypass the trigger, and for what is
 -- already here. A place's appeals in time order are runs split where the window passes without
--- one: a sort, no joins. Points that are no place are linked by a join on grid cell and window-long
--- time bucket (each pair met once: the cell itself and the four cells after it in the same bucket,
--- all nine in the next), and their sets labelled by propagating the smallest appeal id along links.
+-- one: one sort, then the runs of two or more get set ids. Points that are no place are linked by
+-- a join on grid cell and window-long time bucket (each pair met once: the cell itself and the
+-- four cells after it in the same bucket, all nine in the next), and their sets labelled by
+-- propagating the smallest appeal id along links. Members are written once, with their set.
 CREATE FUNCTION hotspot_rebuild() RETURNS void LANGUAGE plpgsql
   SET work_mem = '256MB' AS $fn$
 DECLARE
@@ -188,29 +189,30 @@ DECLARE
   changed bigint;
 BEGIN
   TRUNCATE hotspot, hotspot_member;
-  INSERT INTO hotspot_member (appeal_id, category_id, place, building_id, x, y, k, cx, cy, at)
-  SELECT id, category_id, hotspot_place(building_id, infra_object_id, p), building_id, ST_X(pt), ST_Y(pt), 1 / cos(radians(ST_Y(p))),
-         floor(ST_X(pt) / hotspot_cell_size()), floor(ST_Y(pt) / hotspot_cell_size()), created_at
+  CREATE TEMP TABLE hotspot_base ON COMMIT DROP AS
+  SELECT id AS appeal_id, category_id, hotspot_place(building_id, infra_object_id, p) AS place, building_id,
+         ST_X(pt) AS x, ST_Y(pt) AS y, 1 / cos(radians(ST_Y(p))) AS k,
+         floor(ST_X(pt) / hotspot_cell_size())::int AS cx, floor(ST_Y(pt) / hotspot_cell_size())::int AS cy, created_at AS at
     FROM (SELECT ap.id, ap.category_id, ap.building_id, ap.infra_object_id, ap.created_at, q.p, ST_Transform(q.p, 3857) AS pt
             FROM appeal ap LEFT JOIN building b ON b.id = ap.building_id, LATERAL (SELECT coalesce(ap.point, b.centroid) AS p) q
            WHERE q.p IS NOT NULL) a;
 
-  -- Places: runs.
+  -- Places: runs, numbered within their place.
   CREATE TEMP TABLE hotspot_run ON COMMIT DROP AS
-  SELECT appeal_id, category_id, place, sum(brk) OVER (PARTITION BY category_id, place ORDER BY at, appeal_id) AS run
-    FROM (SELECT appeal_id, category_id, place, at,
-                 CASE WHEN at - lag(at) OVER (PARTITION BY category_id, place ORDER BY at, appeal_id) <= w THEN 0 ELSE 1 END AS brk
-            FROM hotspot_member WHERE place IS NOT NULL) r;
-  CREATE TEMP TABLE hotspot_label ON COMMIT DROP AS
-  SELECT r.appeal_id, min(r.appeal_id) OVER (PARTITION BY r.category_id, r.place, r.run) AS label,
-         count(*) OVER (PARTITION BY r.category_id, r.place, r.run) AS n
-    FROM hotspot_run r;
-  DELETE FROM hotspot_label WHERE n < 2;
+  SELECT r.*, sum(brk) OVER (PARTITION BY category_id, place ORDER BY at, appeal_id) AS run
+    FROM (SELECT b.*, CASE WHEN at - lag(at) OVER (PARTITION BY category_id, place ORDER BY at, appeal_id) <= w THEN 0 ELSE 1 END AS brk
+            FROM hotspot_base b WHERE place IS NOT NULL) r;
+  -- Set ids come from the sequence: later sets made by the trigger never collide with these.
+  CREATE TEMP TABLE hotspot_run_set ON COMMIT DROP AS
+  SELECT category_id, place, run, nextval(pg_get_serial_sequence('hotspot', 'id')) AS id
+    FROM hotspot_run GROUP BY 1, 2, 3 HAVING count(*) > 1;
+  INSERT INTO hotspot_member (appeal_id, category_id, place, building_id, x, y, k, cx, cy, at, hotspot_id)
+  SELECT r.appeal_id, r.category_id, r.place, r.building_id, r.x, r.y, r.k, r.cx, r.cy, r.at, s.id
+    FROM hotspot_run r LEFT JOIN hotspot_run_set s ON s.category_id = r.category_id AND s.place = r.place AND s.run = r.run;
 
   -- Points: links, then labels.
   CREATE TEMP TABLE hotspot_point ON COMMIT DROP AS
-  SELECT appeal_id, category_id, x, y, k, cx, cy, at, floor(extract(epoch FROM at) / extract(epoch FROM w))::int AS tb
-    FROM hotspot_member WHERE place IS NULL;
+  SELECT b.*, floor(extract(epoch FROM at) / extract(epoch FROM w))::int AS tb FROM hotspot_base b WHERE place IS NULL;
   ANALYZE hotspot_point;
   CREATE TEMP TABLE hotspot_link ON COMMIT DROP AS
   SELECT a.appeal_id AS a, b.appeal_id AS b
@@ -220,31 +222,30 @@ BEGIN
     JOIN hotspot_point b ON b.category_id = a.category_id AND b.cx = a.cx + d.dx AND b.cy = a.cy + d.dy AND b.tb = a.tb + d.dt
    WHERE (d.dx <> 0 OR d.dy <> 0 OR d.dt <> 0 OR b.appeal_id > a.appeal_id)
      AND b.at BETWEEN a.at - w AND a.at + w AND hotspot_near(a.x, a.y, a.k, b.x, b.y, b.k);
-  CREATE TEMP TABLE hotspot_point_label ON COMMIT DROP AS
+  CREATE TEMP TABLE hotspot_label ON COMMIT DROP AS
   SELECT v AS appeal_id, v AS label FROM (SELECT a AS v FROM hotspot_link UNION SELECT b FROM hotspot_link) n;
-  ALTER TABLE hotspot_point_label ADD PRIMARY KEY (appeal_id);
-  ANALYZE hotspot_point_label;
+  ALTER TABLE hotspot_label ADD PRIMARY KEY (appeal_id);
+  ANALYZE hotspot_label;
   LOOP
     WITH best AS (
       SELECT e.x AS appeal_id, min(l.label) AS label
         FROM (SELECT a AS x, b AS y FROM hotspot_link UNION ALL SELECT b, a FROM hotspot_link) e
-        JOIN hotspot_point_label l ON l.appeal_id = e.y GROUP BY e.x)
-    UPDATE hotspot_point_label l SET label = best.label FROM best
+        JOIN hotspot_label l ON l.appeal_id = e.y GROUP BY e.x)
+    UPDATE hotspot_label l SET label = best.label FROM best
      WHERE l.appeal_id = best.appeal_id AND best.label < l.label;
     GET DIAGNOSTICS changed = ROW_COUNT;
     EXIT WHEN changed = 0;
   END LOOP;
-  INSERT INTO hotspot_label (appeal_id, label) SELECT appeal_id, label FROM hotspot_point_label;
-
-  -- Set ids come from the sequence: later sets made by the trigger never collide with these.
-  CREATE TEMP TABLE hotspot_ids ON COMMIT DROP AS
+  CREATE TEMP TABLE hotspot_label_set ON COMMIT DROP AS
   SELECT label, nextval(pg_get_serial_sequence('hotspot', 'id')) AS id FROM (SELECT DISTINCT label FROM hotspot_label) d;
-  UPDATE hotspot_member m SET hotspot_id = i.id
-    FROM hotspot_label l JOIN hotspot_ids i ON i.label = l.label WHERE m.appeal_id = l.appeal_id;
+  INSERT INTO hotspot_member (appeal_id, category_id, place, building_id, x, y, k, cx, cy, at, hotspot_id)
+  SELECT p.appeal_id, p.category_id, p.place, p.building_id, p.x, p.y, p.k, p.cx, p.cy, p.at, s.id
+    FROM hotspot_point p LEFT JOIN hotspot_label l ON l.appeal_id = p.appeal_id LEFT JOIN hotspot_label_set s ON s.label = l.label;
+
   INSERT INTO hotspot (id, category_id, appeals, first_at, last_at)
   SELECT hotspot_id, min(category_id), count(*), min(at), max(at) FROM hotspot_member
    WHERE hotspot_id IS NOT NULL GROUP BY hotspot_id;
-  DROP TABLE hotspot_run, hotspot_label, hotspot_point, hotspot_link, hotspot_point_label, hotspot_ids;
+  DROP TABLE hotspot_base, hotspot_run, hotspot_run_set, hotspot_point, hotspot_link, hotspot_label, hotspot_label_set;
   ANALYZE hotspot_member;
   ANALYZE hotspot;
 END $fn$;
