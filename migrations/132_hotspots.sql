@@ -51,6 +51,8 @@ CREATE TABLE hotspot (
 );
 CREATE INDEX hotspot_size_idx ON hotspot (appeals DESC, last_at DESC);
 CREATE INDEX hotspot_category_size_idx ON hotspot (category_id, appeals DESC, last_at DESC);
+-- The sets that ended within a short period.
+CREATE INDEX hotspot_last_idx ON hotspot (last_at);
 -- The sets a period's edge cuts through.
 CREATE INDEX hotspot_span_idx ON hotspot USING gist (tstzrange(first_at, last_at, '[]'));
 

@@ -7,10 +7,13 @@
 import type { Db } from '../db/db.ts';
 import { listen, type Listener } from '../db/listen.ts';
 import { splitPeriod } from './periods.ts';
+import { daysInclusive } from '../../vocabulary/calendar.ts';
 import type { HexCategoryCount } from '../../vocabulary/planning.ts';
 import type { HotspotInput } from './hotspot-sets.ts';
 
 export const LIVE_CHANNEL = 'misto_live';
+/** Up to this many days a period's hotspots are found by when they ended, beyond it by size. */
+const SHORT_PERIOD_DAYS = 92;
 
 export interface Period { from: string; to: string; category?: number; sphere?: number }
 
@@ -111,15 +114,27 @@ export function planningRepo(db: Db) {
      * building most of them name, else the nearest one), the dates and the intervals between appeals.
      */
     hotspots(p: Period, o: { min: number; limit: number }): Promise<HotspotRow[]> {
+      // A short period holds few sets: find them by their end (the fence keeps the planner from
+      // walking the size index, where big sets, long-lived, rarely fall inside a short period). A
+      // long one holds most: walk the sets by size. The sets the edges cut through are recounted
+      // only when big enough to reach the list (their total bounds their count inside).
+      const short = daysInclusive(p.from, p.to) <= SHORT_PERIOD_DAYS;
+      const inside = short
+        ? `SELECT id, appeals, last FROM (
+             SELECT h.id, h.appeals, h.last_at AS last FROM hotspot h
+              WHERE h.last_at >= ${START} AND h.last_at < ${END} AND h.first_at >= ${START} AND h.appeals >= $(min) AND ${CATEGORY('h.category_id')}
+             OFFSET 0) c
+           ORDER BY appeals DESC, last DESC LIMIT $(limit)`
+        : `SELECT h.id, h.appeals, h.last_at AS last FROM hotspot h
+            WHERE h.first_at >= ${START} AND h.last_at < ${END} AND h.appeals >= $(min) AND ${CATEGORY('h.category_id')}
+            ORDER BY h.appeals DESC, h.last_at DESC LIMIT $(limit)`;
       return db.any(`
-        WITH inside AS (
-          SELECT h.id, h.appeals, h.last_at AS last FROM hotspot h
-           WHERE h.first_at >= ${START} AND h.last_at < ${END} AND h.appeals >= $(min) AND ${CATEGORY('h.category_id')}
-           ORDER BY h.appeals DESC, h.last_at DESC LIMIT $(limit)),
+        WITH inside AS MATERIALIZED (${inside}),
+        bar AS (SELECT CASE WHEN count(*) >= $(limit) THEN min(appeals) ELSE $(min) END AS n FROM inside),
         edge AS (
           SELECT h.id, count(*)::int AS appeals, max(m.at) AS last
             FROM hotspot h JOIN hotspot_member m ON m.hotspot_id = h.id AND m.at >= ${START} AND m.at < ${END}
-           WHERE h.appeals >= $(min) AND ${CATEGORY('h.category_id')}
+           WHERE h.appeals >= (SELECT n FROM bar) AND ${CATEGORY('h.category_id')}
              AND ((tstzrange(h.first_at, h.last_at, '[]') @> ${START} AND h.first_at < ${START})
                OR (tstzrange(h.first_at, h.last_at, '[]') @> ${END} AND h.first_at < ${END}))
            GROUP BY h.id HAVING count(*) >= $(min)),

@@ -14,6 +14,7 @@ import { Rng } from '../../gis-data/generator/random.ts';
 import { planningRepo } from '../../server/planning/planning.repo.ts';
 import { hotspotSets } from '../../server/planning/hotspot-sets.ts';
 import { HOTSPOT_RADIUS_M, HOTSPOT_WINDOW_DAYS } from '../../vocabulary/planning.ts';
+import { addDays, kyivDay } from '../../vocabulary/calendar.ts';
 import type { Db } from '../../server/db/db.ts';
 
 let db: Db;
@@ -152,6 +153,26 @@ test('random appeals: the kept sets equal the raw computation after every kind o
   // …and the trigger goes on from the rebuilt state.
   for (let n = 0; n < 30; n++) await b.appeal({ category: rng.pick(categories), point: place(), createdAt: when() });
   await agree('inserts after a rebuild');
+});
+
+test('a period lists the sets with the most appeals inside it, short or long, and cut by its edges', async () => {
+  const input = await repo.hotspotInput();
+  const when = new Map(input.map((a) => [a.id, a.at.getTime()]));
+  const sets = hotspotSets(input);
+  let full = 0;
+  for (const [offset, days] of [[20, 30], [45, 60], [10, 120], [0, 200]]) {
+    const from = kyivDay(new Date(START.getTime() + offset * DAY)), to = addDays(from, days - 1);
+    const s = (await repo.dayStart(from)).getTime(), e = (await repo.dayStart(addDays(to, 1))).getTime();
+    const expected = sets.map((g) => g.map((id) => when.get(id)!).filter((t) => t >= s && t < e)).filter((ts) => ts.length >= 2)
+      .map((ts) => ({ appeals: ts.length, first: Math.min(...ts), last: Math.max(...ts) }))
+      .sort((a, b) => b.appeals - a.appeals || b.last - a.last).slice(0, 3);
+    assert.ok(expected.length > 0, `${from}: a period with sets to list`);
+    if (expected.length === 3) full++;
+    const got = (await repo.hotspots({ from, to }, { min: 2, limit: 3 }))
+      .map((h) => ({ appeals: h.appeals, first: new Date(h.first).getTime(), last: new Date(h.last).getTime() }));
+    assert.equal(got, expected, `${from} … ${to} (${days} days)`);
+  }
+  assert.ok(full >= 2, 'the list is cut at its limit, so the bar for the edges applies');
 });
 
 test.run();
