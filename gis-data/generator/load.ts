@@ -419,6 +419,7 @@ export async function seedCity(db: Db, opts: SeedOptions): Promise<SeedReport> {
     // hotspots (132) at once.
     progress.start('map rollups');
     await q('SELECT appeal_map_rebuild()');
+    await q('SELECT appeal_hex_totals_rebuild()');
     progress.finish();
     progress.start('hotspots');
     await q('SELECT hotspot_rebuild()');

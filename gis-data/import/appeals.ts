@@ -96,10 +96,10 @@ export interface AppealImportOptions {
 
 /** Above this share of the appeals already present, one rebuild is cheaper than a trigger call per row. */
 export const BULK_SHARE = 0.25;
-/** The row triggers on appeal that keep rollups (migrations 120, 130, 132, 133), and the rebuild of each. */
+/** The row triggers on appeal that keep rollups (migrations 120, 130, 132, 133, 138), and the rebuilds. */
 const ROLLUP_TRIGGERS = ['appeal_stat_track', 'appeal_stat_track_update', 'appeal_map_rollup_insert', 'appeal_map_rollup_update',
   'hotspot_track_insert', 'hotspot_track_update', 'announcement_hits_appeal', 'announcement_hits_appeal_update'];
-const ROLLUP_REBUILDS = ['appeal_stats_rebuild', 'appeal_map_rebuild', 'hotspot_rebuild', 'announcement_hits_rebuild'];
+const ROLLUP_REBUILDS = ['appeal_stats_rebuild', 'appeal_map_rebuild', 'appeal_hex_totals_rebuild', 'hotspot_rebuild', 'announcement_hits_rebuild'];
 
 /** A refused import: the report says why; nothing was written. */
 export class AppealImportRefused extends ImportError {

@@ -24,15 +24,22 @@ const CATEGORY = (col: string) => `($(category) IS NULL OR ${col} = $(category))
    AND ($(sphere) IS NULL OR ${col} IN (SELECT id FROM category WHERE sphere_id = $(sphere)))`;
 const args = (p: Period, more: Record<string, unknown> = {}) => ({ from: p.from, to: p.to, category: p.category ?? null, sphere: p.sphere ?? null, ...more });
 
-/** The rollup rows of a period: whole months from appeal_hex_month, the days at the edges from appeal_hex_day. */
+/**
+ * The rollup rows of a period: whole months from appeal_hex_month, the days at the edges from
+ * appeal_hex_day — or, over every category, from their totals (migration 138).
+ */
 function hexRollup(p: Period, more = ''): string {
   const split = splitPeriod(p.from, p.to);
+  const all = p.category === undefined && p.sphere === undefined && !more;
+  const [day, month, cols, where] = all
+    ? ['appeal_hex_day_all', 'appeal_hex_month_all', 'NULL::int AS category_id, i, j, appeals', 'true']
+    : ['appeal_hex_day', 'appeal_hex_month', 'category_id, i, j, appeals', CATEGORY('category_id')];
   const parts = split.days.map((_, k) => `
-    SELECT category_id, i, j, appeals FROM appeal_hex_day
-     WHERE size = $(size) AND day BETWEEN $(d${k}from)::date AND $(d${k}to)::date AND ${CATEGORY('category_id')} ${more}`);
+    SELECT ${cols} FROM ${day}
+     WHERE size = $(size) AND day BETWEEN $(d${k}from)::date AND $(d${k}to)::date AND ${where} ${more}`);
   if (split.months) parts.push(`
-    SELECT category_id, i, j, appeals FROM appeal_hex_month
-     WHERE size = $(size) AND month >= $(mfrom)::date AND month < $(mto)::date AND ${CATEGORY('category_id')} ${more}`);
+    SELECT ${cols} FROM ${month}
+     WHERE size = $(size) AND month >= $(mfrom)::date AND month < $(mto)::date AND ${where} ${more}`);
   return parts.join('\n    UNION ALL');
 }
 function splitArgs(p: Period): Record<string, string> {

@@ -182,7 +182,8 @@ for (const rollups of ['triggers', 'rebuild'] as const) {
     }
     const r = await importAppeals(db, { file: file(`recurring-${rollups}.csv`, [HEADER, ...rows].join('\n') + '\n'), mapping, rollups });
     assert.is(r.imported, 3, formatAppealReport(r));
-    const tables = ['appeal_stat_day', 'appeal_stat_month', 'appeal_stat_day_category', 'appeal_hex_day', 'appeal_hex_month', 'appeal_district_day', 'announcement_appeal_day'];
+    const tables = ['appeal_stat_day', 'appeal_stat_month', 'appeal_stat_day_category', 'appeal_hex_day', 'appeal_hex_month', 'appeal_district_day',
+      'appeal_hex_day_all', 'appeal_hex_month_all', 'announcement_appeal_day'];
     const snapshot = async () => {
       const out: Record<string, unknown[]> = {};
       for (const t of tables) out[t] = await db.any(`SELECT * FROM ${t} r WHERE coalesce(to_jsonb(r) ->> 'appeals', to_jsonb(r) ->> 'total')::int <> 0 ORDER BY r::text`);
@@ -201,6 +202,7 @@ for (const rollups of ['triggers', 'rebuild'] as const) {
     await db.tx(async (t) => {
       await t.one('SELECT appeal_stats_rebuild()');
       await t.one('SELECT appeal_map_rebuild()');
+      await t.one('SELECT appeal_hex_totals_rebuild()');
       await t.one('SELECT hotspot_rebuild()');
       await t.one('SELECT announcement_hits_rebuild()');
     });
