@@ -4,6 +4,19 @@
 export const MAP_HEX_SIZES = [250, 500, 1000, 2000, 4000] as const;
 export type HexSize = (typeof MAP_HEX_SIZES)[number];
 
+/**
+ * Cell (i, j) of `size` as ST_Hexagon draws it (flat-topped, EPSG:3857, origin 0, odd columns half
+ * a row up), in lon/lat to six decimals. Drawn here rather than by PostGIS: a city at 250 m has
+ * thousands of cells, and the arithmetic is the same.
+ */
+export function hexagonPolygon(size: number, i: number, j: number): [number, number][] {
+  const h = (size * Math.sqrt(3)) / 2;
+  const cx = 1.5 * size * i, cy = 2 * h * j + (Math.abs(i) % 2 === 1 ? h : 0);
+  const corners: [number, number][] = [[-size, 0], [-size / 2, -h], [size / 2, -h], [size, 0], [size / 2, h], [-size / 2, h], [-size, 0]];
+  const R = 6378137, deg = 180 / Math.PI, round = (v: number) => Math.round(v * 1e6) / 1e6;
+  return corners.map(([dx, dy]) => [round(((cx + dx) / R) * deg), round((2 * Math.atan(Math.exp((cy + dy) / R)) - Math.PI / 2) * deg)]);
+}
+
 /** The longest period a planner's map aggregates, days. */
 export const MAP_MAX_DAYS = 366;
 

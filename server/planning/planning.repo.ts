@@ -21,7 +21,7 @@ export interface Period { from: string; to: string; category?: number; sphere?: 
 const START = `($(from)::date)::timestamp AT TIME ZONE 'Europe/Kyiv'`;
 const END = `($(to)::date + 1)::timestamp AT TIME ZONE 'Europe/Kyiv'`;
 const CATEGORY = (col: string) => `($(category) IS NULL OR ${col} = $(category))
-   AND ($(sphere) IS NULL OR ${col} IN (SELECT id FROM category WHERE sphere_id = $(sphere)))`;
+   AND ($(sphere) IS NULL OR ${col} = ANY (ARRAY(SELECT id FROM category WHERE sphere_id = $(sphere))))`; // an array the index can take
 const args = (p: Period, more: Record<string, unknown> = {}) => ({ from: p.from, to: p.to, category: p.category ?? null, sphere: p.sphere ?? null, ...more });
 
 /**
@@ -50,7 +50,6 @@ function splitArgs(p: Period): Record<string, string> {
   return out;
 }
 
-export interface HexRow { i: number; j: number; appeals: number; polygon: [number, number][] }
 export interface DistrictRow { districtId: number; name: string; nameEn: string | null; appeals: number; geometry: unknown }
 export interface HotspotRow {
   categoryId: number; category: string; categoryEn: string; address: string | null; lon: number; lat: number;
@@ -64,12 +63,11 @@ export interface AnnouncementCallsRow {
 export function planningRepo(db: Db) {
   return {
     /** Appeals per hexagon cell of `size` in the period, from the rollups (whole months, then edge days). */
-    hexagons(p: Period, size: number): Promise<HexRow[]> {
+    hexagons(p: Period, size: number): Promise<{ i: number; j: number; appeals: number }[]> {
       return db.any(`
-        WITH r AS (${hexRollup(p)}),
-        c AS (SELECT i, j, sum(appeals)::int AS appeals FROM r GROUP BY i, j HAVING sum(appeals) > 0)
-        SELECT i, j, appeals, ST_AsGeoJSON(ST_Transform(ST_Hexagon($(size)::float8, i, j, ST_SetSRID(ST_MakePoint(0, 0), 3857)), 4326), 6)::json -> 'coordinates' -> 0 AS polygon
-          FROM c ORDER BY appeals DESC, i, j`, args(p, { size, ...splitArgs(p) }));
+        WITH r AS (${hexRollup(p)})
+        SELECT i, j, sum(appeals)::int AS appeals FROM r GROUP BY i, j HAVING sum(appeals) > 0
+         ORDER BY appeals DESC, i, j`, args(p, { size, ...splitArgs(p) }));
     },
 
     /** The same by scanning appeals: what the rollup saves. */

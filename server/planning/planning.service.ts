@@ -2,7 +2,7 @@
 // have spared; and CSV of each. No HTTP here; the input layer has checked the period.
 import type { Period, PlanningRepo } from './planning.repo.ts';
 import {
-  HOTSPOT_LIMIT, REGULAR_VARIATION,
+  HOTSPOT_LIMIT, REGULAR_VARIATION, hexagonPolygon,
   type AnnouncementCallsReport, type DistrictsReport, type HexagonsReport, type Hotspot, type UtilityCalls,
 } from '../../vocabulary/planning.ts';
 import { UTILITIES } from '../../vocabulary/announcements.ts';
@@ -15,7 +15,7 @@ export const isRegular = (appeals: number, variation: number | null) => appeals 
 export function planningService(repo: PlanningRepo) {
   return {
     async hexagons(p: Period, size: number): Promise<HexagonsReport> {
-      const cells = await repo.hexagons(p, size);
+      const cells = (await repo.hexagons(p, size)).map((c) => ({ ...c, polygon: hexagonPolygon(size, c.i, c.j) }));
       return {
         from: p.from, to: p.to, size,
         max: cells.reduce((m, c) => Math.max(m, c.appeals), 0),

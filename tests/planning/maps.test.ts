@@ -11,7 +11,7 @@ import { createUser, PASSWORD } from '../helpers/users.ts';
 import { CITY } from '../appeals/fixture.ts';
 import { A, FROM, LIFT, PRIVATE, TO, day, seedPlanning } from './fixture.ts';
 import { addDays } from '../../vocabulary/calendar.ts';
-import { MAP_HEX_SIZES } from '../../vocabulary/planning.ts';
+import { MAP_HEX_SIZES, hexagonPolygon } from '../../vocabulary/planning.ts';
 import { planningRepo } from '../../server/planning/planning.repo.ts';
 import type { Db } from '../../server/db/db.ts';
 
@@ -54,6 +54,22 @@ test('the cell arithmetic agrees with ST_HexagonGrid at every size', async () =>
       FROM p, s, appeal_hex_cell(s.size, ST_X(p.pt), ST_Y(p.pt)) c`);
   assert.equal(r, { n: 400 * MAP_HEX_SIZES.length, wrong: 0 });
   assert.equal((await db.one<{ s: number[] }>('SELECT appeal_hex_sizes() AS s')).s, [...MAP_HEX_SIZES]);
+});
+
+test('a cell drawn in TypeScript is the hexagon PostGIS draws', async () => {
+  const cells = await db.any<{ size: number; i: number; j: number; coordinates: [number, number][] }>(`
+    SELECT s AS size, c.i, c.j, ST_AsGeoJSON(ST_Transform(ST_Hexagon(s, c.i, c.j, ST_SetSRID(ST_MakePoint(0, 0), 3857)), 4326), 6)::json -> 'coordinates' -> 0 AS coordinates
+      FROM unnest(appeal_hex_sizes()) s,
+           LATERAL (SELECT * FROM (VALUES (0, 0), (1, 0), (-1, 1), (3, -2)) v (i, j)
+                    UNION ALL SELECT h.i, h.j FROM (VALUES (30.5234, 50.4501), (24.7111, 48.9226), (30.61, 50.39)) p (lon, lat),
+                                    appeal_hex_cell(s, ST_X(ST_Transform(ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326), 3857)), ST_Y(ST_Transform(ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326), 3857))) h) c`);
+  assert.is(cells.length, 35);
+  for (const c of cells) {
+    const mine = hexagonPolygon(c.size, c.i, c.j);
+    assert.is(mine.length, 7);
+    const off = Math.max(...mine.flatMap(([x, y], k) => [Math.abs(x - c.coordinates[k][0]), Math.abs(y - c.coordinates[k][1])]));
+    assert.ok(off <= 1.01e-6, `size ${c.size} (${c.i}, ${c.j}): off by ${off}`);
+  }
 });
 
 test('hexagons: the period\'s appeals per cell, by category, with the cell\'s breakdown', async () => {
