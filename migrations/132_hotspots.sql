@@ -41,13 +41,20 @@ CREATE INDEX hotspot_member_place_idx ON hotspot_member (category_id, place, at)
 CREATE INDEX hotspot_member_near_idx ON hotspot_member (category_id, cx, cy, at) WHERE place IS NULL;
 CREATE INDEX hotspot_member_set_idx ON hotspot_member (hotspot_id, at) WHERE hotspot_id IS NOT NULL;
 
--- One row per set of at least two linked appeals.
+-- One row per set of at least two linked appeals, with what a list shows of a set wholly inside
+-- its period: where (the members' mean, EPSG:3857), the building most of them name, and the mean
+-- and spread of the days between consecutive appeals.
 CREATE TABLE hotspot (
   id          bigserial PRIMARY KEY,
   category_id int NOT NULL,
   appeals     int NOT NULL,
   first_at    timestamptz NOT NULL,
-  last_at     timestamptz NOT NULL
+  last_at     timestamptz NOT NULL,
+  x           float8 NOT NULL,
+  y           float8 NOT NULL,
+  building_id int,
+  gap_mean    float8,
+  gap_sd      float8
 );
 CREATE INDEX hotspot_size_idx ON hotspot (appeals DESC, last_at DESC);
 CREATE INDEX hotspot_category_size_idx ON hotspot (category_id, appeals DESC, last_at DESC);
@@ -72,10 +79,14 @@ BEGIN
     DELETE FROM hotspot WHERE id = set_id;
     RETURN;
   END IF;
-  INSERT INTO hotspot AS h (id, category_id, appeals, first_at, last_at)
-  SELECT set_id, min(category_id), count(*), min(at), max(at) FROM hotspot_member WHERE hotspot_id = set_id
+  INSERT INTO hotspot AS h (id, category_id, appeals, first_at, last_at, x, y, building_id, gap_mean, gap_sd)
+  SELECT set_id, min(category_id), count(*), min(at), max(at), avg(x), avg(y),
+         mode() WITHIN GROUP (ORDER BY building_id), avg(gap), stddev_pop(gap)
+    FROM (SELECT m.*, extract(epoch FROM m.at - lag(m.at) OVER (ORDER BY m.at, m.appeal_id)) / 86400 AS gap
+            FROM hotspot_member m WHERE m.hotspot_id = set_id) g
   ON CONFLICT (id) DO UPDATE SET category_id = EXCLUDED.category_id, appeals = EXCLUDED.appeals,
-                                 first_at = EXCLUDED.first_at, last_at = EXCLUDED.last_at;
+                                 first_at = EXCLUDED.first_at, last_at = EXCLUDED.last_at, x = EXCLUDED.x, y = EXCLUDED.y,
+                                 building_id = EXCLUDED.building_id, gap_mean = EXCLUDED.gap_mean, gap_sd = EXCLUDED.gap_sd;
 END $$;
 
 -- An appeal joins: it links the sets and lone appeals near it into one set.
@@ -244,9 +255,13 @@ BEGIN
   SELECT p.appeal_id, p.category_id, p.place, p.building_id, p.x, p.y, p.k, p.cx, p.cy, p.at, s.id
     FROM hotspot_point p LEFT JOIN hotspot_label l ON l.appeal_id = p.appeal_id LEFT JOIN hotspot_label_set s ON s.label = l.label;
 
-  INSERT INTO hotspot (id, category_id, appeals, first_at, last_at)
-  SELECT hotspot_id, min(category_id), count(*), min(at), max(at) FROM hotspot_member
-   WHERE hotspot_id IS NOT NULL GROUP BY hotspot_id;
+  INSERT INTO hotspot (id, category_id, appeals, first_at, last_at, x, y, building_id, gap_mean, gap_sd)
+  SELECT hotspot_id, min(category_id), count(*), min(at), max(at), avg(x), avg(y),
+         mode() WITHIN GROUP (ORDER BY building_id), avg(gap), stddev_pop(gap)
+    FROM (SELECT hotspot_id, category_id, at, x, y, building_id,
+                 extract(epoch FROM at - lag(at) OVER (PARTITION BY hotspot_id ORDER BY at, appeal_id)) / 86400 AS gap
+            FROM hotspot_member WHERE hotspot_id IS NOT NULL) g
+   GROUP BY hotspot_id;
   DROP TABLE hotspot_base, hotspot_run, hotspot_run_set, hotspot_point, hotspot_link, hotspot_label, hotspot_label_set;
   ANALYZE hotspot_member;
   ANALYZE hotspot;

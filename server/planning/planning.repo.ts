@@ -144,18 +144,23 @@ export function planningRepo(db: Db) {
                OR (tstzrange(h.first_at, h.last_at, '[]') @> ${END} AND h.first_at < ${END}))
            GROUP BY h.id HAVING count(*) >= $(min)),
         chosen AS (
-          SELECT id FROM (SELECT * FROM inside UNION ALL SELECT * FROM edge) c
+          SELECT id, whole FROM (SELECT *, true AS whole FROM inside UNION ALL SELECT *, false FROM edge) c
            ORDER BY appeals DESC, last DESC, id LIMIT $(limit)),
+        -- A set wholly inside the period is shown as kept; one cut by an edge from its members inside.
         m AS (
           SELECT c.id, m.category_id, m.building_id, m.at, m.x, m.y,
                  extract(epoch FROM m.at - lag(m.at) OVER (PARTITION BY c.id ORDER BY m.at, m.appeal_id)) / 86400 AS gap
-            FROM chosen c JOIN hotspot_member m ON m.hotspot_id = c.id AND m.at >= ${START} AND m.at < ${END}),
+            FROM chosen c JOIN hotspot_member m ON m.hotspot_id = c.id AND m.at >= ${START} AND m.at < ${END}
+           WHERE NOT c.whole),
         h AS (
           SELECT id, min(category_id) AS category_id, count(*)::int AS appeals, min(at) AS first, max(at) AS last,
-                 ST_Transform(ST_SetSRID(ST_MakePoint(avg(x), avg(y)), 3857), 4326) AS c,
-                 mode() WITHIN GROUP (ORDER BY building_id) AS building_id,
+                 avg(x) AS x, avg(y) AS y, mode() WITHIN GROUP (ORDER BY building_id) AS building_id,
                  avg(gap) AS mean_gap, stddev_pop(gap) AS sd_gap
-            FROM m GROUP BY id)
+            FROM m GROUP BY id
+          UNION ALL
+          SELECT k.id, k.category_id, k.appeals, k.first_at, k.last_at, k.x, k.y, k.building_id, k.gap_mean, k.gap_sd
+            FROM chosen c JOIN hotspot k ON k.id = c.id WHERE c.whole),
+        hc AS (SELECT h.*, ST_Transform(ST_SetSRID(ST_MakePoint(h.x, h.y), 3857), 4326) AS c FROM h)
         SELECT h.category_id AS "categoryId", cat.name AS category, cat.name_en AS "categoryEn",
                coalesce(bb.address, (SELECT n.address FROM building n
                                       WHERE ST_DWithin(n.centroid::geography, h.c::geography, 150)
@@ -163,7 +168,7 @@ export function planningRepo(db: Db) {
                ST_X(h.c) AS lon, ST_Y(h.c) AS lat, h.appeals, h.first, h.last,
                round(h.mean_gap::numeric, 2)::float8 AS "meanIntervalDays",
                CASE WHEN h.mean_gap > 0 THEN round((h.sd_gap / h.mean_gap)::numeric, 3)::float8 END AS variation
-          FROM h JOIN category cat ON cat.id = h.category_id LEFT JOIN building bb ON bb.id = h.building_id
+          FROM hc h JOIN category cat ON cat.id = h.category_id LEFT JOIN building bb ON bb.id = h.building_id
          ORDER BY h.appeals DESC, h.last DESC, h.category_id, h.id`, args(p, o));
     },
 

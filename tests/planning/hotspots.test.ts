@@ -164,12 +164,17 @@ test('a period lists the sets with the most appeals inside it, short or long, an
     const from = kyivDay(new Date(START.getTime() + offset * DAY)), to = addDays(from, days - 1);
     const s = (await repo.dayStart(from)).getTime(), e = (await repo.dayStart(addDays(to, 1))).getTime();
     const expected = sets.map((g) => g.map((id) => when.get(id)!).filter((t) => t >= s && t < e)).filter((ts) => ts.length >= 2)
-      .map((ts) => ({ appeals: ts.length, first: Math.min(...ts), last: Math.max(...ts) }))
+      .map((ts) => {
+        const sorted = [...ts].sort((a, b) => a - b);
+        const gaps = sorted.slice(1).map((t, k) => (t - sorted[k]) / 86400e3);
+        const mean = gaps.reduce((x, g) => x + g, 0) / gaps.length;
+        return { appeals: ts.length, first: sorted[0], last: sorted[sorted.length - 1], meanIntervalDays: Math.round(mean * 100) / 100 };
+      })
       .sort((a, b) => b.appeals - a.appeals || b.last - a.last).slice(0, 3);
     assert.ok(expected.length > 0, `${from}: a period with sets to list`);
     if (expected.length === 3) full++;
     const got = (await repo.hotspots({ from, to }, { min: 2, limit: 3 }))
-      .map((h) => ({ appeals: h.appeals, first: new Date(h.first).getTime(), last: new Date(h.last).getTime() }));
+      .map((h) => ({ appeals: h.appeals, first: new Date(h.first).getTime(), last: new Date(h.last).getTime(), meanIntervalDays: h.meanIntervalDays }));
     assert.equal(got, expected, `${from} … ${to} (${days} days)`);
   }
   assert.ok(full >= 2, 'the list is cut at its limit, so the bar for the edges applies');
