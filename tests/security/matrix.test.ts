@@ -190,8 +190,8 @@ async function bodyOf(res: Response): Promise<string> {
   if (!res.headers.get('content-type')?.startsWith('text/event-stream')) return res.text();
   const reader = res.body!.getReader();
   let text = '';
-  const until = Date.now() + 3000;
-  while (!/data:[^\n]*\n\n/.test(text) && Date.now() < until) {
+  const until = performance.now() + 3000;
+  while (!/data:[^\n]*\n\n/.test(text) && performance.now() < until) {
     const chunk = await Promise.race([reader.read(), new Promise<null>((r) => setTimeout(() => r(null), 500))]);
     if (!chunk || chunk.done) { if (chunk?.done) break; continue; }
     text += new TextDecoder().decode(chunk.value);
