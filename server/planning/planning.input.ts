@@ -52,7 +52,7 @@ const bounded = (b: { fallback: number; min: number; max: number }) =>
 // The radius and the window are the definition the database keeps hotspots by (migration 132):
 // a request that tries to change them is told so rather than silently answered with the defaults.
 const fixed = (name: string) => z.unknown().optional().superRefine((v, ctx) => {
-  if (v !== undefined && v !== '') ctx.addIssue(refuse('fixed_parameter', { name }, `"${name}" is fixed for hotspots`));
+  if (v !== undefined && v !== '') ctx.addIssue(refuse('fixed_parameter', { name }, 'fixed by the definition of hotspots'));
 });
 
 export const HotspotsQuery = z.object({
