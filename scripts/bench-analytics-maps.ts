@@ -14,8 +14,9 @@ import { migrate } from '../server/db/migrate.ts';
 import { seedCity } from '../gis-data/generator/load.ts';
 import { Progress } from '../gis-data/progress.ts';
 import { planningRepo, type Period } from '../server/planning/planning.repo.ts';
+import { planningService } from '../server/planning/planning.service.ts';
 import { hotspotSets } from '../server/planning/hotspot-sets.ts';
-import { ANNOUNCEMENT_CALLS_LISTED, HOTSPOT_LIMIT } from '../vocabulary/planning.ts';
+import { ANNOUNCEMENT_CALLS_LISTED, HOTSPOT_LIMIT, MAP_HEX_SIZES } from '../vocabulary/planning.ts';
 import { addDays, kyivDay } from '../vocabulary/calendar.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
@@ -53,38 +54,48 @@ export async function benchMaps(url: string) {
   const db = connect(url, 2, { statementTimeoutMs: 0 });
   try {
     const repo = planningRepo(db);
-    const r = await db.one<{ n: number; last: Date | null; rollup: number; top: number | null }>(`
+    const r = await db.one<{ n: number; last: Date | null; rollup: number; top: number | null; sphere: number | null }>(`
       SELECT (SELECT count(*)::int FROM appeal) AS n, (SELECT max(created_at) FROM appeal) AS last,
              (SELECT count(*)::int FROM appeal_hex_day) AS rollup,
-             (SELECT category_id FROM appeal GROUP BY 1 ORDER BY count(*) DESC LIMIT 1) AS top`);
+             (SELECT category_id FROM appeal GROUP BY 1 ORDER BY count(*) DESC LIMIT 1) AS top,
+             (SELECT c.sphere_id FROM appeal_district_day d JOIN category c ON c.id = d.category_id GROUP BY 1 ORDER BY sum(d.appeals) DESC LIMIT 1) AS sphere`);
     if (!r.n || !r.last) { console.log('no appeals: nothing to bench'); return; }
     const last = kyivDay(r.last);
     console.log(`${r.n.toLocaleString('en')} appeals up to ${last}; ${r.rollup.toLocaleString('en')} hexagon rollup rows; ${RUNS} runs (naive ${NAIVE_RUNS})`);
     console.log('  days  endpoint                         p50 ms   p95 ms   naive p95   ratio');
+    // BENCH_NAIVE_RUNS=0 skips the scans (minutes each on a Kyiv-size city).
+    const naive = (fn: () => Promise<unknown>) => (NAIVE_RUNS > 0 ? time(NAIVE_RUNS, fn) : Promise.resolve(undefined));
+    const service = planningService(repo);
     const line = (days: number, what: string, t: { p50: number; p95: number }, naive?: { p95: number }) =>
       console.log(`  ${String(days).padStart(4)}  ${what.padEnd(30)} ${t.p50.toFixed(1).padStart(8)} ${t.p95.toFixed(1).padStart(8)}`
         + (naive ? ` ${naive.p95.toFixed(1).padStart(11)} ${(naive.p95 / Math.max(t.p95, 0.01)).toFixed(1).padStart(6)}×` : ''));
     // What the kept sets save: reading every appeal's place and linking them anew (hotspot-sets.ts),
     // the least a per-request clustering costs, whatever the period.
-    const naiveHotspots = r.n <= 3_000_000 ? await time(Math.min(NAIVE_RUNS, 3), async () => hotspotSets(await repo.hotspotInput())) : undefined;
+    const naiveHotspots = r.n <= 3_000_000 ? await naive(async () => hotspotSets(await repo.hotspotInput())) : undefined;
     if (!naiveHotspots) console.log('  (hotspots from the raw table: skipped above 3,000,000 appeals — it reads them all into memory)');
     for (const days of [31, 366]) {
       const p: Period = { from: addDays(last, 1 - days), to: last };
-      for (const size of [250, 1000]) {
-        const fast = (await repo.hexagons(p, size)).map(({ i, j, appeals }) => `${i},${j},${appeals}`).join(';');
-        const slow = (await repo.naiveHexagons(p, size)).map(({ i, j, appeals }) => `${i},${j},${appeals}`).join(';');
-        if (fast !== slow) console.log(`  !! hexagons ${size}: the rollup differs from the scan`);
-        line(days, `hexagons size ${size}`, await time(RUNS, () => repo.hexagons(p, size)), await time(NAIVE_RUNS, () => repo.naiveHexagons(p, size)));
+      for (const size of MAP_HEX_SIZES) {
+        const compare = NAIVE_RUNS > 0 && (size === 250 || size === 1000);
+        if (compare) {
+          const fast = (await repo.hexagons(p, size)).map(({ i, j, appeals }) => `${i},${j},${appeals}`).join(';');
+          const slow = (await repo.naiveHexagons(p, size)).map(({ i, j, appeals }) => `${i},${j},${appeals}`).join(';');
+          if (fast !== slow) console.log(`  !! hexagons ${size}: the rollup differs from the scan`);
+        }
+        // As the endpoint answers: cells with their outlines.
+        line(days, `hexagons size ${size}`, await time(RUNS, () => service.hexagons(p, size)), compare ? await naive(() => repo.naiveHexagons(p, size)) : undefined);
       }
-      line(days, `hexagons ${1000}, one category`, await time(RUNS, () => repo.hexagons({ ...p, category: r.top! }, 1000)),
-        await time(NAIVE_RUNS, () => repo.naiveHexagons({ ...p, category: r.top! }, 1000)));
-      line(days, 'districts', await time(RUNS, () => repo.districts(p)), await time(NAIVE_RUNS, () => repo.naiveDistricts(p)));
+      line(days, `hexagons ${1000}, one category`, await time(RUNS, () => service.hexagons({ ...p, category: r.top! }, 1000)),
+        await naive(() => repo.naiveHexagons({ ...p, category: r.top! }, 1000)));
+      line(days, `hexagons ${1000}, one sphere`, await time(RUNS, () => service.hexagons({ ...p, sphere: r.sphere! }, 1000)),
+        await naive(() => repo.naiveHexagons({ ...p, sphere: r.sphere! }, 1000)));
+      line(days, 'districts', await time(RUNS, () => repo.districts(p)), await naive(() => repo.naiveDistricts(p)));
       line(days, 'hotspots, all categories', await time(RUNS, () => repo.hotspots(p, { min: 3, limit: HOTSPOT_LIMIT })), naiveHotspots);
       line(days, 'hotspots, one category', await time(RUNS, () => repo.hotspots({ ...p, category: r.top! }, { min: 3, limit: HOTSPOT_LIMIT })));
       const calls = (rows: { announcementId: number; calls: number; appeals: number }[]) => rows.map((a) => `${a.announcementId},${a.calls},${a.appeals}`).join(';');
-      if (calls(await repo.announcementCalls(p)) !== calls(await repo.naiveAnnouncementCalls(p))) console.log('  !! announcement-calls: the kept counts differ from the scan');
+      if (NAIVE_RUNS > 0 && calls(await repo.announcementCalls(p)) !== calls(await repo.naiveAnnouncementCalls(p))) console.log('  !! announcement-calls: the kept counts differ from the scan');
       // As the page asks: every announcement counted, the listed ones with their outlines.
-      line(days, 'announcement-calls', await time(RUNS, () => repo.announcementCalls(p, { zones: ANNOUNCEMENT_CALLS_LISTED })), await time(NAIVE_RUNS, () => repo.naiveAnnouncementCalls(p)));
+      line(days, 'announcement-calls', await time(RUNS, () => repo.announcementCalls(p, { zones: ANNOUNCEMENT_CALLS_LISTED })), await naive(() => repo.naiveAnnouncementCalls(p)));
     }
     const now = r.last;
     const start = await repo.dayStart(kyivDay(now));

@@ -16,6 +16,7 @@ import { CATEGORY_SHARES, SPHERES, executors as executorDefs } from './catalogue
 import { CopyWriter, line } from './copy.ts';
 import { multiPolygon, multiLineString, point, polygon, type Ring } from './ewkb.ts';
 import { Progress, fmtDuration } from '../progress.ts';
+import { ROLLUPS, triggerSwitches } from '../rollups.ts';
 
 export const DEMO_PASSWORD = 'misto1580';
 
@@ -135,13 +136,6 @@ const CALL_HISTORY = `
          CASE c.outcome WHEN 'no_operators' THEN 'JOINEMPTY' WHEN 'queue_timeout' THEN 'TIMEOUT' END, c.outcome
     FROM c LEFT JOIN app_user u ON u.id = c.operator_id
    ORDER BY c.id`;
-
-/** The triggers of migration 133, disabled while the city loads and replaced by one rebuild. */
-const ANNOUNCEMENT_HIT_TRIGGERS = [
-  ['appeal', 'announcement_hits_appeal'], ['appeal', 'announcement_hits_appeal_update'],
-  ['call', 'announcement_hits_call'], ['call', 'announcement_hits_call_update'],
-  ['announcement', 'announcement_hits_announcement'], ['announcement', 'announcement_hits_announcement_update'],
-] as const;
 
 export async function isCityEmpty(db: Db): Promise<boolean> {
   const r = await db.one(`SELECT NOT EXISTS (SELECT 1 FROM building) AND NOT EXISTS (SELECT 1 FROM district)
@@ -313,11 +307,9 @@ export async function seedCity(db: Db, opts: SeedOptions): Promise<SeedReport> {
     for (const b of plan.buildings) {
       buildingDistrict[b.id] = b.district; buildingOffice[b.id] = execId.get(`zhek-${b.district}`)!; buildingZone[b.id] = zoneInfra.get(b.cell.zone) ?? 0;
     }
-    // The statistics rollups (migration 120) are rebuilt once from the loaded appeals instead of a
-    // trigger call per copied row (replica mode skips them too; a non-superuser owner needs this).
-    for (const tg of ['appeal_stat_track', 'appeal_stat_track_update']) await q(`ALTER TABLE appeal DISABLE TRIGGER ${tg}`);
-    // So are the counts of calls and appeals inside announcements (migration 133).
-    for (const [table, tg] of ANNOUNCEMENT_HIT_TRIGGERS) await q(`ALTER TABLE ${table} DISABLE TRIGGER ${tg}`);
+    // Every rollup is rebuilt once from the loaded city instead of a trigger call per copied row
+    // (replica mode skips the appeal triggers too; a non-superuser owner needs this).
+    for (const sql of triggerSwitches(false)) await q(sql);
     // Phone appeals name their call (the same id); the calls are derived from the appeals below.
     const callFk = await withoutForeignKey(q, 'appeal', 'call');
     const aW = copy('appeal', APPEAL_COLUMNS);
@@ -415,25 +407,14 @@ export async function seedCity(db: Db, opts: SeedOptions): Promise<SeedReport> {
     const year = new Date(now).getUTCFullYear();
     await q(`SELECT setval('appeal_number_seq', greatest(1, (SELECT count(*) FROM appeal WHERE number LIKE $1)))`, [`${p.numberPrefix}/${year}/%`]);
     progress.finish(`${dropped.length} rebuilt`);
-    // COPY under replica role skips the appeal triggers: the map rollups (migration 130) and the
-    // hotspots (132) at once.
-    progress.start('map rollups');
-    await q('SELECT appeal_map_rebuild()');
-    await q('SELECT appeal_hex_totals_rebuild()');
-    progress.finish();
-    progress.start('hotspots');
-    await q('SELECT hotspot_rebuild()');
-    progress.finish();
-    progress.start('announcement hits');
-    for (const [table, tg] of ANNOUNCEMENT_HIT_TRIGGERS) await q(`ALTER TABLE ${table} ENABLE TRIGGER ${tg}`);
     // Calls, residents and announcements loaded in this transaction have no statistics yet.
     for (const t of ['call', 'resident', 'resident_phone', 'announcement']) await q(`ANALYZE ${t}`);
-    await q('SELECT announcement_hits_rebuild()');
-    progress.finish();
-    progress.start('appeal statistics');
-    for (const tg of ['appeal_stat_track', 'appeal_stat_track_update']) await q(`ALTER TABLE appeal ENABLE TRIGGER ${tg}`);
-    await q('SELECT appeal_stats_rebuild()');
-    progress.finish();
+    for (const sql of triggerSwitches(true)) await q(sql);
+    for (const r of ROLLUPS) {
+      progress.start(r.name);
+      await q(`SELECT ${r.rebuild}()`);
+      progress.finish();
+    }
     progress.start('commit');
     await q('COMMIT');
     progress.finish();

@@ -17,6 +17,7 @@ import { geocodeService } from '../../server/geocode/geocode.service.ts';
 import { APPEAL_STATUSES, CHANNELS } from '../../vocabulary/appeals.ts';
 import { messages } from '../../vocabulary/i18n/messages.ts';
 import { ImportError } from './report.ts';
+import { ROLLUPS, triggerSwitches } from '../rollups.ts';
 
 /** The columns a file may have (first alias present wins), in the order the docs list them. */
 export const APPEAL_CSV_COLUMNS = {
@@ -96,11 +97,6 @@ export interface AppealImportOptions {
 
 /** Above this share of the appeals already present, one rebuild is cheaper than a trigger call per row. */
 export const BULK_SHARE = 0.25;
-/** The row triggers on appeal that keep rollups (migrations 120, 130, 132, 133, 138), and the rebuilds. */
-const ROLLUP_TRIGGERS = ['appeal_stat_track', 'appeal_stat_track_update', 'appeal_map_rollup_insert', 'appeal_map_rollup_update',
-  'hotspot_track_insert', 'hotspot_track_update', 'announcement_hits_appeal', 'announcement_hits_appeal_update'];
-const ROLLUP_REBUILDS = ['appeal_stats_rebuild', 'appeal_map_rebuild', 'appeal_hex_totals_rebuild', 'hotspot_rebuild', 'announcement_hits_rebuild'];
-
 /** A refused import: the report says why; nothing was written. */
 export class AppealImportRefused extends ImportError {
   constructor(public report: AppealImportReport) {
@@ -410,7 +406,7 @@ export async function importAppeals(db: Db, o: AppealImportOptions): Promise<App
     const present = (await t.one(`SELECT count(*)::int AS n FROM appeal`)).n;
     const rebuild = o.rollups === 'rebuild' || ((o.rollups ?? 'auto') === 'auto' && adding > 0 && adding >= present * BULK_SHARE);
     // Disabling a trigger locks appeal against writes until the commit: the desk waits for a bulk import.
-    if (rebuild) for (const tg of ROLLUP_TRIGGERS) await t.none('ALTER TABLE appeal DISABLE TRIGGER $1:name', [tg]);
+    if (rebuild) for (const sql of triggerSwitches(false, ['appeal'])) await t.none(sql);
 
     log('inserting appeals');
     // In file order, so ids follow the file. The due date is the file's, else the category's
@@ -454,8 +450,8 @@ export async function importAppeals(db: Db, o: AppealImportOptions): Promise<App
        ORDER BY a.id, e.k`);
     if (rebuild) {
       log('rebuilding the rollups');
-      for (const tg of ROLLUP_TRIGGERS) await t.none('ALTER TABLE appeal ENABLE TRIGGER $1:name', [tg]);
-      for (const fn of ROLLUP_REBUILDS) await t.func(fn);
+      for (const sql of triggerSwitches(true, ['appeal'])) await t.none(sql);
+      for (const r of ROLLUPS) await t.func(r.rebuild);
     }
     report.byStatus = Object.fromEntries((await t.any(`SELECT status, count(*)::int AS n FROM imp_new GROUP BY status ORDER BY status`)).map((r) => [r.status, r.n]));
     // Numbers of this year in the product's own form must not collide with imported ones.

@@ -26,7 +26,7 @@ const args = (p: Period, more: Record<string, unknown> = {}) => ({ from: p.from,
 
 /**
  * The rollup rows of a period: whole months from appeal_hex_month, the days at the edges from
- * appeal_hex_day — or, over every category, from their totals (migration 138).
+ * appeal_hex_day — or, over every category, from their totals (migration 137).
  */
 function hexRollup(p: Period, more = ''): string {
   const split = splitPeriod(p.from, p.to);

@@ -16,6 +16,7 @@ import { ImportError } from '../../gis-data/import/report.ts';
 import { kyivDay } from '../../vocabulary/calendar.ts';
 import { planningRepo } from '../../server/planning/planning.repo.ts';
 import { hotspotSets } from '../../server/planning/hotspot-sets.ts';
+import { ROLLUPS } from '../../gis-data/rollups.ts';
 
 let db: Db;
 const dir = mkdtempSync(join(tmpdir(), 'misto-import-appeals-'));
@@ -199,13 +200,7 @@ for (const rollups of ['triggers', 'rebuild'] as const) {
     // The triggers are back on after a rebuilding import.
     const off = await db.any(`SELECT tgname FROM pg_trigger WHERE tgrelid = 'appeal'::regclass AND NOT tgisinternal AND tgenabled = 'D'`);
     assert.equal(off, []);
-    await db.tx(async (t) => {
-      await t.one('SELECT appeal_stats_rebuild()');
-      await t.one('SELECT appeal_map_rebuild()');
-      await t.one('SELECT appeal_hex_totals_rebuild()');
-      await t.one('SELECT hotspot_rebuild()');
-      await t.one('SELECT announcement_hits_rebuild()');
-    });
+    await db.tx(async (t) => { for (const r of ROLLUPS) await t.func(r.rebuild); });
     const rebuilt = await snapshot();
     for (const t of tables) assert.ok((kept[t] as unknown[]).length > 0, `${t} holds the imported appeals`);
     byFirst(rebuilt.hotspots);

@@ -239,7 +239,6 @@ test('the rollups equal a scan of the appeals after inserts, moves, recategorisa
   const before = await all();
   assert.ok(before.dayAll.length > 0 && before.monthAll.length > 0);
   await db.func('appeal_map_rebuild');
-  await db.func('appeal_hex_totals_rebuild');
   assert.equal(await all(), before);
   await rollupEqualsScan('after a rebuild');
   assert.is((await get(`/api/stats/districts?from=${FROM}&to=${TO}&category=${CITY.garbage}`)).total, 1);
