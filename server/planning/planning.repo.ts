@@ -122,8 +122,15 @@ export function planningRepo(db: Db) {
       // A short period holds few sets: find them by their end (the fence keeps the planner from
       // walking the size index, where big sets, long-lived, rarely fall inside a short period). A
       // long one holds most: walk the sets by size. The sets the edges cut through are recounted
-      // only when big enough to reach the list (their total bounds their count inside).
+      // only when they may reach the list: their total, then their weeks, bound their count inside.
       const short = daysInclusive(p.from, p.to) <= SHORT_PERIOD_DAYS;
+      // The sets an edge cuts through began before it and ended at or after it. For a short period
+      // they are found among the sets that ended after its start (hotspot_recent_idx checks both
+      // dates and the size in the index); for a long one by the span index.
+      const cutBy = short
+        ? `(h.last_at >= ${START} AND h.first_at < ${START}) OR (h.last_at >= ${END} AND h.first_at < ${END})`
+        : `(tstzrange(h.first_at, h.last_at, '[]') @> ${START} AND h.first_at < ${START})
+            OR (tstzrange(h.first_at, h.last_at, '[]') @> ${END} AND h.first_at < ${END})`;
       const inside = short
         ? `SELECT id, appeals, last FROM (
              SELECT h.id, h.appeals, h.last_at AS last FROM hotspot h
@@ -136,13 +143,24 @@ export function planningRepo(db: Db) {
       return db.any(`
         WITH inside AS MATERIALIZED (${inside}),
         bar AS (SELECT CASE WHEN count(*) >= $(limit) THEN min(appeals) ELSE $(min) END AS n FROM inside),
-        edge AS (
-          SELECT h.id, count(*)::int AS appeals, max(m.at) AS last
-            FROM hotspot h JOIN hotspot_member m ON m.hotspot_id = h.id AND m.at >= ${START} AND m.at < ${END}
+        -- The weeks touching the period, and those wholly inside it (migration 139).
+        wk AS (SELECT hotspot_week(${START}) AS lo, hotspot_week(${END} - interval '1 microsecond') AS hi,
+                      ceil(extract(epoch FROM ${START}) / 604800)::int AS flo, floor(extract(epoch FROM ${END}) / 604800)::int - 1 AS fhi),
+        cut AS MATERIALIZED (
+          SELECT h.id, hotspot_weeks_sum(h.weeks, h.weeks_upto, wk.lo, wk.hi) AS most,
+                 hotspot_weeks_sum(h.weeks, h.weeks_upto, wk.flo, wk.fhi) AS surely
+            FROM hotspot h, wk
            WHERE h.appeals >= (SELECT n FROM bar) AND ${CATEGORY('h.category_id')}
-             AND ((tstzrange(h.first_at, h.last_at, '[]') @> ${START} AND h.first_at < ${START})
-               OR (tstzrange(h.first_at, h.last_at, '[]') @> ${END} AND h.first_at < ${END}))
-           GROUP BY h.id HAVING count(*) >= $(min)),
+             AND (${cutBy})),
+        -- The list's bar from what is certain: the sets inside and the cut sets' lower bounds. A
+        -- cut set whose upper bound is below it cannot reach the list; the rest are recounted.
+        sure AS (SELECT greatest($(min), (SELECT v FROM (SELECT appeals AS v FROM inside UNION ALL SELECT surely FROM cut) x
+                                            ORDER BY v DESC OFFSET $(limit) - 1 LIMIT 1)) AS n),
+        edge AS (
+          SELECT c.id, count(*)::int AS appeals, max(m.at) AS last
+            FROM cut c JOIN hotspot_member m ON m.hotspot_id = c.id AND m.at >= ${START} AND m.at < ${END}
+           WHERE c.most >= (SELECT n FROM sure)
+           GROUP BY c.id HAVING count(*) >= $(min)),
         chosen AS (
           SELECT id, whole FROM (SELECT *, true AS whole FROM inside UNION ALL SELECT *, false FROM edge) c
            ORDER BY appeals DESC, last DESC, id LIMIT $(limit)),
