@@ -1,12 +1,18 @@
-// A period of Kyiv days as the rollups read it: the whole calendar months inside it from the
-// monthly table, the days before the first and after the last of them from the daily one.
+// A period of Kyiv days as the rollups read it: whole calendar months from the monthly table and
+// days from the daily one. A month the period only partly covers is read as its days inside, or —
+// when fewer of its days lie outside — as the whole month minus those days: a year from the 3rd
+// reads one month and two days rather than 29 days at that edge (and the current month, whose
+// later days have no rows yet, is one month row per cell).
 import { addDays } from '../../vocabulary/calendar.ts';
 
+export interface DayRange { from: string; to: string }
 export interface PeriodSplit {
-  /** First days of the whole months, from (inclusive) … to (exclusive); null when none. */
+  /** First days of the months read whole, from (inclusive) … to (exclusive); null when none. */
   months: { from: string; to: string } | null;
-  /** Day ranges, both ends included (at most two). */
-  days: { from: string; to: string }[];
+  /** Day ranges added, both ends included (at most two). */
+  days: DayRange[];
+  /** Day ranges of those months outside the period, subtracted (at most two). */
+  minus: DayRange[];
 }
 
 const firstOfMonth = (day: string) => `${day.slice(0, 8)}01`;
@@ -14,13 +20,23 @@ const nextMonth = (day: string) => {
   const [y, m] = [Number(day.slice(0, 4)), Number(day.slice(5, 7))];
   return m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`;
 };
+const length = (r: DayRange) => (r.from > r.to ? 0 : Math.round((Date.parse(r.to) - Date.parse(r.from)) / 86_400_000) + 1);
 
 export function splitPeriod(from: string, to: string): PeriodSplit {
-  const fm = from === firstOfMonth(from) ? from : nextMonth(from);
-  const lm = firstOfMonth(addDays(to, 1));
-  if (fm >= lm) return { months: null, days: [{ from, to }] };
-  const days = [];
-  if (from < fm) days.push({ from, to: addDays(fm, -1) });
-  if (lm <= to) days.push({ from: lm, to });
-  return { months: { from: fm, to: lm }, days };
+  const first = firstOfMonth(from), last = firstOfMonth(to);
+  const edges = first === last ? [first] : [first, last];
+  const days: DayRange[] = [], minus: DayRange[] = [];
+  // Each edge month: whole (or as the month less what lies outside) — else its days inside.
+  const whole = edges.map((m) => {
+    const end = addDays(nextMonth(m), -1);
+    const inside = { from: from > m ? from : m, to: to < end ? to : end };
+    const outside = [{ from: m, to: addDays(inside.from, -1) }, { from: addDays(inside.to, 1), to: end }].filter((r) => length(r) > 0);
+    const out = outside.reduce((n, r) => n + length(r), 0);
+    if (out < length(inside)) { minus.push(...outside); return true; }
+    days.push(inside);
+    return false;
+  });
+  const mFrom = whole[0] ? first : nextMonth(first);
+  const mTo = whole[whole.length - 1] ? nextMonth(last) : last;
+  return { months: mFrom < mTo ? { from: mFrom, to: mTo } : null, days, minus };
 }

@@ -25,20 +25,22 @@ const CATEGORY = (col: string) => `($(category) IS NULL OR ${col} = $(category))
 const args = (p: Period, more: Record<string, unknown> = {}) => ({ from: p.from, to: p.to, category: p.category ?? null, sphere: p.sphere ?? null, ...more });
 
 /**
- * The rollup rows of a period: whole months from appeal_hex_month, the days at the edges from
- * appeal_hex_day — or, over every category, from their totals (migration 137).
+ * The rollup rows of a period: months from appeal_hex_month, days from appeal_hex_day, the days of
+ * those months outside the period negated (periods.ts) — or, over every category, from their
+ * totals (migration 137). Sums over the rows are the period's counts.
  */
 function hexRollup(p: Period, more = ''): string {
   const split = splitPeriod(p.from, p.to);
   const all = p.category === undefined && p.sphere === undefined && !more;
-  const [day, month, cols, where] = all
-    ? ['appeal_hex_day_all', 'appeal_hex_month_all', 'NULL::int AS category_id, i, j, appeals', 'true']
-    : ['appeal_hex_day', 'appeal_hex_month', 'category_id, i, j, appeals', CATEGORY('category_id')];
-  const parts = split.days.map((_, k) => `
-    SELECT ${cols} FROM ${day}
-     WHERE size = $(size) AND day BETWEEN $(d${k}from)::date AND $(d${k}to)::date AND ${where} ${more}`);
+  const [day, month, cat, where] = all
+    ? ['appeal_hex_day_all', 'appeal_hex_month_all', 'NULL::int AS category_id', 'true']
+    : ['appeal_hex_day', 'appeal_hex_month', 'category_id', CATEGORY('category_id')];
+  const days = (k: string, sign: string) => `
+    SELECT ${cat}, i, j, ${sign}appeals AS appeals FROM ${day}
+     WHERE size = $(size) AND day BETWEEN $(${k}from)::date AND $(${k}to)::date AND ${where} ${more}`;
+  const parts = [...split.days.map((_, k) => days(`d${k}`, '')), ...split.minus.map((_, k) => days(`x${k}`, '-'))];
   if (split.months) parts.push(`
-    SELECT ${cols} FROM ${month}
+    SELECT ${cat}, i, j, appeals FROM ${month}
      WHERE size = $(size) AND month >= $(mfrom)::date AND month < $(mto)::date AND ${where} ${more}`);
   return parts.join('\n    UNION ALL');
 }
@@ -46,6 +48,7 @@ function splitArgs(p: Period): Record<string, string> {
   const split = splitPeriod(p.from, p.to);
   const out: Record<string, string> = {};
   split.days.forEach((d, k) => { out[`d${k}from`] = d.from; out[`d${k}to`] = d.to; });
+  split.minus.forEach((d, k) => { out[`x${k}from`] = d.from; out[`x${k}to`] = d.to; });
   if (split.months) { out.mfrom = split.months.from; out.mto = split.months.to; }
   return out;
 }
@@ -62,7 +65,7 @@ export interface AnnouncementCallsRow {
 
 export function planningRepo(db: Db) {
   return {
-    /** Appeals per hexagon cell of `size` in the period, from the rollups (whole months, then edge days). */
+    /** Appeals per hexagon cell of `size` in the period, from the rollups (months, days and the days of those months outside the period). */
     hexagons(p: Period, size: number): Promise<{ i: number; j: number; appeals: number }[]> {
       return db.any(`
         WITH r AS (${hexRollup(p)})
