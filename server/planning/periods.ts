@@ -1,9 +1,8 @@
 // A period of Kyiv days as the rollups read it: whole calendar months from the monthly table and
 // days from the daily one. A month the period only partly covers is read as its days inside, or —
 // when fewer of its days lie outside — as the whole month minus those days: a year from the 3rd
-// reads one month and two days rather than 29 days at that edge (and the current month, whose
-// later days have no rows yet, is one month row per cell).
-import { addDays } from '../../vocabulary/calendar.ts';
+// reads one month and two days rather than 29 days at that edge.
+import { addDays, daysInclusive } from '../../vocabulary/calendar.ts';
 
 export interface DayRange { from: string; to: string }
 export interface PeriodSplit {
@@ -20,7 +19,7 @@ const nextMonth = (day: string) => {
   const [y, m] = [Number(day.slice(0, 4)), Number(day.slice(5, 7))];
   return m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`;
 };
-const length = (r: DayRange) => (r.from > r.to ? 0 : Math.round((Date.parse(r.to) - Date.parse(r.from)) / 86_400_000) + 1);
+const length = (r: DayRange) => Math.max(0, daysInclusive(r.from, r.to));
 
 export function splitPeriod(from: string, to: string): PeriodSplit {
   const first = firstOfMonth(from), last = firstOfMonth(to);
