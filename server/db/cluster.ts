@@ -153,7 +153,9 @@ export function startCluster(o: ClusterOptions): string {
     log(`Starting PostgreSQL on 127.0.0.1:${o.port}`);
     const logFile = join(home, 'postgres.log');
     if (!existsSync(logFile)) { writeFileSync(logFile, ''); giveToPostgres(logFile); }
-    pg('pg_ctl', ['-D', pgdata, '-l', logFile, '-w', '-t', '60', 'start']);
+    // After an unclean stop PostgreSQL replays its WAL before it accepts connections: up to max_wal_size
+    // (4 GB) of it, minutes on a Kyiv-size database, so the wait is long.
+    pg('pg_ctl', ['-D', pgdata, '-l', logFile, '-w', '-t', '900', 'start']);
   }
   ensureDatabase(o, o.database ?? 'misto');
   return clusterUrl({ ...o, database: o.database ?? 'misto' });
