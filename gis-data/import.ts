@@ -10,12 +10,12 @@ import { databaseUrl as defaultDatabaseUrl } from '../server/db/provision.ts';
 import { checkRequest, importFile } from './import/importer.ts';
 import { LAYERS } from './import/layers.ts';
 import { formatReport, ImportError } from './import/report.ts';
-import { AppealImportRefused, formatAppealReport, importAppeals } from './import/appeals.ts';
+import { AppealImportRefused, formatAppealReport, importAppeals, ROLLUP_MODES, type RollupMode } from './import/appeals.ts';
 
 const USAGE = `Usage: npm run import -- <layer> <file> [--database-url URL] [--dry-run] [--source-layer NAME] [--srs EPSG:xxxx] [--encoding CP1251]
 Layers: ${LAYERS.join(', ')}
        npm run import -- appeals <file.csv> [--database-url URL] [--mapping FILE] [--skip-unknown] [--dry-run] [--delimiter ;] [--encoding CP1251]
-         [--rollups auto|triggers|rebuild]`;
+         [--rollups auto|triggers|add|rebuild]`;
 
 async function main(): Promise<number> {
   let args;
@@ -64,7 +64,7 @@ async function appeals(file: string, v: { 'database-url'?: string; mapping?: str
   const db = connectForMaintenance(url, 2);
   try {
     const rollups = v.rollups ?? 'auto';
-    if (rollups !== 'auto' && rollups !== 'triggers' && rollups !== 'rebuild') throw new ImportError(`--rollups must be auto, triggers or rebuild, not "${rollups}"`, 'usage');
+    if (!isRollupMode(rollups)) throw new ImportError(`--rollups must be ${ROLLUP_MODES.join(', ')}, not "${rollups}"`, 'usage');
     await migrate(db);
     const report = await importAppeals(db, {
       file, mapping: v.mapping, skipUnknown: v['skip-unknown'], dryRun: v['dry-run'], delimiter: v.delimiter, encoding: v.encoding, rollups,
@@ -90,3 +90,7 @@ function fail(e: unknown): number {
 }
 
 process.exit(await main());
+
+function isRollupMode(s: string): s is RollupMode {
+  return (ROLLUP_MODES as readonly string[]).includes(s);
+}

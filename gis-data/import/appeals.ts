@@ -87,16 +87,19 @@ export interface AppealImportOptions {
   encoding?: string;
   /**
    * How the statistics, map and hotspot rollups learn of the imported appeals: `triggers` (each
-   * row's, as for any insert), `rebuild` (the row triggers off during the insert, every rollup
-   * rebuilt from scratch before the commit), or `auto` (the default): rebuild when the file adds
-   * at least BULK_SHARE of the appeals already present — a city moving in — else triggers.
+   * row's, as for any insert), `add` (the row triggers off during the insert, then the new appeals
+   * added to every rollup set-based before the commit), `rebuild` (triggers off, every rollup
+   * rebuilt from scratch), or `auto` (the default): add when the file brings at least BULK_ROWS
+   * new appeals, else triggers.
    */
-  rollups?: 'auto' | 'triggers' | 'rebuild';
+  rollups?: RollupMode;
   log?: (m: string) => void;
 }
 
-/** Above this share of the appeals already present, one rebuild is cheaper than a trigger call per row. */
-export const BULK_SHARE = 0.25;
+export const ROLLUP_MODES = ['auto', 'triggers', 'add', 'rebuild'] as const;
+export type RollupMode = typeof ROLLUP_MODES[number];
+/** From this many new appeals, adding them set-based beats a few trigger calls per row (≈ 5 ms a row). */
+export const BULK_ROWS = 1000;
 /** A refused import: the report says why; nothing was written. */
 export class AppealImportRefused extends ImportError {
   constructor(public report: AppealImportReport) {
@@ -176,7 +179,7 @@ function statusNames(): [string, string][] {
 // Kyiv wall-clock time unless the value carries an offset; ISO or "DD.MM.YYYY HH:MM[:SS]".
 // Impossible dates (31.02) give NULL, never an error, so they are reported, not thrown.
 const TS_FUNCTION = String.raw`
-CREATE OR REPLACE FUNCTION pg_temp.imp_ts(v text) RETURNS timestamptz LANGUAGE plpgsql IMMUTABLE AS $$
+CREATE OR REPLACE FUNCTION pg_temp.imp_ts_any(v text) RETURNS timestamptz LANGUAGE plpgsql IMMUTABLE AS $$
 DECLARE dp text[]; tp text[]; y int; mo int; d int; h int := 0; mi int := 0; s numeric := 0; t timestamp; off text; body text;
 BEGIN
   -- A plain match first (PostgreSQL's regex engine is slow with captures in optional groups), then
@@ -197,14 +200,25 @@ BEGIN
   IF off = 'Z' THEN RETURN t AT TIME ZONE 'UTC'; END IF;
   RETURN (t - (substr(off, 1, 1) || (substr(off, 2, 2) || ' hours ' || coalesce(nullif(substr(replace(off, ':', ''), 4, 2), ''), '0') || ' minutes'))::interval) AT TIME ZONE 'UTC';
 END $$;
+-- The usual form (ISO without an offset, a day every month has) read by a cast the planner inlines —
+-- a third of the time; anything else by imp_ts_any. STABLE, as the text-to-timestamp cast is.
+CREATE OR REPLACE FUNCTION pg_temp.imp_ts(v text) RETURNS timestamptz LANGUAGE sql STABLE AS $$
+  SELECT CASE WHEN translate(v, '0123456789T', '9999999999 ') IN ('9999-99-99 99:99', '9999-99-99 99:99:99')
+               AND left(v, 4) BETWEEN '1900' AND '2200' AND substr(v, 6, 2) BETWEEN '01' AND '12' AND substr(v, 9, 2) BETWEEN '01' AND '28'
+               AND substr(v, 12, 2) <= '23' AND substr(v, 15, 2) <= '59' AND coalesce(substr(v, 18, 2), '') <= '59'
+              THEN v::timestamp AT TIME ZONE 'Europe/Kyiv' ELSE pg_temp.imp_ts_any(v) END $$;
 CREATE OR REPLACE FUNCTION pg_temp.imp_num(v text) RETURNS float8 LANGUAGE sql IMMUTABLE AS $$
   SELECT CASE WHEN btrim(v) ~ '^-?\d{1,3}([.,]\d+)?$' THEN replace(btrim(v), ',', '.')::float8 END $$;
 CREATE OR REPLACE FUNCTION pg_temp.imp_norm(v text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
   SELECT nullif(regexp_replace(lower(translate(normalize(btrim(v), NFC), '''ʼ‘', '’’’')), '\s+', ' ', 'g'), '') $$;
+-- The digits of a phone: spaces, brackets, dashes and + dropped without a regular expression
+-- (PostgreSQL's take microseconds a value), anything else by one.
+CREATE OR REPLACE FUNCTION pg_temp.imp_digits(v text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN translate(translate(v, ' ()-+', ''), '0123456789', '') = '' THEN translate(v, ' ()-+', '') ELSE regexp_replace(v, '\D', '', 'g') END $$;
 -- +380XXXXXXXXX from "050 123 45 67", "(050)1234567", "380501234567", "+380 50 123-45-67".
 CREATE OR REPLACE FUNCTION pg_temp.imp_phone(v text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
-  SELECT CASE WHEN d ~ '^380\d{9}$' THEN '+' || d WHEN d ~ '^0\d{9}$' THEN '+38' || d END
-    FROM (SELECT regexp_replace(v, '\D', '', 'g') AS d) x $$;`;
+  SELECT CASE WHEN length(pg_temp.imp_digits(v)) = 12 AND left(pg_temp.imp_digits(v), 3) = '380' THEN '+' || pg_temp.imp_digits(v)
+              WHEN length(pg_temp.imp_digits(v)) = 10 AND left(pg_temp.imp_digits(v), 1) = '0' THEN '+38' || pg_temp.imp_digits(v) END $$;`;
 
 export async function importAppeals(db: Db, o: AppealImportOptions): Promise<AppealImportReport> {
   const started = Date.now();
@@ -264,6 +278,34 @@ export async function importAppeals(db: Db, o: AppealImportOptions): Promise<App
       throw new ImportError(`The mapping file names what the catalogue does not have: ${badCodes.map((b) => `${b.field} "${b.code}"`).join(', ')}`, 'input');
     }
     log('checking and mapping');
+    // Each distinct value of a mapped column is resolved once (files repeat a few hundred values),
+    // then joined while the staging rows are read: one pass over the file's rows, not one per field.
+    const distinct = (c: AppealColumn) => `SELECT v.raw, pg_temp.imp_norm(v.raw) AS n FROM (SELECT DISTINCT ${col(c)} AS raw FROM imp_raw r) v WHERE v.raw IS NOT NULL`;
+    await t.none(`
+      CREATE TEMP TABLE imp_category ON COMMIT DROP AS
+      SELECT v.raw, coalesce(
+               (SELECT c.id FROM imp_map m JOIN category c ON c.code = m.code WHERE m.field = 'category' AND m.value = v.n ORDER BY m.priority LIMIT 1),
+               (SELECT c.id FROM category c WHERE lower(c.code) = v.n OR pg_temp.imp_norm(c.name) = v.n OR pg_temp.imp_norm(c.name_en) = v.n ORDER BY c.id LIMIT 1)) AS id
+        FROM (${distinct('category')}) v;
+      CREATE TEMP TABLE imp_executor ON COMMIT DROP AS
+      SELECT v.raw, coalesce(
+               (SELECT e.id FROM imp_map m JOIN executor e ON e.code = m.code WHERE m.field = 'executor' AND m.value = v.n ORDER BY m.priority LIMIT 1),
+               (SELECT e.id FROM executor e WHERE lower(e.code) = v.n OR pg_temp.imp_norm(e.name) = v.n OR pg_temp.imp_norm(e.name_en) = v.n ORDER BY e.id LIMIT 1)) AS id
+        FROM (${distinct('executor')}) v;
+      CREATE TEMP TABLE imp_status ON COMMIT DROP AS
+      SELECT v.raw, (SELECT m.code FROM imp_map m WHERE m.field = 'status' AND m.value = v.n AND m.code = ANY($1) ORDER BY m.priority LIMIT 1) AS code
+        FROM (${distinct('status')}) v;
+      CREATE TEMP TABLE imp_district ON COMMIT DROP AS
+      SELECT v.raw, coalesce(
+               (SELECT d.id FROM imp_map m JOIN district d ON d.name = m.code OR d.id::text = m.code WHERE m.field = 'district' AND m.value = v.n ORDER BY m.priority LIMIT 1),
+               (SELECT d.id FROM district d WHERE pg_temp.imp_norm(d.name) = v.n OR pg_temp.imp_norm(d.name_en) = v.n ORDER BY d.id LIMIT 1)) AS id
+        FROM (${distinct('district')}) v;
+      CREATE TEMP TABLE imp_channel ON COMMIT DROP AS
+      SELECT v.raw, coalesce(
+               (SELECT m.code FROM imp_map m WHERE m.field = 'channel' AND m.value = v.n AND m.code = ANY($2) ORDER BY m.priority LIMIT 1),
+               CASE WHEN v.n = ANY($2) THEN v.n END) AS code
+        FROM (${distinct('channel')}) v;`,
+    [APPEAL_STATUSES as readonly string[], CHANNELS as readonly string[]]);
     // One row per data row with every value read and resolved (NULL where it could not be).
     await t.none(`CREATE TEMP TABLE imp ON COMMIT DROP AS
       SELECT r.n, ${col('number')} AS number, ${col('registered_at')} AS registered_raw, pg_temp.imp_ts(${col('registered_at')}) AS created_at,
@@ -273,48 +315,21 @@ export async function importAppeals(db: Db, o: AppealImportOptions): Promise<App
              coalesce(${col('text')}, '') AS text, ${col('channel')} AS channel_raw, ${col('confirmed')} AS confirmed_raw, ${col('rating')} AS rating_raw,
              ${col('phone')} AS phone_raw, pg_temp.imp_phone(${col('phone')}) AS phone, left(${col('apartment')}, 20) AS apartment,
              pg_temp.imp_num(${col('lat')}) AS lat, pg_temp.imp_num(${col('lon')}) AS lon,
-             NULL::int AS category_id, NULL::int AS executor_id, NULL::text AS status, NULL::int AS district_id, NULL::text AS channel,
+             mc.id AS category_id, me.id AS executor_id, ms.code AS status, md.id AS district_id, mh.code AS channel,
              NULL::int AS building_id, NULL::geometry(Point, 4326) AS point, NULL::text AS located,
-             NULL::text AS confirmation, NULL::smallint AS rating, false AS dup, false AS present
-        FROM imp_raw r`);
+             CASE WHEN pg_temp.imp_norm(${col('confirmed')}) IN ('1', 'yes', 'true', 'так', 'confirmed', 'підтверджено') THEN 'confirmed'
+                  WHEN pg_temp.imp_norm(${col('confirmed')}) IN ('0', 'no', 'false', 'ні', 'not_confirmed', 'не підтверджено') THEN 'not_confirmed' END AS confirmation,
+             CASE WHEN btrim(${col('rating')}) ~ '^[1-5]$' THEN btrim(${col('rating')})::smallint END AS rating,
+             ${col('number')} IS NOT NULL AND row_number() OVER (PARTITION BY ${col('number')} ORDER BY r.n) > 1 AS dup,
+             EXISTS (SELECT 1 FROM appeal a WHERE a.number = ${col('number')}) AS present
+        FROM imp_raw r
+        LEFT JOIN imp_category mc ON mc.raw = ${col('category')}
+        LEFT JOIN imp_executor me ON me.raw = ${col('executor')}
+        LEFT JOIN imp_status ms ON ms.raw = ${col('status')}
+        LEFT JOIN imp_district md ON md.raw = ${col('district')}
+        LEFT JOIN imp_channel mh ON mh.raw = ${col('channel')}`);
     // Temporary tables have no statistics until analysed: without them the planner joins 300,000 rows by nested loops.
     await t.none('ANALYZE imp');
-    await t.none(`
-      -- Each distinct value is resolved once, then joined back: files repeat a few hundred values.
-      WITH v AS MATERIALIZED (SELECT DISTINCT category_raw AS raw, pg_temp.imp_norm(category_raw) AS n FROM imp WHERE category_raw IS NOT NULL),
-           r AS MATERIALIZED (SELECT v.raw, coalesce(
-                   (SELECT c.id FROM imp_map m JOIN category c ON c.code = m.code WHERE m.field = 'category' AND m.value = v.n ORDER BY m.priority LIMIT 1),
-                   (SELECT c.id FROM category c WHERE lower(c.code) = v.n OR pg_temp.imp_norm(c.name) = v.n OR pg_temp.imp_norm(c.name_en) = v.n ORDER BY c.id LIMIT 1)) AS id
-                   FROM v)
-      UPDATE imp i SET category_id = r.id FROM r WHERE r.raw = i.category_raw AND r.id IS NOT NULL;
-      WITH v AS MATERIALIZED (SELECT DISTINCT executor_raw AS raw, pg_temp.imp_norm(executor_raw) AS n FROM imp WHERE executor_raw IS NOT NULL),
-           r AS MATERIALIZED (SELECT v.raw, coalesce(
-                   (SELECT e.id FROM imp_map m JOIN executor e ON e.code = m.code WHERE m.field = 'executor' AND m.value = v.n ORDER BY m.priority LIMIT 1),
-                   (SELECT e.id FROM executor e WHERE lower(e.code) = v.n OR pg_temp.imp_norm(e.name) = v.n OR pg_temp.imp_norm(e.name_en) = v.n ORDER BY e.id LIMIT 1)) AS id
-                   FROM v)
-      UPDATE imp i SET executor_id = r.id FROM r WHERE r.raw = i.executor_raw AND r.id IS NOT NULL;
-      WITH v AS MATERIALIZED (SELECT DISTINCT status_raw AS raw, pg_temp.imp_norm(status_raw) AS n FROM imp WHERE status_raw IS NOT NULL),
-           r AS MATERIALIZED (SELECT v.raw, (SELECT m.code FROM imp_map m WHERE m.field = 'status' AND m.value = v.n AND m.code = ANY($1) ORDER BY m.priority LIMIT 1) AS code FROM v)
-      UPDATE imp i SET status = r.code FROM r WHERE r.raw = i.status_raw AND r.code IS NOT NULL;
-      WITH v AS MATERIALIZED (SELECT DISTINCT district_raw AS raw, pg_temp.imp_norm(district_raw) AS n FROM imp WHERE district_raw IS NOT NULL),
-           r AS MATERIALIZED (SELECT v.raw, coalesce(
-                   (SELECT d.id FROM imp_map m JOIN district d ON d.name = m.code OR d.id::text = m.code WHERE m.field = 'district' AND m.value = v.n ORDER BY m.priority LIMIT 1),
-                   (SELECT d.id FROM district d WHERE pg_temp.imp_norm(d.name) = v.n OR pg_temp.imp_norm(d.name_en) = v.n ORDER BY d.id LIMIT 1)) AS id
-                   FROM v)
-      UPDATE imp i SET district_id = r.id FROM r WHERE r.raw = i.district_raw AND r.id IS NOT NULL;
-      WITH v AS MATERIALIZED (SELECT DISTINCT channel_raw AS raw, pg_temp.imp_norm(channel_raw) AS n FROM imp WHERE channel_raw IS NOT NULL),
-           r AS MATERIALIZED (SELECT v.raw, coalesce(
-                   (SELECT m.code FROM imp_map m WHERE m.field = 'channel' AND m.value = v.n AND m.code = ANY($2) ORDER BY m.priority LIMIT 1),
-                   CASE WHEN v.n = ANY($2) THEN v.n END) AS code FROM v)
-      UPDATE imp i SET channel = r.code FROM r WHERE r.raw = i.channel_raw AND r.code IS NOT NULL;
-      UPDATE imp SET confirmation = CASE WHEN pg_temp.imp_norm(confirmed_raw) IN ('1', 'yes', 'true', 'так', 'confirmed', 'підтверджено') THEN 'confirmed'
-                                         WHEN pg_temp.imp_norm(confirmed_raw) IN ('0', 'no', 'false', 'ні', 'not_confirmed', 'не підтверджено') THEN 'not_confirmed' END
-       WHERE confirmed_raw IS NOT NULL;
-      UPDATE imp SET rating = btrim(rating_raw)::smallint WHERE btrim(rating_raw) ~ '^[1-5]$';
-      UPDATE imp i SET dup = true FROM (SELECT n, row_number() OVER (PARTITION BY number ORDER BY n) AS k FROM imp WHERE number IS NOT NULL) x
-       WHERE x.n = i.n AND x.k > 1;
-      UPDATE imp i SET present = true FROM appeal a WHERE a.number = i.number;`,
-    [APPEAL_STATUSES as readonly string[], CHANNELS as readonly string[]]);
 
     // Places: lat/lon first (the building under the point, if any), then addresses — exact street
     // and house first, set-based, then the geocoder's fuzzy search for what is left.
@@ -403,10 +418,10 @@ export async function importAppeals(db: Db, o: AppealImportOptions): Promise<App
       FROM imp i WHERE NOT present AND NOT EXISTS (SELECT 1 FROM imp_problem p WHERE p.n = i.n)`);
 
     const adding = (await t.one(`SELECT count(*)::int AS n FROM imp i WHERE NOT present AND NOT EXISTS (SELECT 1 FROM imp_problem p WHERE p.n = i.n)`)).n;
-    const present = (await t.one(`SELECT count(*)::int AS n FROM appeal`)).n;
-    const rebuild = o.rollups === 'rebuild' || ((o.rollups ?? 'auto') === 'auto' && adding > 0 && adding >= present * BULK_SHARE);
+    const mode = (o.rollups ?? 'auto') === 'auto' ? (adding >= BULK_ROWS ? 'add' : 'triggers') : o.rollups;
+    const bulk = adding > 0 && mode !== 'triggers';
     // Disabling a trigger locks appeal against writes until the commit: the desk waits for a bulk import.
-    if (rebuild) for (const sql of triggerSwitches(false, ['appeal'])) await t.none(sql);
+    if (bulk) for (const sql of triggerSwitches(false, ['appeal'])) await t.none(sql);
 
     log('inserting appeals');
     // In file order, so ids follow the file. The due date is the file's, else the category's
@@ -448,10 +463,13 @@ export async function importAppeals(db: Db, o: AppealImportOptions): Promise<App
         ) AS e(k, at, kind, data)
        WHERE e.at IS NOT NULL
        ORDER BY a.id, e.k`);
-    if (rebuild) {
-      log('rebuilding the rollups');
+    if (bulk) {
       for (const sql of triggerSwitches(true, ['appeal'])) await t.none(sql);
-      for (const r of ROLLUPS) await t.func(r.rebuild);
+      for (const r of ROLLUPS) {
+        log(`${mode === 'rebuild' ? 'rebuilding' : 'adding to'} the ${r.name}`);
+        if (mode === 'rebuild') await t.func(r.rebuild);
+        else await t.one(`SELECT ${r.add}(array_agg(id)) FROM imp_new`);
+      }
     }
     report.byStatus = Object.fromEntries((await t.any(`SELECT status, count(*)::int AS n FROM imp_new GROUP BY status ORDER BY status`)).map((r) => [r.status, r.n]));
     // Numbers of this year in the product's own form must not collide with imported ones.

@@ -169,35 +169,70 @@ test('semicolon-separated files (a spreadsheet in the Ukrainian locale) read the
   assert.equal(r.byStatus, { new: 1 });
 });
 
-for (const rollups of ['triggers', 'rebuild'] as const) {
+// Each case adds its sets to the ones before: [where the set's numbers are].
+const expectedSets: string[] = [];
+
+for (const rollups of ['triggers', 'add', 'rebuild'] as const) {
   test(`rollups by ${rollups}: what the import leaves equals the rollups and hotspots rebuilt from scratch`, async () => {
     // A recurring leak at building 12: three rows a week apart, joining H/2025/1 in February 2025;
-    // in June 2024 a hotspot of their own.
+    // in June 2024 and September 2024 hotspots of their own.
     const tag = rollups[0].toUpperCase();
-    const month = rollups === 'triggers' ? '2025-02' : '2024-06';
-    const rows = [0, 7, 14].map((d) => `${tag}/${d},${month}-${String(3 + d).padStart(2, '0')} 10:00,no-cold-water,,нове,"вул. Незалежності, 12",,,,,,Знову немає води,`);
+    const month = { triggers: '2025-02', add: '2024-09', rebuild: '2024-06' }[rollups];
+    const row = (n: string, day: number, where: string) =>
+      `${tag}/${n},${month}-${String(day).padStart(2, '0')} 10:00,no-cold-water,,нове,${where},,,,Знову немає води,`;
+    const b12 = '"вул. Незалежності, 12",,';
+    const at = (lat: number, lon: number) => `,${lat},${lon}`;
+    let rows = [0, 7, 14].map((d) => row(String(d), 3 + d, b12));
+    let oldSetId: string | undefined;
     // …during an outage announced over the building: the appeals count inside it.
     if (rollups === 'triggers') {
       await builder(db).announcement({ utility: 'cold_water', buildings: [ids.b12], executor: ids.vodokanal, title: 'Ремонт водогону',
         startsAt: new Date('2025-02-01T00:00:00+02:00'), endsAt: new Date('2025-02-28T00:00:00+02:00') });
+      expectedSets.push(`number = 'H/2025/1' OR number LIKE 'T/%'`);
     }
+    if (rollups === 'add') {
+      // Already there (by the triggers): an appeal at building 12 the new ones surround, a lone
+      // puddle and a set of two 73 m east of it. A new puddle between them links all three; two
+      // new ones elsewhere make a set of their own; one at building 14 stays alone.
+      const before = ['E/1,2024-09-10 10:00,no-cold-water,,нове,"вул. Незалежності, 12",,,,,,Знову,',
+        `E/p1,2024-09-05 10:00,no-cold-water,,нове,${at(48.925, 24.72)},,,,Калюжа,`,
+        `E/q1,2024-09-06 10:00,no-cold-water,,нове,${at(48.925, 24.721)},,,,Калюжа,`,
+        `E/q2,2024-09-07 10:00,no-cold-water,,нове,${at(48.925, 24.721)},,,,Калюжа,`];
+      const e = await importAppeals(db, { file: file('before-add.csv', [HEADER, ...before].join('\n') + '\n'), mapping });
+      assert.is(e.imported, 4, formatAppealReport(e));
+      oldSetId = (await db.one(`SELECT DISTINCT m.hotspot_id::text AS id FROM hotspot_member m JOIN appeal a ON a.id = m.appeal_id WHERE a.number LIKE 'E/q%'`)).id;
+      rows = [row('3', 3, b12), row('17', 17, b12), row('p', 6, at(48.925, 24.7205)),
+        row('r1', 20, at(48.93, 24.73)), row('r2', 21, at(48.93, 24.73)), row('x', 4, '"вул. Незалежності, 14а",,')];
+      expectedSets.push(`number IN ('E/1', 'A/3', 'A/17')`, `number IN ('E/p1', 'E/q1', 'E/q2', 'A/p')`, `number LIKE 'A/r%'`);
+    }
+    if (rollups === 'rebuild') expectedSets.push(`number LIKE 'R/%'`);
     const r = await importAppeals(db, { file: file(`recurring-${rollups}.csv`, [HEADER, ...rows].join('\n') + '\n'), mapping, rollups });
-    assert.is(r.imported, 3, formatAppealReport(r));
-    const tables = ['appeal_stat_day', 'appeal_stat_month', 'appeal_stat_day_category', 'appeal_hex_day', 'appeal_hex_month', 'appeal_district_day',
-      'appeal_hex_day_all', 'appeal_hex_month_all', 'announcement_appeal_day'];
+    assert.is(r.imported, rows.length, formatAppealReport(r));
+    const tables = ['appeal_stat_day', 'appeal_stat_month', 'appeal_stat_day_category', 'appeal_stat_open', 'appeal_hex_day', 'appeal_hex_month',
+      'appeal_district_day', 'appeal_hex_day_all', 'appeal_hex_month_all', 'announcement_appeal_day'];
     const snapshot = async () => {
       const out: Record<string, unknown[]> = {};
-      for (const t of tables) out[t] = await db.any(`SELECT * FROM ${t} r WHERE coalesce(to_jsonb(r) ->> 'appeals', to_jsonb(r) ->> 'total')::int <> 0 ORDER BY r::text`);
+      for (const t of tables) out[t] = await db.any(`SELECT * FROM ${t} r WHERE coalesce(to_jsonb(r) ->> 'appeals', to_jsonb(r) ->> 'total', '1')::int <> 0 ORDER BY r::text`);
       out.hotspots = await planningRepo(db).hotspotSets();
+      // What a list shows of each set, its id aside (a rebuild numbers sets afresh).
+      out.hotspotRows = await db.any(`
+        SELECT category_id, appeals, first_at, last_at, round(x::numeric, 3) AS x, round(y::numeric, 3) AS y, building_id,
+               round(gap_mean::numeric, 6) AS gap_mean, round(gap_sd::numeric, 6) AS gap_sd, weeks, weeks_upto
+          FROM hotspot ORDER BY first_at, appeals`);
       return out;
     };
     const kept = await snapshot();
     const set = async (where: string) => (await db.any<{ id: string }>(`SELECT id::text AS id FROM appeal WHERE ${where} ORDER BY id`)).map((x) => x.id);
-    const expected = [await set(`number = 'H/2025/1' OR number LIKE 'T/%'`), ...(rollups === 'rebuild' ? [await set(`number LIKE 'R/%'`)] : [])];
+    const expected = await Promise.all(expectedSets.map(set));
     const byFirst = (sets: unknown[]) => (sets as string[][]).sort((x, y) => Number(x[0]) - Number(y[0]));
-    assert.equal(byFirst(kept.hotspots), expected);
+    assert.equal(byFirst(kept.hotspots), byFirst(expected));
     assert.equal(byFirst(kept.hotspots), hotspotSets(await planningRepo(db).hotspotInput()));
-    // The triggers are back on after a rebuilding import.
+    if (oldSetId) {
+      // The set that grew keeps its id.
+      const grown = await db.one(`SELECT DISTINCT m.hotspot_id::text AS id FROM hotspot_member m JOIN appeal a ON a.id = m.appeal_id WHERE a.number = 'A/p'`);
+      assert.is(grown.id, oldSetId);
+    }
+    // The triggers are back on after a bulk import.
     const off = await db.any(`SELECT tgname FROM pg_trigger WHERE tgrelid = 'appeal'::regclass AND NOT tgisinternal AND tgenabled = 'D'`);
     assert.equal(off, []);
     await db.tx(async (t) => { for (const r of ROLLUPS) await t.func(r.rebuild); });
