@@ -66,9 +66,11 @@ async function appeals(file: string, v: { 'database-url'?: string; mapping?: str
     const rollups = v.rollups ?? 'auto';
     if (!isRollupMode(rollups)) throw new ImportError(`--rollups must be ${ROLLUP_MODES.join(', ')}, not "${rollups}"`, 'usage');
     await migrate(db);
+    // Each phase with the seconds since the start: where a large file's time goes.
+    const started = Date.now();
     const report = await importAppeals(db, {
       file, mapping: v.mapping, skipUnknown: v['skip-unknown'], dryRun: v['dry-run'], delimiter: v.delimiter, encoding: v.encoding, rollups,
-      log: (m) => console.error(m),
+      log: (m) => console.error(`${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s  ${m}`),
     });
     console.log(formatAppealReport(report));
     return 0;

@@ -284,11 +284,13 @@ BEGIN
   INSERT INTO hotspot_work (appeal_id, category_id, place, building_id, x, y, k, cx, cy, at, old_set, new, grp)
   SELECT appeal_id, category_id, place, building_id, x, y, k, cx, cy, at, old_set, new, 'L' || label FROM hotspot_points;
   ANALYZE hotspot_work;
+  -- Only groups with a new member changed: a run of old members alone is an old set as it was.
   CREATE TEMP TABLE hotspot_group ON COMMIT DROP AS
   SELECT grp, coalesce(min(old_set), nextval(pg_get_serial_sequence('hotspot', 'id'))) AS id
-    FROM hotspot_work GROUP BY grp HAVING count(*) > 1;
+    FROM hotspot_work GROUP BY grp HAVING count(*) > 1 AND bool_or(new);
   CREATE TEMP TABLE hotspot_assign ON COMMIT DROP AS
-  SELECT w.*, g.id AS set_id FROM hotspot_work w LEFT JOIN hotspot_group g ON g.grp = w.grp;
+  SELECT w.*, g.id AS set_id FROM hotspot_work w LEFT JOIN hotspot_group g ON g.grp = w.grp
+   WHERE w.new OR g.id IS NOT NULL;
 
   UPDATE hotspot_member m SET hotspot_id = a.set_id FROM hotspot_assign a
    WHERE NOT a.new AND m.appeal_id = a.appeal_id AND m.hotspot_id IS DISTINCT FROM a.set_id;

@@ -321,8 +321,10 @@ export async function importAppeals(db: Db, o: AppealImportOptions): Promise<App
                   WHEN pg_temp.imp_norm(${col('confirmed')}) IN ('0', 'no', 'false', 'ні', 'not_confirmed', 'не підтверджено') THEN 'not_confirmed' END AS confirmation,
              CASE WHEN btrim(${col('rating')}) ~ '^[1-5]$' THEN btrim(${col('rating')})::smallint END AS rating,
              ${col('number')} IS NOT NULL AND row_number() OVER (PARTITION BY ${col('number')} ORDER BY r.n) > 1 AS dup,
-             EXISTS (SELECT 1 FROM appeal a WHERE a.number = ${col('number')}) AS present
+             pa.id IS NOT NULL AS present
         FROM imp_raw r
+        -- A join, not a probe per row: the planner may hash the numbers present (10⁷ in Kyiv).
+        LEFT JOIN appeal pa ON pa.number = ${col('number')}
         LEFT JOIN imp_category mc ON mc.raw = ${col('category')}
         LEFT JOIN imp_executor me ON me.raw = ${col('executor')}
         LEFT JOIN imp_status ms ON ms.raw = ${col('status')}
