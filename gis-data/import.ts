@@ -10,7 +10,7 @@ import { databaseUrl as defaultDatabaseUrl } from '../server/db/provision.ts';
 import { checkRequest, importFile } from './import/importer.ts';
 import { LAYERS } from './import/layers.ts';
 import { formatReport, ImportError } from './import/report.ts';
-import { AppealImportRefused, formatAppealReport, importAppeals, ROLLUP_MODES, type RollupMode } from './import/appeals.ts';
+import { AppealImportRefused, formatAppealReport, importAppeals, isRollupMode, ROLLUP_MODES } from './import/appeals.ts';
 
 const USAGE = `Usage: npm run import -- <layer> <file> [--database-url URL] [--dry-run] [--source-layer NAME] [--srs EPSG:xxxx] [--encoding CP1251]
 Layers: ${LAYERS.join(', ')}
@@ -92,7 +92,3 @@ function fail(e: unknown): number {
 }
 
 process.exit(await main());
-
-function isRollupMode(s: string): s is RollupMode {
-  return (ROLLUP_MODES as readonly string[]).includes(s);
-}

@@ -98,6 +98,7 @@ export interface AppealImportOptions {
 
 export const ROLLUP_MODES = ['auto', 'triggers', 'add', 'rebuild'] as const;
 export type RollupMode = typeof ROLLUP_MODES[number];
+export const isRollupMode = (s: string): s is RollupMode => (ROLLUP_MODES as readonly string[]).includes(s);
 /** From this many new appeals, adding them set-based beats a few trigger calls per row (≈ 5 ms a row). */
 export const BULK_ROWS = 1000;
 /** A refused import: the report says why; nothing was written. */
@@ -281,17 +282,16 @@ export async function importAppeals(db: Db, o: AppealImportOptions): Promise<App
     // Each distinct value of a mapped column is resolved once (files repeat a few hundred values),
     // then joined while the staging rows are read: one pass over the file's rows, not one per field.
     const distinct = (c: AppealColumn) => `SELECT v.raw, pg_temp.imp_norm(v.raw) AS n FROM (SELECT DISTINCT ${col(c)} AS raw FROM imp_raw r) v WHERE v.raw IS NOT NULL`;
+    // Catalogue tables with a code and names (uk, en): the city's mapping first, then the code or a name.
+    const byCode = (table: 'category' | 'executor') => `
+      CREATE TEMP TABLE imp_${table} ON COMMIT DROP AS
+      SELECT v.raw, coalesce(
+               (SELECT x.id FROM imp_map m JOIN ${table} x ON x.code = m.code WHERE m.field = '${table}' AND m.value = v.n ORDER BY m.priority LIMIT 1),
+               (SELECT x.id FROM ${table} x WHERE lower(x.code) = v.n OR pg_temp.imp_norm(x.name) = v.n OR pg_temp.imp_norm(x.name_en) = v.n ORDER BY x.id LIMIT 1)) AS id
+        FROM (${distinct(table)}) v;`;
     await t.none(`
-      CREATE TEMP TABLE imp_category ON COMMIT DROP AS
-      SELECT v.raw, coalesce(
-               (SELECT c.id FROM imp_map m JOIN category c ON c.code = m.code WHERE m.field = 'category' AND m.value = v.n ORDER BY m.priority LIMIT 1),
-               (SELECT c.id FROM category c WHERE lower(c.code) = v.n OR pg_temp.imp_norm(c.name) = v.n OR pg_temp.imp_norm(c.name_en) = v.n ORDER BY c.id LIMIT 1)) AS id
-        FROM (${distinct('category')}) v;
-      CREATE TEMP TABLE imp_executor ON COMMIT DROP AS
-      SELECT v.raw, coalesce(
-               (SELECT e.id FROM imp_map m JOIN executor e ON e.code = m.code WHERE m.field = 'executor' AND m.value = v.n ORDER BY m.priority LIMIT 1),
-               (SELECT e.id FROM executor e WHERE lower(e.code) = v.n OR pg_temp.imp_norm(e.name) = v.n OR pg_temp.imp_norm(e.name_en) = v.n ORDER BY e.id LIMIT 1)) AS id
-        FROM (${distinct('executor')}) v;
+      ${byCode('category')}
+      ${byCode('executor')}
       CREATE TEMP TABLE imp_status ON COMMIT DROP AS
       SELECT v.raw, (SELECT m.code FROM imp_map m WHERE m.field = 'status' AND m.value = v.n AND m.code = ANY($1) ORDER BY m.priority LIMIT 1) AS code
         FROM (${distinct('status')}) v;
